@@ -1,0 +1,161 @@
+"""For everybody: /help, /taal, /cancel, the message router, odd updates and the error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers import router
+from handlers.access import ANYONE, ENROLLED, Actor, actor_of
+from handlers.commands import add_command, commands_for, set_menu_for
+from handlers.context import KernbotContext
+from handlers.replies import answer_query, keyboard, label, reply
+from storage import people, updates
+
+log = logging.getLogger(__name__)
+ORDER = 0
+
+# Handler groups: lower runs first. Features use group 0.
+GROUP_GUARD = -10
+GROUP_RECORD = 100
+
+
+async def help_command(update: Update, context: KernbotContext, actor: Actor) -> None:
+    """/help: the commands this person's role may use."""
+    commands = [(c.name, context.services.messages.plain(c.description_key, actor.language))
+                for c in commands_for(actor.role) if c.in_menu]
+    await reply(update, context, actor, "common/help", commands=commands, role=actor.role or "")
+
+
+async def language_command(update: Update, context: KernbotContext, actor: Actor) -> None:
+    """/taal [nl|en]: switch the language of everything the bot says to you."""
+    args = context.args or []
+    if args and args[0].lower() in ("nl", "en"):
+        await _set_language(update, context, actor, args[0].lower())
+        return
+    markup = keyboard([[(label(context, actor, "buttons/lang_nl"), "lang:nl"),
+                        (label(context, actor, "buttons/lang_en"), "lang:en")]])
+    await reply(update, context, actor, "common/language_choose", markup)
+
+
+async def _set_language(update: Update, context: KernbotContext, actor: Actor,
+                        language: str) -> None:
+    services = context.services
+    person = people.update(services.db, actor.person.id, services.clock.now(), language=language)
+    actor = Actor(actor.telegram_id, language, person, actor.role)
+    await set_menu_for(context, update.effective_chat.id, actor.role, language)
+    await reply(update, context, actor, "common/language_set")
+
+
+async def language_button(update: Update, context: KernbotContext) -> None:
+    actor = actor_of(update, context.services)
+    await answer_query(update)
+    if not actor.enrolled or actor.person is None:
+        await reply(update, context, actor, "common/not_enrolled")
+        return
+    language = update.callback_query.data.split(":", 1)[1]
+    if language not in ("nl", "en"):
+        await reply(update, context, actor, "common/button_expired")
+        return
+    await _set_language(update, context, actor, language)
+
+
+async def cancel_command(update: Update, context: KernbotContext, actor: Actor) -> None:
+    """/cancel: leave any running conversation; what was answered stays stored."""
+    left = await router.cancel_current(context, actor, update.effective_chat.id)
+    await reply(update, context, actor, "common/cancelled" if left else "common/nothing_to_cancel")
+
+
+async def unknown_command(update: Update, context: KernbotContext) -> None:
+    actor = actor_of(update, context.services)
+    await reply(update, context, actor, "common/unknown_command")
+
+
+async def stale_button(update: Update, context: KernbotContext) -> None:
+    """A button whose action no handler knows (old keyboard, or forged data)."""
+    actor = actor_of(update, context.services)
+    await answer_query(update)
+    await reply(update, context, actor, "common/button_expired")
+
+
+async def skip_seen_updates(update: Update, context: KernbotContext) -> None:
+    """Telegram redelivers updates after a crash; one already handled is not applied again."""
+    if updates.seen(context.services.db, update.update_id):
+        log.info("update %s already handled; skipped", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def record_update(update: Update, context: KernbotContext) -> None:
+    updates.mark(context.services.db, update.update_id, context.services.clock.now())
+
+
+async def group_chat(update: Update, context: KernbotContext) -> None:
+    """In groups the bot runs no conversations; it points to the private chat, on commands."""
+    message = update.effective_message
+    if message is not None and message.text and message.text.startswith("/"):
+        actor = actor_of(update, context.services)
+        await reply(update, context, actor, "common/private_only",
+                    username=context.bot.username or "")
+    raise ApplicationHandlerStop
+
+
+async def ignore(update: Update, context: KernbotContext) -> None:
+    """Updates without a private chat to answer (channel posts, inline queries, polls)."""
+    log.debug("update %s of an unhandled type ignored", update.update_id)
+
+
+async def edited_message(update: Update, context: KernbotContext) -> None:
+    actor = actor_of(update, context.services)
+    await reply(update, context, actor, "common/edited_message")
+    raise ApplicationHandlerStop
+
+
+async def error_handler(update: object, context: KernbotContext) -> None:
+    """Log the update id, the user id and the exception; tell the user their answers are safe."""
+    update_id = getattr(update, "update_id", None)
+    user = getattr(update, "effective_user", None)
+    log.error("error while handling update %s from user %s", update_id,
+              getattr(user, "id", None), exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != "private":
+        return
+    try:
+        services = context.services
+        actor = actor_of(update, services)
+        await context.bot.send_message(update.effective_chat.id,
+                                       services.messages.render("common/error", actor.language))
+    except Exception:  # the error message itself failed (database down, network): log only
+        log.exception("could not tell user %s about the error", getattr(user, "id", None))
+
+
+def register(app: Application) -> None:
+    app.add_handler(TypeHandler(Update, skip_seen_updates), group=GROUP_GUARD)
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, edited_message),
+                    group=GROUP_GUARD + 1)
+    app.add_handler(MessageHandler(filters.ChatType.GROUPS | filters.ChatType.CHANNEL,
+                                   group_chat), group=GROUP_GUARD + 1)
+    add_command(app, "help", help_command, ANYONE, order=90, aliases=("hulp",))
+    add_command(app, "taal", language_command, ENROLLED, order=91, aliases=("language",))
+    add_command(app, "cancel", cancel_command, ANYONE, order=92, aliases=("stop",))
+    app.add_handler(CallbackQueryHandler(language_button, pattern=r"^lang:"))
+    app.add_error_handler(error_handler)
+
+
+def register_fallbacks(app: Application) -> None:
+    """Added after every feature, in the same group: they only see what nothing else took."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(private & ~filters.COMMAND, router.route_message))
+    app.add_handler(CallbackQueryHandler(stale_button))
+    app.add_handler(TypeHandler(Update, ignore))
+    app.add_handler(TypeHandler(Update, record_update), group=GROUP_RECORD)

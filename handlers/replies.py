@@ -1,0 +1,85 @@
+"""Sending rendered messages and building inline keyboards (with the 64-byte callback limit)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from handlers.access import Actor
+from handlers.context import KernbotContext
+
+log = logging.getLogger(__name__)
+MAX_CALLBACK_BYTES = 64
+MAX_TEXT = 4096
+
+
+class CallbackDataTooLong(ValueError):
+    pass
+
+
+def button(label: str, data: str) -> InlineKeyboardButton:
+    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        raise CallbackDataTooLong(f"callback data over 64 bytes: {data!r}")
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """rows of (label, callback_data)."""
+    return InlineKeyboardMarkup([[button(label, data) for label, data in row] for row in rows])
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split a long message at line breaks so each part fits Telegram's limit."""
+    if len(text) <= limit:
+        return [text]
+    parts, current = [], ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+async def send(context: KernbotContext, chat_id: int, text: str,
+               markup: InlineKeyboardMarkup | None = None) -> Message:
+    parts = split_text(text)
+    message = None
+    for i, part in enumerate(parts):
+        message = await context.bot.send_message(
+            chat_id, part, reply_markup=markup if i == len(parts) - 1 else None)
+    return message
+
+
+async def reply(update: Update, context: KernbotContext, actor: Actor, key: str,
+                markup: InlineKeyboardMarkup | None = None, **values) -> Message:
+    """Render `key` in the actor's language and send it to the chat of the update."""
+    text = context.services.messages.render(key, actor.language, **values)
+    return await send(context, update.effective_chat.id, text, markup)
+
+
+def label(context: KernbotContext, actor: Actor, key: str, **values) -> str:
+    return context.services.messages.plain(key, actor.language, **values)
+
+
+async def answer_query(update: Update, text: str | None = None) -> None:
+    """Acknowledge a button press; an old query ("query is too old") is not an error."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text[:200] if text else None)
+    except BadRequest as exc:
+        log.info("callback answer failed (%s); carrying on", exc.message)

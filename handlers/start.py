@@ -1,0 +1,73 @@
+"""/start with an invite code (a deep link payload): enrolment and the greeting per role."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application
+
+from handlers.access import ANYONE, COORDINATOR, Actor, actor_of
+from handlers.commands import REGISTRY, add_command, set_menu_for
+from handlers.context import KernbotContext
+from handlers.replies import keyboard, label, reply
+from programme import enrolment, overview
+from programme.enrolment import Outcome
+from storage import people
+
+log = logging.getLogger(__name__)
+ORDER = 10
+
+
+def _display_name(update: Update) -> str:
+    user = update.effective_user
+    return " ".join(p for p in (user.first_name, user.last_name) if p).strip() or "?"
+
+
+async def start_command(update: Update, context: KernbotContext, actor: Actor) -> None:
+    """/start [code]: enrol with an invite code, or say hello again."""
+    services = context.services
+    args = context.args or []
+    if not args:
+        await _start_without_code(update, context, actor)
+        return
+    result = enrolment.redeem(services.db, code=args[0], telegram_id=actor.telegram_id,
+                              display_name=_display_name(update), language=actor.language,
+                              now=services.clock.now())
+    if result.outcome in (Outcome.ENROLLED, Outcome.ALREADY):
+        actor = actor_of(update, services)
+        await set_menu_for(context, update.effective_chat.id, actor.role, actor.language)
+        await greet(update, context, actor, welcome_back=result.outcome is Outcome.ALREADY)
+        return
+    log.info("invite refused for user %s: %s", actor.telegram_id, result.outcome.value)
+    await reply(update, context, actor, f"start/code_{result.outcome.value}",
+                trajectory=result.trajectory)
+
+
+async def _start_without_code(update: Update, context: KernbotContext, actor: Actor) -> None:
+    services = context.services
+    if actor.person is None and actor.role == COORDINATOR:
+        # A coordinator named in the configuration is known from the first message on.
+        people.create(services.db, telegram_id=actor.telegram_id, name=_display_name(update),
+                      role=COORDINATOR, language=actor.language, now=services.clock.now())
+        actor = actor_of(update, services)
+    if not actor.enrolled:
+        await reply(update, context, actor, "start/no_code")
+        return
+    await set_menu_for(context, update.effective_chat.id, actor.role, actor.language)
+    await greet(update, context, actor, welcome_back=True)
+
+
+async def greet(update: Update, context: KernbotContext, actor: Actor, *,
+                welcome_back: bool) -> None:
+    services = context.services
+    views = overview.views_of(services.db, actor.person.id, services.clock.now())
+    markup = None
+    if actor.role == "participant" and "intake" in REGISTRY:
+        markup = keyboard([[(label(context, actor, "buttons/start_intake"), "intake:start")]])
+    await reply(update, context, actor, f"start/welcome_{actor.role}", markup,
+                person=actor.person, views=views, welcome_back=welcome_back)
+
+
+def register(app: Application) -> None:
+    add_command(app, "start", start_command, ANYONE, order=0)

@@ -1,0 +1,1 @@
+"""Every user-facing text: jinja2 templates under nl/ and en/, rendered by render.py."""

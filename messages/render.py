@@ -1,0 +1,118 @@
+"""Render user-facing text in the person's language, for Telegram HTML.
+
+Templates live in `messages/<lang>/<key>.j2`; a key is the path without `.j2`
+(`start/welcome_participant`). `render()` autoescapes (what a user typed shows literally in
+Telegram HTML); `plain()` does not escape, for button labels, documents and the console.
+Missing templates and missing variables raise (StrictUndefined): tests fail loudly.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+LANGUAGES = ("nl", "en")
+ROOT = Path(__file__).resolve().parent
+_LOCALES = {"nl": "nl_BE", "en": "en_GB"}
+# "dinsdag 9 januari 2024 om 10u30" / "Tuesday 9 January 2024 at 10:30"
+_PATTERNS = {
+    "nl": {"datetime": "EEEE d MMMM y 'om' H'u'mm", "datetime_short": "EEEE d MMMM 'om' H'u'mm",
+           "date": "EEEE d MMMM y", "date_short": "EEEE d MMMM", "time": "H'u'mm"},
+    "en": {"datetime": "EEEE d MMMM y 'at' HH:mm", "datetime_short": "EEEE d MMMM 'at' HH:mm",
+           "date": "EEEE d MMMM y", "date_short": "EEEE d MMMM", "time": "HH:mm"},
+}
+
+
+class MessageError(LookupError):
+    """A template or variable is missing."""
+
+
+class Messages:
+    def __init__(self, default_language: str = "nl", timezone: str | ZoneInfo = "Europe/Brussels",
+                 root: Path = ROOT) -> None:
+        if default_language not in LANGUAGES:
+            raise ValueError(f"unknown language {default_language!r}")
+        self.default_language = default_language
+        self.tz = timezone if isinstance(timezone, ZoneInfo) else ZoneInfo(timezone)
+        self.root = root
+        self._envs: dict[tuple[str, bool], Environment] = {}
+        for lang in LANGUAGES:
+            for escape in (True, False):
+                self._envs[(lang, escape)] = self._make_env(lang, escape)
+
+    def _make_env(self, lang: str, escape: bool) -> Environment:
+        env = Environment(
+            loader=FileSystemLoader(str(self.root / lang)),
+            autoescape=escape,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        for name in _PATTERNS[lang]:
+            env.filters[name] = self._formatter(lang, name)
+        env.globals["lang"] = lang
+        return env
+
+    def _formatter(self, lang: str, kind: str):
+        pattern = _PATTERNS[lang][kind]
+        locale = _LOCALES[lang]
+
+        def fmt(value: datetime | date | None) -> str:
+            if value is None:
+                return ""
+            if isinstance(value, datetime):
+                if value.tzinfo is None:
+                    raise ValueError("naive datetime given to a template")
+                local = value.astimezone(self.tz)
+                if kind.startswith("date") and not kind.startswith("datetime"):
+                    return format_date(local.date(), pattern, locale=locale)
+                if kind == "time":
+                    return format_time(local, pattern, locale=locale)
+                return format_datetime(local, pattern, locale=locale, tzinfo=self.tz)
+            return format_date(value, pattern, locale=locale)
+
+        return fmt
+
+    def language(self, lang: str | None) -> str:
+        return lang if lang in LANGUAGES else self.default_language
+
+    def _render(self, key: str, lang: str | None, escape: bool, ctx: dict) -> str:
+        env = self._envs[(self.language(lang), escape)]
+        try:
+            template = env.get_template(f"{key}.j2")
+        except Exception as exc:  # TemplateNotFound and syntax errors
+            raise MessageError(f"message {key!r} missing or broken in {self.language(lang)!r}: "
+                               f"{exc}") from exc
+        return template.render(**ctx).strip()
+
+    def render(self, key: str, lang: str | None = None, **ctx) -> str:
+        """Telegram HTML, with every variable escaped."""
+        return self._render(key, lang, True, ctx)
+
+    def plain(self, key: str, lang: str | None = None, **ctx) -> str:
+        """Plain text (button labels, documents, file names): nothing escaped."""
+        return self._render(key, lang, False, ctx)
+
+    def has(self, key: str, lang: str) -> bool:
+        return (self.root / lang / f"{key}.j2").is_file()
+
+    def keys(self, lang: str) -> set[str]:
+        base = self.root / lang
+        return {str(p.relative_to(base).with_suffix("")) for p in base.rglob("*.j2")
+                if not p.name.startswith("_")}
+
+    def format(self, value: datetime, lang: str | None, kind: str = "datetime") -> str:
+        return self._formatter(self.language(lang), kind)(value)
+
+    def check_complete(self) -> None:
+        """Every key exists in every language (called at start-up and in tests)."""
+        sets = {lang: self.keys(lang) for lang in LANGUAGES}
+        every = set().union(*sets.values())
+        missing = [f"{lang}/{key}" for lang in LANGUAGES for key in sorted(every - sets[lang])]
+        if missing:
+            raise MessageError("messages missing: " + ", ".join(missing))

@@ -1,0 +1,1 @@
+"""The programme's rules (enrolment, sessions, audiences, progress): plain Python, no Telegram."""

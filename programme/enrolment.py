@@ -1,0 +1,91 @@
+"""Enrolment with an invite code: who may join which trajectory in which role."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import sqlite_utils
+
+from storage import invites, memberships, people, trajectories
+from storage.db import transaction
+
+ROLE_RANK = {"participant": 0, "coach": 1, "coordinator": 2}
+
+
+class Outcome(StrEnum):
+    ENROLLED = "enrolled"          # new person, or new trajectory for a known person
+    ALREADY = "already"            # this person already used this code: nothing changes
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    USED_UP = "used_up"
+    FULL = "full"                  # the trajectory has its maximum number of participants
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    outcome: Outcome
+    person: people.Person | None = None
+    trajectory: trajectories.Trajectory | None = None
+    role: str | None = None
+    is_new_person: bool = False
+
+
+def normalise_code(code: str) -> str:
+    return code.strip()
+
+
+def new_code(prefix: str = "") -> str:
+    """An unguessable invite code: 96 random bits, URL-safe (fits a /start deep link)."""
+    return prefix + secrets.token_urlsafe(12)
+
+
+def redeem(db: sqlite_utils.Database, *, code: str, telegram_id: int, display_name: str,
+           language: str, now: datetime) -> Enrolment:
+    """Enrol the Telegram user with the invite; one transaction, safe to call twice."""
+    code = normalise_code(code)
+    with transaction(db):
+        invite = invites.by_code(db, code)
+        if invite is None:
+            return Enrolment(Outcome.UNKNOWN)
+        trajectory = trajectories.get(db, invite.trajectory_id) if invite.trajectory_id else None
+        person = people.by_telegram_id(db, telegram_id)
+        if person is not None and invites.was_redeemed_by(db, invite.id, person.id):
+            return Enrolment(Outcome.ALREADY, person, trajectory, invite.role)
+        if invite.revoked_at is not None:
+            return Enrolment(Outcome.REVOKED)
+        if invite.expires_at is not None and invite.expires_at <= now:
+            return Enrolment(Outcome.EXPIRED)
+        if invite.uses >= invite.max_uses:
+            return Enrolment(Outcome.USED_UP)
+        already_member = (person is not None and trajectory is not None
+                          and (m := memberships.get(db, person.id, trajectory.id)) is not None
+                          and m.status == "active" and m.role == invite.role)
+        if (invite.role == "participant" and trajectory is not None and not already_member
+                and memberships.count_participants(db, trajectory.id)
+                >= trajectory.max_participants):
+            return Enrolment(Outcome.FULL, trajectory=trajectory)
+        is_new = person is None
+        if person is None:
+            person = people.create(
+                db, telegram_id=telegram_id,
+                name=invite.prefill_name or display_name, role=invite.role, language=language,
+                municipality=invite.prefill_municipality, department=invite.prefill_department,
+                now=now)
+        else:
+            changes = {}
+            if ROLE_RANK[invite.role] > ROLE_RANK[person.role]:
+                changes["role"] = invite.role
+            if person.status != "active":
+                changes["status"] = "active"
+            if changes:
+                person = people.update(db, person.id, now, **changes)
+        if not invites.record_redemption(db, invite.id, person.id, now):
+            raise RuntimeError("invite use raced")  # rolled back; the user is told to retry
+        if trajectory is not None:
+            memberships.add(db, person_id=person.id, trajectory_id=trajectory.id,
+                            role=invite.role, now=now)
+        return Enrolment(Outcome.ENROLLED, person, trajectory, invite.role, is_new)

@@ -1,0 +1,1 @@
+"""Run-time plumbing: configuration, clock, logging and building the Application."""

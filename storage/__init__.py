@@ -1,0 +1,1 @@
+"""Everything that touches SQLite. No SQL anywhere else; modules return dataclasses."""

@@ -1,0 +1,89 @@
+"""Invite codes: role, trajectory, uses, expiry, revocation, and who redeemed them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+
+from storage.db import parse_iso, utcnow_iso
+
+
+@dataclass(frozen=True)
+class Invite:
+    id: int
+    code: str
+    trajectory_id: int | None
+    role: str
+    max_uses: int
+    uses: int
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    created_by: int | None
+    prefill_name: str
+    prefill_municipality: str
+    prefill_department: str
+
+
+_COLS = ", ".join(Invite.__dataclass_fields__)
+
+
+def _invite(row: dict) -> Invite:
+    values = {k: row[k] for k in Invite.__dataclass_fields__}
+    values["expires_at"] = parse_iso(values["expires_at"])
+    values["revoked_at"] = parse_iso(values["revoked_at"])
+    return Invite(**values)
+
+
+def create(db: sqlite_utils.Database, *, code: str, role: str, trajectory_id: int | None,
+           max_uses: int, expires_at: datetime | None, now: datetime,
+           created_by: int | None = None, prefill_name: str = "",
+           prefill_municipality: str = "", prefill_department: str = "") -> Invite:
+    db.execute(
+        "INSERT INTO invites (code, trajectory_id, role, max_uses, uses, expires_at, created_by,"
+        " created_at, prefill_name, prefill_municipality, prefill_department)"
+        " VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
+        [code, trajectory_id, role, max_uses, utcnow_iso(expires_at) if expires_at else None,
+         created_by, utcnow_iso(now), prefill_name, prefill_municipality, prefill_department],
+    )
+    return by_code(db, code)
+
+
+def ensure(db: sqlite_utils.Database, **kwargs) -> Invite:
+    """Create the invite unless one with that code exists (demo seeding)."""
+    existing = by_code(db, kwargs["code"])
+    return existing or create(db, **kwargs)
+
+
+def by_code(db: sqlite_utils.Database, code: str) -> Invite | None:
+    rows = list(db.query(f"SELECT {_COLS} FROM invites WHERE code = ?", [code]))
+    return _invite(rows[0]) if rows else None
+
+
+def of_trajectory(db: sqlite_utils.Database, trajectory_id: int) -> list[Invite]:
+    return [_invite(r) for r in db.query(
+        f"SELECT {_COLS} FROM invites WHERE trajectory_id = ? ORDER BY id", [trajectory_id])]
+
+
+def was_redeemed_by(db: sqlite_utils.Database, invite_id: int, person_id: int) -> bool:
+    return db.execute("SELECT 1 FROM invite_redemptions WHERE invite_id = ? AND person_id = ?",
+                      [invite_id, person_id]).fetchone() is not None
+
+
+def record_redemption(db: sqlite_utils.Database, invite_id: int, person_id: int,
+                      now: datetime) -> bool:
+    """Count one use for this person; False when the last use was taken meanwhile."""
+    cursor = db.execute("UPDATE invites SET uses = uses + 1 WHERE id = ? AND uses < max_uses",
+                        [invite_id])
+    if cursor.rowcount != 1:
+        return False
+    db.execute("INSERT INTO invite_redemptions (invite_id, person_id, redeemed_at)"
+               " VALUES (?, ?, ?)", [invite_id, person_id, utcnow_iso(now)])
+    return True
+
+
+def revoke(db: sqlite_utils.Database, code: str, now: datetime) -> bool:
+    cursor = db.execute("UPDATE invites SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL",
+                        [utcnow_iso(now), code])
+    return cursor.rowcount == 1

@@ -1,0 +1,70 @@
+"""Ordered, idempotent schema migrations.
+
+Each module `mNNNN_<name>.py` in this package defines `VERSION` (int, unique) and
+`apply(db)`. They run in VERSION order, each in its own transaction together with the row that
+records it in `schema_version`; running them twice changes nothing. Features own their own
+migration modules, so two features never edit the same file.
+
+Version ranges: 1-9 foundation, 10-19 flows, 20-29 calendar and outbox, 30-39 homework,
+40-49 coordinator tools, 50-59 trust and privacy.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from datetime import UTC, datetime
+from types import ModuleType
+
+import sqlite_utils
+
+
+def discover() -> list[ModuleType]:
+    modules = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("m") and info.name[1:5].isdigit():
+            modules.append(importlib.import_module(f"{__name__}.{info.name}"))
+    modules.sort(key=lambda m: m.VERSION)
+    versions = [m.VERSION for m in modules]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"duplicate migration versions: {versions}")
+    return modules
+
+
+def apply_migrations(db: sqlite_utils.Database) -> list[int]:
+    """Apply what is missing; return the versions applied now."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    applied = {row["version"] for row in db.query("SELECT version FROM schema_version")}
+    done = []
+    for module in discover():
+        if module.VERSION in applied:
+            continue
+        conn = db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have applied it while we waited for the lock.
+            if db.execute("SELECT 1 FROM schema_version WHERE version = ?",
+                          [module.VERSION]).fetchone():
+                conn.execute("ROLLBACK")
+                continue
+            module.apply(db)
+            db.execute(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                [module.VERSION, module.__name__.rsplit(".", 1)[-1],
+                 datetime.now(UTC).isoformat(timespec="seconds")],
+            )
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        done.append(module.VERSION)
+    return done
+
+
+def current_version(db: sqlite_utils.Database) -> int:
+    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    return row[0] or 0

@@ -1,0 +1,88 @@
+"""People: participants, coaches and coordinators, keyed by their Telegram id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+
+from storage.db import utcnow_iso
+
+ROLES = ("participant", "coach", "coordinator")
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    telegram_id: int | None
+    name: str
+    language: str
+    role: str
+    municipality: str
+    department: str
+    organisation: str
+    status: str
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ("active", "unreachable")
+
+
+def _person(row: dict | None) -> Person | None:
+    if row is None:
+        return None
+    return Person(**{k: row[k] for k in Person.__dataclass_fields__})
+
+
+_COLUMNS = ", ".join(Person.__dataclass_fields__)
+
+
+def get(db: sqlite_utils.Database, person_id: int) -> Person | None:
+    rows = list(db.query(f"SELECT {_COLUMNS} FROM people WHERE id = ?", [person_id]))
+    return _person(rows[0] if rows else None)
+
+
+def by_telegram_id(db: sqlite_utils.Database, telegram_id: int) -> Person | None:
+    rows = list(db.query(f"SELECT {_COLUMNS} FROM people WHERE telegram_id = ?", [telegram_id]))
+    return _person(rows[0] if rows else None)
+
+
+def by_name(db: sqlite_utils.Database, name: str) -> list[Person]:
+    rows = db.query(f"SELECT {_COLUMNS} FROM people WHERE name LIKE ? ORDER BY id",
+                    [f"%{name}%"])
+    return [_person(r) for r in rows]
+
+
+def all_people(db: sqlite_utils.Database) -> list[Person]:
+    return [_person(r) for r in db.query(f"SELECT {_COLUMNS} FROM people ORDER BY id")]
+
+
+def create(db: sqlite_utils.Database, *, telegram_id: int | None, name: str, role: str,
+           language: str, now: datetime, municipality: str = "", department: str = "",
+           organisation: str = "") -> Person:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    cursor = db.execute(
+        "INSERT INTO people (telegram_id, name, language, role, municipality, department,"
+        " organisation, status, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+        [telegram_id, name, language, role, municipality, department, organisation,
+         utcnow_iso(now), utcnow_iso(now)],
+    )
+    return get(db, cursor.lastrowid)
+
+
+_UPDATABLE = {"name", "language", "role", "municipality", "department", "organisation",
+              "status", "telegram_id"}
+
+
+def update(db: sqlite_utils.Database, person_id: int, now: datetime, **fields) -> Person:
+    unknown = set(fields) - _UPDATABLE
+    if unknown:
+        raise ValueError(f"cannot update {sorted(unknown)}")
+    if fields:
+        assignments = ", ".join(f"{k} = ?" for k in fields)
+        db.execute(f"UPDATE people SET {assignments}, updated_at = ? WHERE id = ?",
+                   [*fields.values(), utcnow_iso(now), person_id])
+    return get(db, person_id)

@@ -1,0 +1,16 @@
+import pytest
+
+from programme.demo import DEMO_NOW
+from runtime.clock import FakeClock
+from transports.testing import BotHarness
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(DEMO_NOW)
+
+
+@pytest.fixture
+async def bot(tmp_path, clock):
+    async with BotHarness.start(tmp_path, clock=clock) as harness:
+        yield harness

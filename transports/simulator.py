@@ -1,0 +1,173 @@
+"""Type as a Telegram user into a running Application: messages, commands, button presses, files.
+
+Builds real `Update` objects from the JSON Telegram would send and feeds them to
+`Application.process_update`, so every handler, filter and error handler runs as in production.
+Used by the tests and by the console chat.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from transports.fake_api import Call, FakeBotAPI
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    first_name: str
+    last_name: str = ""
+    language_code: str = "nl"
+    username: str | None = None
+
+    def as_json(self) -> dict:
+        data = {"id": self.id, "is_bot": False, "first_name": self.first_name,
+                "language_code": self.language_code}
+        if self.last_name:
+            data["last_name"] = self.last_name
+        if self.username:
+            data["username"] = self.username
+        return data
+
+
+class ButtonNotFound(LookupError):
+    pass
+
+
+class ChatSimulator:
+    """One Application, many simulated users, one fake Bot API."""
+
+    def __init__(self, app: Application, api: FakeBotAPI, *, first_update_id: int = 1) -> None:
+        self.app = app
+        self.api = api
+        self._update_ids = itertools.count(first_update_id)
+        self._message_ids = itertools.count(100_000)
+        self._callback_ids = itertools.count(1)
+
+    # -- building updates --------------------------------------------------------------------
+    def _chat(self, user: User) -> dict:
+        chat = {"id": user.id, "type": "private", "first_name": user.first_name}
+        if user.last_name:
+            chat["last_name"] = user.last_name
+        return chat
+
+    def message_json(self, user: User, **content: Any) -> dict:
+        message = {"message_id": next(self._message_ids), "date": 1_700_000_000,
+                   "chat": self._chat(user), "from": user.as_json(), **content}
+        return {"update_id": next(self._update_ids), "message": message}
+
+    async def feed(self, data: dict) -> list[Call]:
+        """Process one update (as JSON) and return what the bot sent while handling it."""
+        start = len(self.api.calls)
+        await self.app.process_update(Update.de_json(data, self.app.bot))
+        return self.api.sent(since=start)
+
+    # -- what users do -----------------------------------------------------------------------
+    async def send(self, user: User, text: str) -> list[Call]:
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0,
+                                    "length": len(command.encode("utf-16-le")) // 2}]
+        return await self.feed(self.message_json(user, **content))
+
+    async def press(self, user: User, callback_data: str, message: Call | None = None
+                    ) -> list[Call]:
+        """Press a button with this callback data (also forged data, for the tests)."""
+        msg_id = message.result["message_id"] if message is not None and isinstance(
+            message.result, dict) else next(self._message_ids)
+        data = {
+            "update_id": next(self._update_ids),
+            "callback_query": {
+                "id": str(next(self._callback_ids)),
+                "from": user.as_json(),
+                "chat_instance": str(user.id),
+                "data": callback_data,
+                "message": {"message_id": msg_id, "date": 1_700_000_000,
+                            "chat": self._chat(user), "from": {"id": 777000, "is_bot": True,
+                                                                "first_name": "Kernbot"},
+                            "text": message.text if message is not None else ""},
+            },
+        }
+        return await self.feed(data)
+
+    def last_keyboard(self, user: User) -> Call | None:
+        for call in reversed(self.api.calls):
+            if call.chat_id == user.id and call.buttons:
+                return call
+        return None
+
+    async def tap(self, user: User, label: str | int) -> list[Call]:
+        """Press a button of the latest keyboard sent to this user, by number (1-based) or by
+        (part of) its label."""
+        call = self.last_keyboard(user)
+        if call is None:
+            raise ButtonNotFound(f"no keyboard was sent to {user.id}")
+        buttons = [b for b in call.buttons if "callback_data" in b]
+        if isinstance(label, int):
+            if not 1 <= label <= len(buttons):
+                raise ButtonNotFound(f"no button {label} in {[b['text'] for b in buttons]}")
+            button = buttons[label - 1]
+        else:
+            matches = [b for b in buttons if b["text"] == label] or [
+                b for b in buttons if label.lower() in b["text"].lower()]
+            if not matches:
+                raise ButtonNotFound(f"no button {label!r} in {[b['text'] for b in buttons]}")
+            button = matches[0]
+        return await self.press(user, button["callback_data"], call)
+
+    async def send_photo(self, user: User, content: bytes, caption: str = "",
+                         media_group_id: str | None = None) -> list[Call]:
+        file_id = self.api.add_file(content)
+        extra: dict[str, Any] = {"photo": [{"file_id": file_id, "file_unique_id": file_id,
+                                            "width": 800, "height": 600,
+                                            "file_size": len(content)}]}
+        if caption:
+            extra["caption"] = caption
+        if media_group_id:
+            extra["media_group_id"] = media_group_id
+        return await self.feed(self.message_json(user, **extra))
+
+    async def send_document(self, user: User, content: bytes, file_name: str,
+                            mime_type: str = "application/octet-stream", caption: str = "",
+                            file_size: int | None = None) -> list[Call]:
+        file_id = self.api.add_file(content)
+        extra: dict[str, Any] = {"document": {
+            "file_id": file_id, "file_unique_id": file_id, "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(content) if file_size is None else file_size}}
+        if caption:
+            extra["caption"] = caption
+        return await self.feed(self.message_json(user, **extra))
+
+    async def send_file_path(self, user: User, path: Path, caption: str = "") -> list[Call]:
+        """The console's way to send a local file: images as photos, the rest as documents."""
+        content = path.read_bytes()
+        if path.suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}:
+            return await self.send_photo(user, content, caption)
+        import mimetypes
+
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return await self.send_document(user, content, path.name, mime, caption)
+
+    async def send_voice(self, user: User, content: bytes = b"OggS", duration: int = 3
+                         ) -> list[Call]:
+        file_id = self.api.add_file(content)
+        return await self.feed(self.message_json(user, voice={
+            "file_id": file_id, "file_unique_id": file_id, "duration": duration,
+            "mime_type": "audio/ogg", "file_size": len(content)}))
+
+    async def send_sticker(self, user: User) -> list[Call]:
+        return await self.feed(self.message_json(user, sticker={
+            "file_id": "sticker-1", "file_unique_id": "sticker-1", "width": 512, "height": 512,
+            "is_animated": False, "is_video": False, "type": "regular"}))
+
+    async def send_location(self, user: User) -> list[Call]:
+        return await self.feed(self.message_json(
+            user, location={"latitude": 51.13, "longitude": 4.57}))

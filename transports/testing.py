@@ -1,0 +1,117 @@
+"""A whole Application on a fake Bot API, for tests and benchmarks: `BotHarness`.
+
+    async with BotHarness.start(tmp_path) as bot:
+        calls = await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+        assert "Welkom" in calls[-1].text
+
+`restart()` builds a new Application on the same database file, as after a crash.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+
+from telegram.ext import Application
+
+from programme.demo import DEMO_NOW, seed_demo
+from runtime.application import build_application, build_services, on_start
+from runtime.clock import FakeClock
+from runtime.config import Config, load_config
+from runtime.services import Services
+from storage import updates
+from transports.fake_api import Call, FakeBotAPI
+from transports.simulator import ChatSimulator, User
+
+# The demo people as Telegram users.
+NEWCOMER_USER = User(1000, "Jij", language_code="nl")
+SOFIE = User(9011, "Sofie", "Janssens")
+PIETER = User(9012, "Pieter", "De Smet")
+AN = User(9002, "An", "Peeters")
+KOEN = User(9003, "Koen", "Claes")
+ELS = User(9001, "Els", "Van den Broeck")
+
+
+def test_config(tmp_path: Path, **sections) -> Config:
+    """Defaults only (no ./config.toml, no environment), with the database in tmp_path."""
+    empty = tmp_path / "empty-config.toml"
+    empty.write_text("")
+    config = load_config(empty, env={})
+    overrides = {"storage": {"database": str(tmp_path / "kernbot.sqlite3"),
+                             "files_dir": str(tmp_path / "files")}}
+    for section, values in sections.items():
+        overrides.setdefault(section, {}).update(values)
+    return config.with_overrides(**overrides)
+
+
+class BotHarness:
+    def __init__(self, config: Config, clock: FakeClock, tmp_path: Path, seed: bool) -> None:
+        self.config = config
+        self.clock = clock
+        self.tmp_path = tmp_path
+        self.seed = seed
+        self.app: Application | None = None
+        self.api: FakeBotAPI | None = None
+        self.sim: ChatSimulator | None = None
+        self.services: Services | None = None
+
+    @classmethod
+    @asynccontextmanager
+    async def start(cls, tmp_path: Path, *, clock: FakeClock | None = None, seed: bool = True,
+                    config: Config | None = None, run_jobs: bool = False):
+        harness = cls(config or test_config(tmp_path), clock or FakeClock(DEMO_NOW), tmp_path,
+                      seed)
+        await harness._open(run_jobs)
+        try:
+            yield harness
+        finally:
+            await harness._close()
+
+    async def _open(self, run_jobs: bool = False) -> None:
+        self.services = build_services(self.config, clock=self.clock)
+        if self.seed:
+            seed_demo(self.services.db)
+        self.api = FakeBotAPI(documents_dir=self.tmp_path / "sent")
+        self.app = build_application(self.config, self.services, request=self.api)
+        await self.app.initialize()
+        self.run_jobs = run_jobs
+        if run_jobs:
+            await self.app.start()
+        await on_start(self.app)
+        self.sim = ChatSimulator(self.app, self.api,
+                                 first_update_id=updates.highest(self.services.db) + 1)
+
+    async def _close(self) -> None:
+        if self.app is not None:
+            if self.app.running:
+                await self.app.stop()
+            await self.app.shutdown()
+        if self.services is not None:
+            self.services.db.close()
+
+    async def restart(self) -> None:
+        """A new process on the same database: new Application, new connection, new fake API."""
+        await self._close()
+        await self._open(self.run_jobs)
+
+    # -- shortcuts ---------------------------------------------------------------------------
+    @property
+    def db(self):
+        return self.services.db
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    async def send(self, user: User, text: str) -> list[Call]:
+        return await self.sim.send(user, text)
+
+    async def tap(self, user: User, label: str | int) -> list[Call]:
+        return await self.sim.tap(user, label)
+
+    async def press(self, user: User, data: str) -> list[Call]:
+        return await self.sim.press(user, data)
+
+    def last_text(self, user: User) -> str:
+        sent = self.api.sent(user.id)
+        return sent[-1].text if sent else ""
