@@ -64,7 +64,7 @@ async def greet(update: Update, context: KernbotContext, actor: Actor, *,
     views = overview.views_of(services.db, actor.person.id, services.clock.now())
     markup = None
     if actor.role == "participant" and "intake" in REGISTRY:
-        markup = keyboard([[(label(context, actor, "buttons/start_intake"), "intake:start")]])
+        markup = keyboard([[(label(context, actor, "buttons/start_intake"), "flowstart:intake")]])
     await reply(update, context, actor, f"start/welcome_{actor.role}", markup,
                 person=actor.person, views=views, welcome_back=welcome_back)
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 import sqlite_utils
 
+from programme import events
 from storage import invites, memberships, people, trajectories
 from storage.db import transaction
 
@@ -88,4 +89,5 @@ def redeem(db: sqlite_utils.Database, *, code: str, telegram_id: int, display_na
         if trajectory is not None:
             memberships.add(db, person_id=person.id, trajectory_id=trajectory.id,
                             role=invite.role, now=now)
+        events.enrolled(db, person.id, trajectory.id if trajectory else None, invite.role, now)
         return Enrolment(Outcome.ENROLLED, person, trajectory, invite.role, is_new)
