@@ -46,16 +46,18 @@ async def start_command(update: Update, context: KernbotContext, actor: Actor) -
 
 async def _start_without_code(update: Update, context: KernbotContext, actor: Actor) -> None:
     services = context.services
+    first_time = False
     if actor.person is None and actor.role == COORDINATOR:
         # A coordinator named in the configuration is known from the first message on.
         people.create(services.db, telegram_id=actor.telegram_id, name=_display_name(update),
                       role=COORDINATOR, language=actor.language, now=services.clock.now())
         actor = actor_of(update, services)
+        first_time = True
     if not actor.enrolled:
         await reply(update, context, actor, "start/no_code")
         return
     await set_menu_for(context, update.effective_chat.id, actor.role, actor.language)
-    await greet(update, context, actor, welcome_back=True)
+    await greet(update, context, actor, welcome_back=not first_time)
 
 
 async def greet(update: Update, context: KernbotContext, actor: Actor, *,

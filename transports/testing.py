@@ -45,6 +45,9 @@ def test_config(tmp_path: Path, **sections) -> Config:
     return config.with_overrides(**overrides)
 
 
+test_config.__test__ = False  # a helper, not a test, when imported into a test module
+
+
 class BotHarness:
     def __init__(self, config: Config, clock: FakeClock, tmp_path: Path, seed: bool) -> None:
         self.config = config

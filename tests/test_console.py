@@ -1,0 +1,47 @@
+"""The console chat as a newcomer uses it: piped input, Dutch greeting, clean exit."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def console(tmp_path, script: str):
+    config = tmp_path / "console.toml"
+    config.write_text(f'[console]\ndatabase = "{tmp_path / "demo.sqlite3"}"\n'
+                      f'documents_dir = "{tmp_path / "out"}"\n')
+    return subprocess.run([sys.executable, str(ROOT / "bot.py"), "--config", str(config)],
+                          input=script, capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+
+
+def test_newcomer_is_greeted_in_dutch_and_quits(tmp_path):
+    result = console(tmp_path, "/start DEMO-DEELNEMER\n:quit\n")
+    assert result.returncode == 0, result.stderr
+    assert "Welkom, Jij! Je bent ingeschreven als deelnemer." in result.stdout
+    assert "Traject 7" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_end_of_input_leaves_cleanly(tmp_path):
+    result = console(tmp_path, "/help\n")
+    assert result.returncode == 0
+    assert "Wat kan ik voor je doen?" in result.stdout
+
+
+def test_switch_person_buttons_by_number(tmp_path):
+    result = console(tmp_path, ":who\n:as sofie\n/taal\n2\n/help\n:as nobody\n:quit\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "els" in out and "coordinator" in out
+    assert "(je bent nu Sofie Janssens)" in out
+    assert "[1] Nederlands   [2] English" in out
+    assert "What can I do for you?" in out
+    assert "onbekend" in out
+
+
+def test_state_is_kept_between_console_runs(tmp_path):
+    console(tmp_path, "/start DEMO-DEELNEMER\n:quit\n")
+    result = console(tmp_path, "/start\n:quit\n")
+    assert "Dag Jij, fijn dat je er weer bent!" in result.stdout

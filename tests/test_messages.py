@@ -1,0 +1,77 @@
+"""Messages: both languages complete, Flemish dates, escaping, loud failures."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from messages.render import LANGUAGES, MessageError, Messages
+from transports.testing import SOFIE
+
+
+@pytest.fixture(scope="module")
+def messages():
+    return Messages("nl", "Europe/Brussels")
+
+
+def test_every_key_exists_in_every_language(messages):
+    messages.check_complete()
+    assert messages.keys("nl") == messages.keys("en")
+
+
+def test_missing_key_fails_loudly(messages):
+    with pytest.raises(MessageError, match="no/such/key"):
+        messages.render("no/such/key", "nl")
+
+
+def test_missing_variable_fails_loudly(messages):
+    with pytest.raises(Exception, match="username"):
+        messages.render("common/private_only", "nl")
+
+
+def test_flemish_and_english_dates(messages):
+    moment = datetime(2024, 1, 9, 9, 30, tzinfo=UTC)  # 10:30 in Brussels (winter)
+    assert messages.format(moment, "nl") == "dinsdag 9 januari 2024 om 10u30"
+    assert messages.format(moment, "en") == "Tuesday 9 January 2024 at 10:30"
+    summer = datetime(2024, 7, 2, 12, 5, tzinfo=UTC)  # 14:05 in Brussels (summer time)
+    assert messages.format(summer, "nl", "datetime_short") == "dinsdag 2 juli om 14u05"
+    local = datetime(2024, 3, 31, 10, 0, tzinfo=ZoneInfo("Europe/Brussels"))
+    assert messages.format(local, "nl", "time") == "10u00"
+
+
+def test_unknown_language_falls_back_to_default(messages):
+    assert messages.render("common/cancelled", "fr") == messages.render("common/cancelled", "nl")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_user_text_is_escaped_for_telegram_html(messages, lang):
+    text = messages.render("common/private_only", lang, username="<b>x</b> & {{ 7*7 }}")
+    assert "<b>x</b>" not in text
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; {{ 7*7 }}" in text
+    assert "49" not in text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_plain_is_not_escaped(messages, lang):
+    assert "<b>" in messages.plain("common/private_only", lang, username="<b>")
+
+
+async def test_name_with_html_shows_literally(bot):
+    from transports.simulator import User
+
+    calls = await bot.send(User(8123, "<b>Bold</b>", "& Co"), "/start DEMO-DEELNEMER")
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in calls[-1].text
+
+
+async def test_every_template_renders_in_telegram_html(bot):
+    """Every message the foundation sends parses as Telegram HTML (only allowed tags)."""
+    import re
+
+    calls = []
+    for text in ("/start", "/help", "/taal", "/cancel", "/x", "tekst"):
+        calls += await bot.send(SOFIE, text)
+    allowed = {"b", "i", "u", "s", "code", "pre", "a", "tg-spoiler", "blockquote"}
+    for call in calls:
+        for tag in re.findall(r"</?([a-zA-Z-]+)", call.text):
+            assert tag in allowed, (tag, call.text)
+        assert len(call.text) <= 4096

@@ -1,0 +1,40 @@
+"""Nothing lives only in memory: a new Application on the same database carries on."""
+
+from storage import conversations, people
+from transports.testing import NEWCOMER_USER
+
+
+async def test_restarted_application_knows_the_person_and_trajectory(bot):
+    await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    await bot.restart()
+    assert bot.api.calls == [] or all(c.method != "sendMessage" for c in bot.api.calls)
+    calls = await bot.send(NEWCOMER_USER, "/start")
+    text = calls[-1].text
+    assert "Dag Jij, fijn dat je er weer bent" in text
+    assert "Traject 7" in text
+    assert people.by_telegram_id(bot.db, NEWCOMER_USER.id).role == "participant"
+
+
+async def test_language_choice_survives_restart(bot):
+    await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    await bot.send(NEWCOMER_USER, "/taal en")
+    await bot.restart()
+    assert "What can I do" in (await bot.send(NEWCOMER_USER, "/help"))[-1].text
+
+
+async def test_conversation_state_is_committed_before_reply(bot):
+    """A state written by a handler is visible to another connection before the reply."""
+    from storage.db import connect
+
+    conversations.put(bot.db, 42, "demo:step", {"a": 1}, bot.now())
+    other = connect(bot.config["storage"]["database"], migrate=False)
+    assert conversations.get(other, 42).data == {"a": 1}
+    other.close()
+
+
+async def test_update_ids_continue_after_restart(bot):
+    """Telegram's update ids keep growing; the harness (and console) continue after the last."""
+    await bot.send(NEWCOMER_USER, "/help")
+    await bot.restart()
+    calls = await bot.send(NEWCOMER_USER, "/help")
+    assert calls, "an update after restart must not be mistaken for a redelivery"

@@ -1,0 +1,172 @@
+"""/start with invite codes through the whole Application, in both languages."""
+
+from datetime import timedelta
+
+from storage import invites, memberships, people, trajectories
+from transports.simulator import User
+from transports.testing import AN, NEWCOMER_USER, SOFIE
+
+ENGLISH = User(2000, "Jane", language_code="en")
+
+
+async def test_participant_code_enrols_and_greets_in_dutch(bot):
+    calls = await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    text = calls[-1].text
+    assert "Welkom, Jij" in text
+    assert "deelnemer" in text
+    assert "Traject 7" in text
+    assert "dinsdag 20 februari 2024 om 9u30" in text
+    person = people.by_telegram_id(bot.db, NEWCOMER_USER.id)
+    assert person.role == "participant" and person.language == "nl"
+    trajectory = trajectories.by_number(bot.db, 7)
+    assert memberships.get(bot.db, person.id, trajectory.id).role == "participant"
+
+
+async def test_english_telegram_user_is_greeted_in_english(bot):
+    calls = await bot.send(ENGLISH, "/start DEMO-DEELNEMER")
+    assert "Welcome, Jane" in calls[-1].text
+    assert "Tuesday 20 February 2024 at 09:30" in calls[-1].text
+
+
+async def test_coach_and_coordinator_codes(bot):
+    coach = User(3001, "Nele")
+    assert "begeleider" in (await bot.send(coach, "/start DEMO-EXPERT"))[-1].text
+    coordinator = User(3002, "Bart")
+    assert "coördinator" in (await bot.send(coordinator, "/start DEMO-COORDINATOR"))[-1].text
+    assert people.by_telegram_id(bot.db, 3002).role == "coordinator"
+
+
+async def test_same_code_twice_does_not_count_twice(bot):
+    await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    uses = invites.by_code(bot.db, "DEMO-DEELNEMER").uses
+    calls = await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    assert "fijn dat je er weer bent" in calls[-1].text
+    assert invites.by_code(bot.db, "DEMO-DEELNEMER").uses == uses
+
+
+async def test_unknown_code(bot):
+    calls = await bot.send(NEWCOMER_USER, "/start NIET-BESTAAND")
+    assert "Die code ken ik niet" in calls[-1].text
+    assert people.by_telegram_id(bot.db, NEWCOMER_USER.id) is None
+
+
+def _invite(bot, code, **kwargs):
+    trajectory = trajectories.by_number(bot.db, 7)
+    defaults = dict(code=code, role="participant", trajectory_id=trajectory.id, max_uses=1,
+                    expires_at=None, now=bot.now())
+    defaults.update(kwargs)
+    return invites.create(bot.db, **defaults)
+
+
+async def test_expired_code(bot):
+    _invite(bot, "OLD", expires_at=bot.now() + timedelta(days=1))
+    bot.clock.advance(timedelta(days=2))
+    calls = await bot.send(NEWCOMER_USER, "/start OLD")
+    assert "verlopen" in calls[-1].text
+
+
+async def test_used_up_code(bot):
+    _invite(bot, "ONCE")
+    await bot.send(User(4001, "A"), "/start ONCE")
+    calls = await bot.send(User(4002, "B"), "/start ONCE")
+    assert "al volledig gebruikt" in calls[-1].text
+
+
+async def test_revoked_code(bot):
+    _invite(bot, "GONE")
+    invites.revoke(bot.db, "GONE", bot.now())
+    assert "ingetrokken" in (await bot.send(NEWCOMER_USER, "/start GONE"))[-1].text
+
+
+async def test_full_trajectory(bot):
+    trajectory = trajectories.by_number(bot.db, 7)
+    trajectories.set_max_participants(bot.db, trajectory.id, 4)
+    assert memberships.count_participants(bot.db, trajectory.id) == 3
+    await bot.send(User(5001, "Vierde"), "/start DEMO-DEELNEMER")
+    calls = await bot.send(User(5002, "Vijfde"), "/start DEMO-DEELNEMER")
+    assert "volzet" in calls[-1].text
+    assert memberships.count_participants(bot.db, trajectory.id) == 4
+    assert people.by_telegram_id(bot.db, 5002) is None
+
+
+async def test_start_without_code(bot):
+    calls = await bot.send(NEWCOMER_USER, "/start")
+    assert "uitnodiging" in calls[-1].text
+    calls = await bot.send(SOFIE, "/start")
+    assert "Dag Sofie Janssens" in calls[-1].text
+
+
+async def test_configured_coordinator_is_known_without_code(tmp_path, clock):
+    from transports.testing import BotHarness, test_config
+
+    config = test_config(tmp_path, bot={"coordinators": [7777]})
+    async with BotHarness.start(tmp_path, clock=clock, config=config) as bot:
+        calls = await bot.send(User(7777, "Staff"), "/start")
+        assert "coördinator" in calls[-1].text
+        assert people.by_telegram_id(bot.db, 7777).role == "coordinator"
+
+
+async def test_help_lists_commands_per_role(bot):
+    unknown = (await bot.send(NEWCOMER_USER, "/help"))[-1].text
+    assert "/start" in unknown and "/taal" not in unknown
+    assert "nog niet ingeschreven" in unknown
+    enrolled = (await bot.send(SOFIE, "/help"))[-1].text
+    assert "/taal" in enrolled and "/cancel" in enrolled
+
+
+async def test_language_switch_with_button(bot):
+    await bot.send(SOFIE, "/taal")
+    calls = await bot.tap(SOFIE, "English")
+    assert "English" in calls[-1].text
+    assert people.by_telegram_id(bot.db, SOFIE.id).language == "en"
+    assert "What can I do" in (await bot.send(SOFIE, "/help"))[-1].text
+    commands = [c for c in bot.api.calls if c.method == "setMyCommands"
+                and "scope" in c.params and "chat" in str(c.params["scope"])]
+    assert commands, "the chat's command menu follows the language"
+    await bot.send(SOFIE, "/taal nl")
+    assert people.by_telegram_id(bot.db, SOFIE.id).language == "nl"
+
+
+async def test_forged_language_button(bot):
+    calls = await bot.press(SOFIE, "lang:xx")
+    assert "werkt niet meer" in calls[-1].text
+    assert people.by_telegram_id(bot.db, SOFIE.id).language == "nl"
+
+
+async def test_unknown_command_and_idle_text(bot):
+    assert "ken ik niet" in (await bot.send(SOFIE, "/bestaatniet"))[-1].text
+    assert "/help" in (await bot.send(SOFIE, "gewoon wat tekst"))[-1].text
+    assert "/help" in (await bot.sim.send_sticker(SOFIE))[-1].text
+    assert "uitnodigingscode" in (await bot.send(NEWCOMER_USER, "hallo?"))[-1].text
+
+
+async def test_cancel_without_conversation(bot):
+    assert "niets om te stoppen" in (await bot.send(SOFIE, "/cancel"))[-1].text
+
+
+async def test_group_chat_points_to_private_chat(bot):
+    data = bot.sim.message_json(AN, text="/help", entities=[
+        {"type": "bot_command", "offset": 0, "length": 5}])
+    data["message"]["chat"] = {"id": -100123, "type": "group", "title": "Kern 7"}
+    calls = await bot.sim.feed(data)
+    assert len(calls) == 1 and "privégesprek" in calls[0].text
+    data = bot.sim.message_json(AN, text="gewoon gepraat")
+    data["message"]["chat"] = {"id": -100123, "type": "group", "title": "Kern 7"}
+    assert await bot.sim.feed(data) == []
+
+
+async def test_redelivered_update_is_not_applied_twice(bot):
+    data = bot.sim.message_json(User(6001, "Dubbel"), text="/start DEMO-DEELNEMER",
+                                entities=[{"type": "bot_command", "offset": 0, "length": 6}])
+    await bot.sim.feed(data)
+    uses = invites.by_code(bot.db, "DEMO-DEELNEMER").uses
+    assert await bot.sim.feed(data) == []
+    assert invites.by_code(bot.db, "DEMO-DEELNEMER").uses == uses
+
+
+async def test_edited_message_is_answered(bot):
+    data = bot.sim.message_json(SOFIE, text="oops")
+    data["edited_message"] = data.pop("message")
+    data["edited_message"]["edit_date"] = 1_700_000_100
+    calls = await bot.sim.feed(data)
+    assert "aanpaste" in calls[-1].text
