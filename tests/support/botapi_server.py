@@ -1,0 +1,153 @@
+"""A small Bot API server on 127.0.0.1 for tests that run `python bot.py` as a real process.
+
+It answers getMe, getUpdates (long polling with offsets, like Telegram: unconfirmed updates are
+served again), sendMessage, editMessageText, answerCallbackQuery, sendDocument, setMyCommands and
+the other calls PTB makes at start-up, and records what the bot sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT = {"id": 777000, "is_bot": True, "first_name": "Kernbot", "username": "kernbot_test_bot",
+       "can_join_groups": False, "can_read_all_group_messages": False,
+       "supports_inline_queries": False}
+
+
+@dataclass
+class Sent:
+    method: str
+    params: dict[str, Any]
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value not in (None, "") else None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or self.params.get("caption") or "")
+
+    @property
+    def buttons(self) -> list[dict]:
+        markup = self.params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        if not markup or "inline_keyboard" not in markup:
+            return []
+        return [b for row in markup["inline_keyboard"] for b in row]
+
+
+@dataclass
+class BotApiServer:
+    token: str
+    host: str = "127.0.0.1"
+    port: int = 0
+    updates: list[dict] = field(default_factory=list)
+    sent: list[Sent] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._new_update = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.confirmed = 0  # highest update id the bot confirmed (offset - 1)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/bot"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # -- what a user does ----------------------------------------------------------------------
+    def push(self, payload: dict) -> int:
+        update_id = next(self._update_ids)
+        self.updates.append({"update_id": update_id, **payload})
+        self._new_update.set()
+        return update_id
+
+    def user_json(self, user_id: int, name: str) -> dict:
+        return {"id": user_id, "is_bot": False, "first_name": name, "language_code": "nl"}
+
+    def type_text(self, user_id: int, name: str, text: str) -> int:
+        message = {"message_id": next(self._message_ids), "date": 1_700_000_000,
+                   "chat": {"id": user_id, "type": "private", "first_name": name},
+                   "from": self.user_json(user_id, name), "text": text}
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0,
+                                    "length": len(text.split()[0])}]
+        return self.push({"message": message})
+
+    def press(self, user_id: int, name: str, data: str) -> int:
+        return self.push({"callback_query": {
+            "id": str(next(self._message_ids)), "from": self.user_json(user_id, name),
+            "chat_instance": str(user_id), "data": data,
+            "message": {"message_id": next(self._message_ids), "date": 1_700_000_000,
+                        "chat": {"id": user_id, "type": "private"}, "from": BOT, "text": ""}}})
+
+    def sent_to(self, chat_id: int) -> list[Sent]:
+        return [s for s in self.sent if s.chat_id == chat_id]
+
+    # -- the Bot API -------------------------------------------------------------------------
+    async def _params(self, request: web.Request) -> dict:
+        if request.content_type == "application/json":
+            return await request.json()
+        if request.content_type.startswith("multipart/"):
+            data = await request.post()
+            return {k: v if isinstance(v, str) else "<file>" for k, v in data.items()}
+        data = await request.post()
+        params = dict(data)
+        params.update(request.query)
+        return params
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        params = await self._params(request)
+        self.methods.append(method)
+        result = await self._answer(method, params)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _answer(self, method: str, params: dict) -> Any:
+        if method == "getMe":
+            return BOT
+        if method == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            if offset:
+                self.confirmed = max(self.confirmed, offset - 1)
+                self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            timeout = float(params.get("timeout") or 0)
+            if not self.updates and timeout:
+                self._new_update.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._new_update.wait(), min(timeout, 1.0))
+            return self.updates[: int(params.get("limit") or 100)]
+        if method in {"sendMessage", "editMessageText", "sendDocument", "sendPhoto"}:
+            self.sent.append(Sent(method, params))
+            return {"message_id": next(self._message_ids), "date": 1_700_000_000,
+                    "chat": {"id": int(params.get("chat_id") or 0), "type": "private"},
+                    "from": BOT, "text": params.get("text", "")}
+        if method == "getWebhookInfo":
+            return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        return True  # setMyCommands, deleteWebhook, answerCallbackQuery, close, ...
