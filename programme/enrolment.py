@@ -118,3 +118,31 @@ def redeem(db: sqlite_utils.Database, *, code: str, telegram_id: int, display_na
                             role=invite.role, now=now)
         events.enrolled(db, person.id, trajectory.id if trajectory else None, invite.role, now)
         return Enrolment(Outcome.ENROLLED, person, trajectory, invite.role, is_new)
+
+
+# -- the short profile a new participant gives after enrolling -------------------------------
+PROFILE_FIELDS = ("name", "municipality", "department")
+PROFILE_MAX = 100
+
+
+def clean_profile_value(text: str | None) -> str | None:
+    """One line of at most PROFILE_MAX characters, spaces tidied; None when unusable."""
+    value = " ".join((text or "").split())
+    if not value or len(value) > PROFILE_MAX:
+        return None
+    return value
+
+
+def next_profile_field(field: str | None) -> str | None:
+    """The question after `field` (the first when None); None when the profile is done."""
+    if field is None:
+        return PROFILE_FIELDS[0]
+    index = PROFILE_FIELDS.index(field) + 1
+    return PROFILE_FIELDS[index] if index < len(PROFILE_FIELDS) else None
+
+
+def save_profile_value(db: sqlite_utils.Database, person_id: int, field: str, value: str,
+                       now: datetime) -> people.Person:
+    if field not in PROFILE_FIELDS:
+        raise ValueError(f"not a profile field: {field!r}")
+    return people.update(db, person_id, now, **{field: value})
