@@ -93,8 +93,18 @@ async def test_old_or_forged_klopt_button_does_nothing(bot):
     assert people.by_telegram_id(bot.db, SOFIE.id).role == "participant"
 
 
-async def test_redelivered_answer_is_not_applied_to_the_next_question(bot):
+async def test_redelivered_answer_is_not_applied_to_the_next_question(bot, monkeypatch):
+    """A crash after the answer was stored but before the update was recorded as handled:
+    Telegram redelivers it, and it must not become the answer to the next question."""
+    import handlers.common
+    from storage import updates
+
+    class CrashBeforeRecord:
+        seen = staticmethod(updates.seen)
+        mark = staticmethod(lambda *args, **kwargs: True)   # the generic record never happens
+
     await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    monkeypatch.setattr(handlers.common, "updates", CrashBeforeRecord)
     update = bot.sim.message_json(NEWCOMER_USER, text="Jolien")
     await bot.sim.feed(update)
     await bot.sim.feed(update)            # Telegram redelivers after a crash
