@@ -277,3 +277,18 @@ def test_cli_import_twice_then_broken_file(tmp_path):
     db = connect(tmp_path / "console.sqlite3")
     assert trajectories.by_number(db, 8).title != "Leegstand aanpakken"   # example's 8 intact
     db.close()
+
+
+def test_coach_invite_from_import_enrols_the_coach_with_organisation(db, tmp_path):
+    from programme import enrolment
+
+    report = importer.import_file(db, write(tmp_path, SMALL), now=DEMO_NOW)
+    [(_number, invite)] = report.coach_invites
+    result = enrolment.redeem(db, code=invite.code, telegram_id=7777, display_name="W. V.",
+                              language="nl", now=DEMO_NOW)
+    assert result.outcome is enrolment.Outcome.ENROLLED
+    coach = people.by_telegram_id(db, 7777)
+    assert (coach.name, coach.organisation, coach.role) == ("Wouter Vermeulen", "CityD-WES",
+                                                            "coach")
+    # re-importing now finds the coach in the trajectory: no second invite
+    assert importer.import_file(db, tmp_path / "programme.toml", now=DEMO_NOW).count == 0
