@@ -281,6 +281,11 @@ def parse(text: str, source: str, tz: ZoneInfo = BRUSSELS) -> Programme:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ImportProblem(f"{source}: not valid TOML: {exc}") from None
+    return from_data(data, source, tz)
+
+
+def from_data(data: dict, source: str, tz: ZoneInfo = BRUSSELS) -> Programme:
+    """Check already loaded TOML data (as tomllib returns it)."""
     top = _Table(data, _Where(source), {"demo", "year", "trajectories", "people", "invites"})
     demo = top._get("demo", False)
     if demo is not None and not isinstance(demo, bool):

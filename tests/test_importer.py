@@ -3,13 +3,17 @@ name file, entry and key while writing nothing."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import subprocess
 import sys
-from datetime import UTC, datetime
+import tomllib
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from programme import events, importer
 from programme.demo import DEMO_FILE, DEMO_NOW
@@ -292,3 +296,43 @@ def test_coach_invite_from_import_enrols_the_coach_with_organisation(db, tmp_pat
                                                             "coach")
     # re-importing now finds the coach in the trajectory: no second invite
     assert importer.import_file(db, tmp_path / "programme.toml", now=DEMO_NOW).count == 0
+
+
+# -- any wrong value type gives an ImportProblem, never a crash --------------------------------
+
+
+VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.text(max_size=5),
+                   st.just(date(2024, 2, 3)), st.just(time(10, 0)),
+                   st.just(datetime(2024, 2, 3, 10, 0)), st.lists(st.integers(0, 9), max_size=2),
+                   st.just([{"x": 1}]), st.just({"a": 1}))
+SMALL_DATA = tomllib.loads(SMALL)
+
+
+def _paths(data, prefix=()):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield (*prefix, key)
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _paths(value, (*prefix, i))
+
+
+PATHS = list(_paths(SMALL_DATA))
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=st.sampled_from(PATHS), value=VALUES)
+def test_any_wrong_value_is_reported_not_crashed(path, value):
+    data = copy.deepcopy(SMALL_DATA)
+    target = data
+    for step in path[:-1]:
+        target = target[step]
+    if value is None:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    try:
+        importer.from_data(data, "p.toml")
+    except importer.ImportProblem as exc:
+        assert str(exc).startswith("p.toml: ") and "\n" not in str(exc)
