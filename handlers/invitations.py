@@ -29,6 +29,7 @@ USES_CHOICES = (1, 5, 10)
 DAYS_CHOICES = (7, 30, 90)
 ROLES = ("participant", "coach")
 PREFILL_FIELDS = ("name", "municipality", "department")
+LIST_LIMIT = 30
 
 
 async def invite_command(update: Update, context: KernbotContext, actor: Actor) -> None:
@@ -244,10 +245,11 @@ async def _list(update, context, actor, chat_id, args) -> None:
         await reply(update, context, actor, "common/button_expired")
         return
     items = invitations.open_invites(services.db, trajectory.id, services.clock.now())
+    shown = items[-LIST_LIMIT:]   # the newest; Telegram allows 100 buttons per message
     rows = [[(label(context, actor, "buttons/invite_revoke", invite=i), f"inv:v:{i.id}")]
-            for i in items]
+            for i in shown]
     await reply(update, context, actor, "invite/open_list", keyboard(rows) if rows else None,
-                trajectory=trajectory, items=items)
+                trajectory=trajectory, items=shown, more=len(items) - len(shown))
 
 
 async def _revoke(update, context, actor, chat_id, args) -> None:

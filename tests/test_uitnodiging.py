@@ -134,3 +134,15 @@ async def test_uitnodiging_in_help_of_coordinator_only(bot):
     assert "/uitnodiging" in calls[-1].text
     calls = await bot.send(SOFIE, "/help")
     assert "/uitnodiging" not in calls[-1].text
+
+
+async def test_long_list_of_open_invites_is_capped(bot):
+    from handlers.invitations import LIST_LIMIT
+    from programme import invitations
+
+    tid = trajectories.by_number(bot.db, 7).id
+    for _ in range(LIST_LIMIT + 5):
+        invitations.create(bot.db, role="coach", trajectory_id=tid, now=bot.now())
+    calls = await bot.press(ELS, f"inv:l:{tid}")
+    assert len(calls[-1].buttons) == LIST_LIMIT
+    assert "nog 7 oudere" in calls[-1].text    # 35 made + 2 demo codes, 30 shown
