@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Callable
 
+from runtime import admin_programme
 from runtime.config import ConfigError, load_config
 
 DESCRIPTION = """\
@@ -33,7 +34,7 @@ admin subcommands:
   migrate        create or upgrade the database schema (also done at every start)
   seed-demo      put the demo programme (one 2024 trajectory, demo invite codes) in the database
   check-config   validate the configuration and print the effective mode
-"""
+""" + admin_programme.HELP
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -59,7 +60,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 # Features add admin subcommands: each entry adds its parser and sets `func` (args, config) -> int.
-ADMIN_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+ADMIN_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    admin_programme.add_commands,
+]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,13 +7,14 @@ import logging
 from telegram import Update
 from telegram.ext import Application
 
-from handlers.access import ANYONE, COORDINATOR, Actor, actor_of
+from handlers import enrol
+from handlers.access import ANYONE, COORDINATOR, PARTICIPANT, Actor, actor_of
 from handlers.commands import REGISTRY, add_command, set_menu_for
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
 from programme import enrolment, overview
 from programme.enrolment import Outcome
-from storage import people
+from storage import conversations, people
 
 log = logging.getLogger(__name__)
 ORDER = 10
@@ -37,11 +38,18 @@ async def start_command(update: Update, context: KernbotContext, actor: Actor) -
     if result.outcome in (Outcome.ENROLLED, Outcome.ALREADY):
         actor = actor_of(update, services)
         await set_menu_for(context, update.effective_chat.id, actor.role, actor.language)
+        if await _resume_enrolment(update, context, actor):
+            return
+        if (result.outcome is Outcome.ENROLLED and result.is_new_person
+                and result.role == PARTICIPANT):
+            await enrol.begin(update, context, actor)  # name, municipality, department first
+            return
         await greet(update, context, actor, welcome_back=result.outcome is Outcome.ALREADY)
         return
     log.info("invite refused for user %s: %s", actor.telegram_id, result.outcome.value)
     await reply(update, context, actor, f"start/code_{result.outcome.value}",
-                trajectory=result.trajectory)
+                trajectory=result.trajectory, minutes=int(enrolment.WRONG_CODE_PAUSE
+                                                          .total_seconds() // 60))
 
 
 async def _start_without_code(update: Update, context: KernbotContext, actor: Actor) -> None:
@@ -56,8 +64,19 @@ async def _start_without_code(update: Update, context: KernbotContext, actor: Ac
     if not actor.enrolled:
         await reply(update, context, actor, "start/no_code")
         return
+    if await _resume_enrolment(update, context, actor):
+        return
     await set_menu_for(context, update.effective_chat.id, actor.role, actor.language)
     await greet(update, context, actor, welcome_back=not first_time)
+
+
+async def _resume_enrolment(update: Update, context: KernbotContext, actor: Actor) -> bool:
+    """In the middle of the enrolment questions, /start asks the open question again."""
+    state = conversations.get(context.services.db, update.effective_chat.id)
+    if state is None or state.prefix != enrol.PREFIX:
+        return False
+    await enrol.resume(update, context, actor, state)
+    return True
 
 
 async def greet(update: Update, context: KernbotContext, actor: Actor, *,

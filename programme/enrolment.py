@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 import sqlite_utils
 
 from programme import events
-from storage import invites, memberships, people, trajectories
+from storage import invite_attempts, invites, memberships, people, trajectories
 from storage.db import transaction
 
 ROLE_RANK = {"participant": 0, "coach": 1, "coordinator": 2}
+
+# Guessing codes: after WRONG_CODE_LIMIT unknown codes within WRONG_CODE_WINDOW, a Telegram user
+# is refused for WRONG_CODE_PAUSE without any code being looked up.
+WRONG_CODE_LIMIT = 5
+WRONG_CODE_WINDOW = timedelta(minutes=10)
+WRONG_CODE_PAUSE = timedelta(minutes=15)
 
 
 class Outcome(StrEnum):
@@ -24,6 +30,7 @@ class Outcome(StrEnum):
     REVOKED = "revoked"
     USED_UP = "used_up"
     FULL = "full"                  # the trajectory has its maximum number of participants
+    THROTTLED = "throttled"        # too many wrong codes lately: not even looked up
 
 
 @dataclass(frozen=True)
@@ -44,13 +51,33 @@ def new_code(prefix: str = "") -> str:
     return prefix + secrets.token_urlsafe(12)
 
 
+def throttled_until(wrong_times: list[datetime]) -> datetime | None:
+    """The end of the latest pause earned by these wrong attempts (oldest first), if any."""
+    until = None
+    for last in range(WRONG_CODE_LIMIT - 1, len(wrong_times)):
+        if wrong_times[last] - wrong_times[last - WRONG_CODE_LIMIT + 1] <= WRONG_CODE_WINDOW:
+            until = wrong_times[last] + WRONG_CODE_PAUSE
+    return until
+
+
+def is_throttled(db: sqlite_utils.Database, telegram_id: int, now: datetime) -> bool:
+    recent = invite_attempts.wrong_since(db, telegram_id,
+                                         now - WRONG_CODE_WINDOW - WRONG_CODE_PAUSE)
+    until = throttled_until(recent)
+    return until is not None and now < until
+
+
 def redeem(db: sqlite_utils.Database, *, code: str, telegram_id: int, display_name: str,
            language: str, now: datetime) -> Enrolment:
     """Enrol the Telegram user with the invite; one transaction, safe to call twice."""
     code = normalise_code(code)
     with transaction(db):
+        if is_throttled(db, telegram_id, now):
+            return Enrolment(Outcome.THROTTLED)
         invite = invites.by_code(db, code)
         if invite is None:
+            invite_attempts.prune(db, now)
+            invite_attempts.record_wrong(db, telegram_id, now)
             return Enrolment(Outcome.UNKNOWN)
         trajectory = trajectories.get(db, invite.trajectory_id) if invite.trajectory_id else None
         person = people.by_telegram_id(db, telegram_id)
@@ -75,7 +102,7 @@ def redeem(db: sqlite_utils.Database, *, code: str, telegram_id: int, display_na
                 db, telegram_id=telegram_id,
                 name=invite.prefill_name or display_name, role=invite.role, language=language,
                 municipality=invite.prefill_municipality, department=invite.prefill_department,
-                now=now)
+                organisation=invite.prefill_organisation, now=now)
         else:
             changes = {}
             if ROLE_RANK[invite.role] > ROLE_RANK[person.role]:
@@ -91,3 +118,31 @@ def redeem(db: sqlite_utils.Database, *, code: str, telegram_id: int, display_na
                             role=invite.role, now=now)
         events.enrolled(db, person.id, trajectory.id if trajectory else None, invite.role, now)
         return Enrolment(Outcome.ENROLLED, person, trajectory, invite.role, is_new)
+
+
+# -- the short profile a new participant gives after enrolling -------------------------------
+PROFILE_FIELDS = ("name", "municipality", "department")
+PROFILE_MAX = 100
+
+
+def clean_profile_value(text: str | None) -> str | None:
+    """One line of at most PROFILE_MAX characters, spaces tidied; None when unusable."""
+    value = " ".join((text or "").split())
+    if not value or len(value) > PROFILE_MAX:
+        return None
+    return value
+
+
+def next_profile_field(field: str | None) -> str | None:
+    """The question after `field` (the first when None); None when the profile is done."""
+    if field is None:
+        return PROFILE_FIELDS[0]
+    index = PROFILE_FIELDS.index(field) + 1
+    return PROFILE_FIELDS[index] if index < len(PROFILE_FIELDS) else None
+
+
+def save_profile_value(db: sqlite_utils.Database, person_id: int, field: str, value: str,
+                       now: datetime) -> people.Person:
+    if field not in PROFILE_FIELDS:
+        raise ValueError(f"not a profile field: {field!r}")
+    return people.update(db, person_id, now, **{field: value})

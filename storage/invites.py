@@ -24,6 +24,7 @@ class Invite:
     prefill_name: str
     prefill_municipality: str
     prefill_department: str
+    prefill_organisation: str = ""
 
 
 _COLS = ", ".join(Invite.__dataclass_fields__)
@@ -39,13 +40,15 @@ def _invite(row: dict) -> Invite:
 def create(db: sqlite_utils.Database, *, code: str, role: str, trajectory_id: int | None,
            max_uses: int, expires_at: datetime | None, now: datetime,
            created_by: int | None = None, prefill_name: str = "",
-           prefill_municipality: str = "", prefill_department: str = "") -> Invite:
+           prefill_municipality: str = "", prefill_department: str = "",
+           prefill_organisation: str = "") -> Invite:
     db.execute(
         "INSERT INTO invites (code, trajectory_id, role, max_uses, uses, expires_at, created_by,"
-        " created_at, prefill_name, prefill_municipality, prefill_department)"
-        " VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
+        " created_at, prefill_name, prefill_municipality, prefill_department,"
+        " prefill_organisation) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
         [code, trajectory_id, role, max_uses, utcnow_iso(expires_at) if expires_at else None,
-         created_by, utcnow_iso(now), prefill_name, prefill_municipality, prefill_department],
+         created_by, utcnow_iso(now), prefill_name, prefill_municipality, prefill_department,
+         prefill_organisation],
     )
     return by_code(db, code)
 
@@ -59,6 +62,47 @@ def ensure(db: sqlite_utils.Database, **kwargs) -> Invite:
 def by_code(db: sqlite_utils.Database, code: str) -> Invite | None:
     rows = list(db.query(f"SELECT {_COLS} FROM invites WHERE code = ?", [code]))
     return _invite(rows[0]) if rows else None
+
+
+def get(db: sqlite_utils.Database, invite_id: int) -> Invite | None:
+    rows = list(db.query(f"SELECT {_COLS} FROM invites WHERE id = ?", [invite_id]))
+    return _invite(rows[0]) if rows else None
+
+
+def open_of_trajectory(db: sqlite_utils.Database, trajectory_id: int, now: datetime
+                       ) -> list[Invite]:
+    """Invites of the trajectory that can still be used: not revoked, not expired, uses left."""
+    return [_invite(r) for r in db.query(
+        f"SELECT {_COLS} FROM invites WHERE trajectory_id = ? AND revoked_at IS NULL"
+        " AND uses < max_uses AND (expires_at IS NULL OR expires_at > ?) ORDER BY id",
+        [trajectory_id, utcnow_iso(now)])]
+
+
+def coach_invite_named(db: sqlite_utils.Database, trajectory_id: int, name: str
+                       ) -> Invite | None:
+    """The (not revoked) coach invite of the trajectory made for this name (programme import)."""
+    rows = list(db.query(
+        f"SELECT {_COLS} FROM invites WHERE trajectory_id = ? AND role = 'coach'"
+        " AND prefill_name = ? AND revoked_at IS NULL ORDER BY id LIMIT 1",
+        [trajectory_id, name]))
+    return _invite(rows[0]) if rows else None
+
+
+_IMPORT_UPDATABLE = {"trajectory_id", "role", "max_uses", "expires_at", "prefill_name",
+                     "prefill_municipality", "prefill_department", "prefill_organisation"}
+
+
+def update(db: sqlite_utils.Database, invite_id: int, **fields) -> Invite:
+    """Change an invite's limits or prefill (programme import); uses and revocation stay."""
+    unknown = set(fields) - _IMPORT_UPDATABLE
+    if unknown:
+        raise ValueError(f"cannot update {sorted(unknown)}")
+    if "expires_at" in fields and fields["expires_at"] is not None:
+        fields["expires_at"] = utcnow_iso(fields["expires_at"])
+    if fields:
+        db.execute(f"UPDATE invites SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?",
+                   [*fields.values(), invite_id])
+    return get(db, invite_id)
 
 
 def of_trajectory(db: sqlite_utils.Database, trajectory_id: int) -> list[Invite]:

@@ -1,0 +1,112 @@
+"""After `/start CODE`: a new participant confirms or types name, municipality and department,
+then gets the greeting with the intake button.
+
+The chat's place is the conversation state `enrol:<field>` (written with the answer, in one
+transaction with the update id), so a restart in the middle resumes at the same question.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from handlers.access import Actor, actor_of
+from handlers.context import KernbotContext
+from handlers.replies import answer_query, keyboard, label, reply
+from handlers.router import on_state
+from programme import enrolment
+from storage import conversations, updates
+from storage.db import transaction
+
+PREFIX = "enrol"
+
+
+def _state(field: str) -> str:
+    return f"{PREFIX}:{field}"
+
+
+async def begin(update: Update, context: KernbotContext, actor: Actor) -> None:
+    """Start the questions for a participant who just enrolled."""
+    services = context.services
+    first = enrolment.next_profile_field(None)
+    conversations.put(services.db, update.effective_chat.id, _state(first), {},
+                      services.clock.now())
+    await ask(update, context, actor, first, first=True)
+
+
+async def ask(update: Update, context: KernbotContext, actor: Actor, field: str, *,
+              first: bool = False) -> None:
+    value = getattr(actor.person, field) if actor.person else ""
+    markup = None
+    if value:
+        markup = keyboard([[(label(context, actor, "buttons/enrol_ok"), f"{PREFIX}:ok:{field}")]])
+    await reply(update, context, actor, "enrol/ask", markup, field=field, value=value,
+                first=first)
+
+
+async def resume(update: Update, context: KernbotContext, actor: Actor,
+                 state: conversations.ConversationState) -> None:
+    """Ask the open question again (after /start, or a message that is not an answer)."""
+    await ask(update, context, actor, state.state.split(":", 1)[1])
+
+
+async def _advance(update: Update, context: KernbotContext, actor: Actor, field: str,
+                   value: str | None) -> None:
+    """Store the answer (None: keep what is there), move the state on; one transaction."""
+    services = context.services
+    now = services.clock.now()
+    following = enrolment.next_profile_field(field)
+    chat_id = update.effective_chat.id
+    with transaction(services.db):
+        if value is not None:
+            enrolment.save_profile_value(services.db, actor.person.id, field, value, now)
+        if following is None:
+            conversations.clear(services.db, chat_id)
+        else:
+            conversations.put(services.db, chat_id, _state(following), {}, now)
+        updates.mark(services.db, update.update_id, now)
+    actor = actor_of(update, services)
+    if following is not None:
+        await ask(update, context, actor, following)
+        return
+    from handlers.start import greet
+
+    await greet(update, context, actor, welcome_back=False)
+
+
+@on_state(PREFIX)
+async def on_answer(update: Update, context: KernbotContext, actor: Actor,
+                    state: conversations.ConversationState) -> None:
+    field = state.state.split(":", 1)[1]
+    if actor.person is None or field not in enrolment.PROFILE_FIELDS:
+        conversations.clear(context.services.db, update.effective_chat.id)
+        await reply(update, context, actor, "common/button_expired")
+        return
+    message = update.effective_message
+    if message is None or not message.text:
+        await reply(update, context, actor, "enrol/text_please")
+        await ask(update, context, actor, field)
+        return
+    value = enrolment.clean_profile_value(message.text)
+    if value is None:
+        await reply(update, context, actor, "enrol/invalid", maximum=enrolment.PROFILE_MAX)
+        return
+    await _advance(update, context, actor, field, value)
+
+
+async def on_ok_button(update: Update, context: KernbotContext) -> None:
+    """"Klopt": keep the prefilled value of the question the chat is at."""
+    services = context.services
+    actor = actor_of(update, services)
+    await answer_query(update)
+    field = update.callback_query.data.rsplit(":", 1)[1]
+    state = conversations.get(services.db, update.effective_chat.id)
+    if (actor.person is None or state is None or state.state != _state(field)
+            or not getattr(actor.person, field, "")):
+        await reply(update, context, actor, "common/button_expired")
+        return
+    await _advance(update, context, actor, field, None)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CallbackQueryHandler(on_ok_button, pattern=rf"^{PREFIX}:ok:"))

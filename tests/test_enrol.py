@@ -1,0 +1,119 @@
+"""After /start CODE a new participant confirms or types name, municipality and department
+(prefilled from the invite), in Dutch or English, and a restart in the middle resumes."""
+
+from __future__ import annotations
+
+from programme import invitations
+from storage import conversations, people, trajectories
+from transports.simulator import User
+from transports.testing import NEWCOMER_USER, SOFIE
+
+ENGLISH = User(2000, "Jane", "Smith", language_code="en")
+
+
+def t7(bot):
+    return trajectories.by_number(bot.db, 7)
+
+
+async def test_questions_in_dutch_with_typed_answers(bot):
+    calls = await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    assert "drie korte vragen" in calls[-1].text
+    assert "Je naam: <b>Jij</b>. Klopt dat?" in calls[-1].text     # Telegram name suggested
+    assert [b["text"] for b in calls[-1].buttons] == ["Klopt"]
+    calls = await bot.send(NEWCOMER_USER, "Jolien  Van Damme ")
+    assert calls[-1].text == "Voor welke gemeente of stad werk je?"
+    assert calls[-1].buttons == []
+    calls = await bot.send(NEWCOMER_USER, "Mol")
+    assert "In welke dienst werk je?" in calls[-1].text
+    calls = await bot.send(NEWCOMER_USER, "Lokale economie")
+    assert "Welkom, Jolien Van Damme!" in calls[-1].text
+    assert "Begin met de intake" in calls[-1].text
+    person = people.by_telegram_id(bot.db, NEWCOMER_USER.id)
+    assert (person.name, person.municipality, person.department) == (
+        "Jolien Van Damme", "Mol", "Lokale economie")
+    assert conversations.get(bot.db, NEWCOMER_USER.id) is None
+
+
+async def test_prefilled_answers_are_confirmed_with_a_button_in_english(bot):
+    invite = invitations.create(bot.db, role="participant", trajectory_id=t7(bot).id,
+                                now=bot.now(), name="Jane Smith-Peeters", municipality="Geel",
+                                department="Local economy")
+    calls = await bot.send(ENGLISH, f"/start {invite.code}")
+    assert "three short questions" in calls[-1].text
+    assert "Your name: <b>Jane Smith-Peeters</b>. Is that right?" in calls[-1].text
+    calls = await bot.tap(ENGLISH, "That's right")
+    assert "Your municipality: <b>Geel</b>" in calls[-1].text
+    calls = await bot.send(ENGLISH, "Mol")                  # typed instead of confirming
+    assert "Your department: <b>Local economy</b>" in calls[-1].text
+    calls = await bot.tap(ENGLISH, "That's right")
+    assert "Welcome, Jane Smith-Peeters!" in calls[-1].text
+    assert "Start with the intake" in calls[-1].text
+    person = people.by_telegram_id(bot.db, ENGLISH.id)
+    assert (person.language, person.municipality, person.department) == ("en", "Mol",
+                                                                        "Local economy")
+
+
+async def test_restart_in_the_middle_resumes(bot):
+    await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    await bot.tap(NEWCOMER_USER, "Klopt")
+    await bot.send(NEWCOMER_USER, "Lier")
+    await bot.restart()
+    calls = await bot.send(NEWCOMER_USER, "Centrummanagement")
+    assert "Welkom, Jij!" in calls[-1].text
+    person = people.by_telegram_id(bot.db, NEWCOMER_USER.id)
+    assert (person.municipality, person.department) == ("Lier", "Centrummanagement")
+
+
+async def test_start_again_midway_asks_the_open_question(bot):
+    await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    await bot.send(NEWCOMER_USER, "Jij Zelf")
+    await bot.restart()
+    for text in ("/start", "/start DEMO-DEELNEMER"):
+        calls = await bot.send(NEWCOMER_USER, text)
+        assert calls[-1].text == "Voor welke gemeente of stad werk je?"
+
+
+async def test_bad_answers_get_a_clear_reply(bot):
+    await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    calls = await bot.send(NEWCOMER_USER, "x" * 101)
+    assert "hoogstens 100 tekens" in calls[-1].text
+    calls = await bot.sim.send_sticker(NEWCOMER_USER)
+    assert "als tekst" in calls[0].text and "Je naam" in calls[-1].text
+    assert conversations.get(bot.db, NEWCOMER_USER.id).state == "enrol:name"
+
+
+async def test_old_or_forged_klopt_button_does_nothing(bot):
+    await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    await bot.tap(NEWCOMER_USER, "Klopt")                    # now at municipality (empty)
+    calls = await bot.press(NEWCOMER_USER, "enrol:ok:name")  # the old button again
+    assert "niet meer" in calls[-1].text or "verlopen" in calls[-1].text
+    calls = await bot.press(NEWCOMER_USER, "enrol:ok:municipality")   # nothing to confirm
+    assert conversations.get(bot.db, NEWCOMER_USER.id).state == "enrol:municipality"
+    calls = await bot.press(SOFIE, "enrol:ok:role")
+    assert people.by_telegram_id(bot.db, SOFIE.id).role == "participant"
+
+
+async def test_redelivered_answer_is_not_applied_to_the_next_question(bot, monkeypatch):
+    """A crash after the answer was stored but before the update was recorded as handled:
+    Telegram redelivers it, and it must not become the answer to the next question."""
+    import handlers.common
+    from storage import updates
+
+    class CrashBeforeRecord:
+        seen = staticmethod(updates.seen)
+        mark = staticmethod(lambda *args, **kwargs: True)   # the generic record never happens
+
+    await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    monkeypatch.setattr(handlers.common, "updates", CrashBeforeRecord)
+    update = bot.sim.message_json(NEWCOMER_USER, text="Jolien")
+    await bot.sim.feed(update)
+    await bot.sim.feed(update)            # Telegram redelivers after a crash
+    person = people.by_telegram_id(bot.db, NEWCOMER_USER.id)
+    assert person.name == "Jolien" and person.municipality == ""
+    assert conversations.get(bot.db, NEWCOMER_USER.id).state == "enrol:municipality"
+
+
+async def test_known_person_joining_again_is_not_asked(bot):
+    calls = await bot.send(SOFIE, "/start DEMO-DEELNEMER")
+    assert "Sofie Janssens" in calls[-1].text
+    assert conversations.get(bot.db, SOFIE.id) is None

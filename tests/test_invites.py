@@ -1,0 +1,204 @@
+"""Invites: unguessable codes, limited uses and time, revocation, full trajectories, a raised
+maximum, throttled guessing; through the whole Application and the domain functions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from programme import enrolment, invitations
+from programme.enrolment import Outcome
+from storage import memberships, people, trajectories
+from transports.simulator import User
+from transports.testing import ELS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def newcomer(n: int, language: str = "nl") -> User:
+    return User(5000 + n, f"Nieuw{n}", language_code=language)
+
+
+def t7(bot):
+    return trajectories.by_number(bot.db, 7)
+
+
+def make(bot, **kwargs):
+    return invitations.create(bot.db, role=kwargs.pop("role", "participant"),
+                              trajectory_id=t7(bot).id, now=bot.now(), **kwargs)
+
+
+def test_codes_are_long_random_and_distinct():
+    codes = {enrolment.new_code() for _ in range(200)}
+    assert len(codes) == 200
+    # token_urlsafe(12): 16 characters of 6 bits = 96 bits, all allowed in a /start payload
+    assert all(len(c) == 16 and all(ch.isalnum() or ch in "-_" for ch in c) for c in codes)
+
+
+async def test_single_use_invite_works_once(bot):
+    invite = make(bot, uses=1)
+    calls = await bot.send(newcomer(1), f"/start {invite.code}")
+    assert "drie korte vragen" in calls[-1].text
+    calls = await bot.send(newcomer(2), f"/start {invite.code}")
+    assert "al volledig gebruikt" in calls[-1].text
+    assert people.by_telegram_id(bot.db, newcomer(2).id) is None
+
+
+async def test_expired_invite_is_refused(bot):
+    invite = make(bot, days=7)
+    bot.clock.advance(timedelta(days=7, seconds=1))
+    calls = await bot.send(newcomer(1), f"/start {invite.code}")
+    assert "verlopen" in calls[-1].text
+    assert people.by_telegram_id(bot.db, newcomer(1).id) is None
+
+
+async def test_invite_valid_until_the_last_day(bot):
+    invite = make(bot, days=7)
+    bot.clock.advance(timedelta(days=6, hours=23))
+    calls = await bot.send(newcomer(1), f"/start {invite.code}")
+    assert "drie korte vragen" in calls[-1].text
+
+
+async def test_revoked_invite_is_refused_but_earlier_users_stay(bot):
+    invite = make(bot, uses=5)
+    await bot.send(newcomer(1), f"/start {invite.code}")
+    invitations.revoke(bot.db, invite.code, bot.now())
+    calls = await bot.send(newcomer(2), f"/start {invite.code}")
+    assert "ingetrokken" in calls[-1].text
+    first = people.by_telegram_id(bot.db, newcomer(1).id)
+    assert memberships.get(bot.db, first.id, t7(bot).id).status == "active"
+    with pytest.raises(invitations.InviteError):
+        invitations.revoke(bot.db, invite.code, bot.now())
+
+
+async def test_full_trajectory_then_raised_maximum(bot):
+    # the demo has 3 participants; fill up to the default maximum of 10
+    invite = make(bot, uses=20)
+    for n in range(7):
+        await bot.send(newcomer(n), f"/start {invite.code}")
+    assert memberships.count_participants(bot.db, t7(bot).id) == 10
+    calls = await bot.send(newcomer(50), f"/start {invite.code}")
+    assert "volzet" in calls[-1].text and "10 deelnemers" in calls[-1].text
+    assert memberships.count_participants(bot.db, t7(bot).id) == 10
+    with pytest.raises(invitations.InviteError) as info:
+        make(bot)                                   # no new participant invites either
+    assert info.value.reason == "full"
+    # the coordinator raises the maximum in the bot
+    calls = await bot.send(ELS, "/maximum 7 11")
+    assert "maximaal 11 deelnemers" in calls[-1].text
+    calls = await bot.send(newcomer(50), f"/start {invite.code}")
+    assert "drie korte vragen" in calls[-1].text
+    calls = await bot.send(newcomer(51), f"/start {invite.code}")
+    assert "volzet" in calls[-1].text and "11 deelnemers" in calls[-1].text
+    assert memberships.count_participants(bot.db, t7(bot).id) == 11
+
+
+async def test_maximum_cannot_go_below_enrolled(bot):
+    calls = await bot.send(ELS, "/maximum 7 2")
+    assert "al 3 deelnemers" in calls[-1].text
+    assert t7(bot).max_participants == 10
+    calls = await bot.send(ELS, "/maximum")
+    assert "Traject 7: 3 deelnemers, maximum 10" in calls[-1].text
+
+
+async def test_coach_invite_is_not_limited_by_participants(bot):
+    invitations.set_max_participants(bot.db, 7, 3)
+    invite = make(bot, role="coach")
+    calls = await bot.send(newcomer(1), f"/start {invite.code}")
+    assert "begeleider" in calls[-1].text
+
+
+async def test_wrong_codes_are_throttled_and_it_survives_a_restart(bot):
+    guesser = newcomer(9)
+    valid = make(bot, uses=5)
+    for n in range(enrolment.WRONG_CODE_LIMIT):
+        calls = await bot.send(guesser, f"/start GUESS{n}")
+        assert "ken ik niet" in calls[-1].text
+        bot.clock.advance(timedelta(minutes=1))
+    await bot.restart()
+    # now even a valid code is not looked up
+    calls = await bot.send(guesser, f"/start {valid.code}")
+    assert "te veel onbekende codes" in calls[-1].text and "15 minuten" in calls[-1].text
+    assert people.by_telegram_id(bot.db, guesser.id) is None
+    # another user is not affected
+    calls = await bot.send(newcomer(10), f"/start {valid.code}")
+    assert "drie korte vragen" in calls[-1].text
+    # 15 minutes after the fifth wrong code the guesser may try again
+    bot.clock.advance(timedelta(minutes=14))
+    calls = await bot.send(guesser, f"/start {valid.code}")
+    assert "drie korte vragen" in calls[-1].text
+
+
+async def test_slow_wrong_codes_are_not_throttled(bot):
+    for n in range(enrolment.WRONG_CODE_LIMIT + 2):
+        calls = await bot.send(newcomer(1), f"/start GUESS{n}")
+        assert "ken ik niet" in calls[-1].text
+        bot.clock.advance(timedelta(minutes=3))   # 5 wrong codes span 12 minutes
+
+
+def test_throttle_rule():
+    from datetime import UTC, datetime
+
+    t0 = datetime(2024, 2, 12, 9, 0, tzinfo=UTC)
+    four = [t0 + timedelta(minutes=i) for i in range(4)]
+    assert enrolment.throttled_until(four) is None
+    five = [*four, t0 + timedelta(minutes=10)]
+    assert enrolment.throttled_until(five) == t0 + timedelta(minutes=25)
+    spread = [*four, t0 + timedelta(minutes=10, seconds=1)]
+    assert enrolment.throttled_until(spread) is None
+
+
+def test_invite_rules():
+    from programme.demo import DEMO_NOW, seed_demo
+    from storage.db import connect
+
+    db = connect(":memory:")
+    seed_demo(db)
+    tid = trajectories.by_number(db, 7).id
+    for kwargs, reason in [({"uses": 0}, "bad_uses"), ({"uses": 101}, "bad_uses"),
+                           ({"days": 0}, "bad_days"), ({"days": 366}, "bad_days"),
+                           ({"name": "x" * 101}, "too_long"), ({"role": "admin"}, "bad_role")]:
+        with pytest.raises(invitations.InviteError) as info:
+            invitations.create(db, trajectory_id=tid, now=DEMO_NOW,
+                               **{"role": "participant", **kwargs})
+        assert info.value.reason == reason
+    with pytest.raises(invitations.InviteError):
+        invitations.create(db, role="participant", trajectory_id=None, now=DEMO_NOW)
+    coordinator = invitations.create(db, role="coordinator", trajectory_id=tid, now=DEMO_NOW)
+    assert coordinator.trajectory_id is None
+    assert enrolment.redeem(db, code=coordinator.code, telegram_id=4242, display_name="X",
+                            language="nl", now=DEMO_NOW).outcome is Outcome.ENROLLED
+    assert invitations.link("kernbot_demo_bot", "abc") == "https://t.me/kernbot_demo_bot?start=abc"
+
+
+# -- admin invite, as a process ---------------------------------------------------------------
+def run_bot(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[console]\ndatabase = "{tmp_path / "console.sqlite3"}"\n')
+    return subprocess.run([sys.executable, "bot.py", "--config", str(config), *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin"})
+
+
+def test_admin_invite_prints_link_and_code_then_revokes(tmp_path):
+    assert run_bot(tmp_path, "admin", "seed-demo").returncode == 0
+    made = run_bot(tmp_path, "admin", "invite", "--trajectory", "7", "--role", "participant",
+                   "--uses", "2", "--days", "14", "--name", "Jan Peeters",
+                   "--municipality", "Geel")
+    assert made.returncode == 0, made.stderr
+    link, code = made.stdout.strip().splitlines()
+    assert link == f"https://t.me/kernbot_demo_bot?start={code}"
+    listed = run_bot(tmp_path, "admin", "invite", "--list", "--trajectory", "7")
+    assert code in listed.stdout and "Jan Peeters" in listed.stdout
+    revoked = run_bot(tmp_path, "admin", "invite", "--revoke", code)
+    assert revoked.returncode == 0 and "revoked" in revoked.stdout
+    again = run_bot(tmp_path, "admin", "invite", "--revoke", code)
+    assert again.returncode == 2 and "already revoked" in again.stderr
+    missing = run_bot(tmp_path, "admin", "invite", "--trajectory", "99")
+    assert missing.returncode == 2 and "no trajectory 99" in missing.stderr
+    raised = run_bot(tmp_path, "admin", "max-participants", "--trajectory", "7", "--max", "12")
+    assert raised.returncode == 0 and "at most 12" in raised.stdout
