@@ -14,7 +14,7 @@ from handlers.access import Actor, actor_of
 from handlers.context import KernbotContext
 from handlers.replies import answer_query, keyboard, label, reply
 from handlers.router import on_state
-from programme import enrolment
+from programme import enrolment, overview
 from storage import conversations, updates
 from storage.db import transaction
 
@@ -31,17 +31,18 @@ async def begin(update: Update, context: KernbotContext, actor: Actor) -> None:
     first = enrolment.next_profile_field(None)
     conversations.put(services.db, update.effective_chat.id, _state(first), {},
                       services.clock.now())
-    await ask(update, context, actor, first, first=True)
+    views = overview.views_of(services.db, actor.person.id, services.clock.now())
+    await ask(update, context, actor, first, first=True, views=views)
 
 
 async def ask(update: Update, context: KernbotContext, actor: Actor, field: str, *,
-              first: bool = False) -> None:
+              first: bool = False, views: list | None = None) -> None:
     value = getattr(actor.person, field) if actor.person else ""
     markup = None
     if value:
         markup = keyboard([[(label(context, actor, "buttons/enrol_ok"), f"{PREFIX}:ok:{field}")]])
     await reply(update, context, actor, "enrol/ask", markup, field=field, value=value,
-                first=first)
+                first=first, views=views or [])
 
 
 async def resume(update: Update, context: KernbotContext, actor: Actor,

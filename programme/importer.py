@@ -172,7 +172,13 @@ class _Where:
         self.source, self.path = source, path
 
     def child(self, table: str, index: int, number: object = None) -> _Where:
-        label = f"{table} #{index + 1}" + (f" (number {number})" if number is not None else "")
+        if number is None:
+            shown = ""
+        elif isinstance(number, int) and not isinstance(number, bool):
+            shown = f" (number {number})"
+        else:  # a wrong value: quoted, so a newline or quote in it cannot break the line
+            shown = f" (number {number!r})"
+        label = f"{table} #{index + 1}{shown}"
         return _Where(self.source, f"{self.path} > {label}" if self.path else label)
 
     def fail(self, key: str | None, problem: str) -> ImportProblem:

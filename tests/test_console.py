@@ -19,8 +19,8 @@ def console(tmp_path, script: str):
 def test_newcomer_is_greeted_in_dutch_and_quits(tmp_path):
     result = console(tmp_path, "/start DEMO-DEELNEMER\n:quit\n")
     assert result.returncode == 0, result.stderr
-    assert "Welkom, Jij! Je bent ingeschreven als deelnemer." in result.stdout
-    assert "Traject 7" in result.stdout
+    assert "Welkom! Je bent ingeschreven als deelnemer van traject 7: Het DNA van de kern" \
+        in result.stdout
     assert "Traceback" not in result.stderr
 
 
@@ -42,6 +42,6 @@ def test_switch_person_buttons_by_number(tmp_path):
 
 
 def test_state_is_kept_between_console_runs(tmp_path):
-    console(tmp_path, "/start DEMO-DEELNEMER\n:quit\n")
+    console(tmp_path, "/start DEMO-DEELNEMER\n1\nLier\nLokale economie\n:quit\n")
     result = console(tmp_path, "/start\n:quit\n")
     assert "Dag Jij, fijn dat je er weer bent!" in result.stdout

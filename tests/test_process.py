@@ -54,12 +54,17 @@ async def test_sigkill_after_reply_does_not_apply_the_update_twice(server, bot_p
     await bot_process.start()
     server.type_text(*NEWCOMER, "/start DEMO-DEELNEMER")
     assert await wait_for(lambda: any("Welkom" in s.text for s in server.sent_to(NEWCOMER[0])))
+    server.press(*NEWCOMER, "enrol:ok:name")
+    for answer in ("Lier", "Lokale economie"):
+        server.type_text(*NEWCOMER, answer)
+    assert await wait_for(lambda: any("Welkom, Proces" in s.text
+                                      for s in server.sent_to(NEWCOMER[0])))
     bot_process.kill()  # before it could confirm the update with the next getUpdates offset
     await bot_process.wait_dead()
     await bot_process.start()
     server.type_text(*NEWCOMER, "/start")
     assert await wait_for(lambda: any("weer bent" in s.text for s in server.sent_to(NEWCOMER[0])))
-    greetings = [s for s in server.sent_to(NEWCOMER[0]) if "Welkom" in s.text]
+    greetings = [s for s in server.sent_to(NEWCOMER[0]) if "Welkom, Proces" in s.text]
     assert len(greetings) == 1
     uses = db_rows(tmp_path, "SELECT uses FROM invites WHERE code = 'DEMO-DEELNEMER'")[0][0]
     redemptions = db_rows(tmp_path, "SELECT COUNT(*) FROM invite_redemptions r JOIN people p"

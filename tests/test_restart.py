@@ -1,11 +1,11 @@
 """Nothing lives only in memory: a new Application on the same database carries on."""
 
 from storage import conversations, people
-from transports.testing import NEWCOMER_USER
+from transports.testing import NEWCOMER_USER, enrol
 
 
 async def test_restarted_application_knows_the_person_and_trajectory(bot):
-    await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    await enrol(bot, NEWCOMER_USER)
     await bot.restart()
     assert bot.api.calls == [] or all(c.method != "sendMessage" for c in bot.api.calls)
     calls = await bot.send(NEWCOMER_USER, "/start")
@@ -16,7 +16,7 @@ async def test_restarted_application_knows_the_person_and_trajectory(bot):
 
 
 async def test_language_choice_survives_restart(bot):
-    await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    await enrol(bot, NEWCOMER_USER)
     await bot.send(NEWCOMER_USER, "/taal en")
     await bot.restart()
     assert "What can I do" in (await bot.send(NEWCOMER_USER, "/help"))[-1].text

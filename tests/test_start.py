@@ -4,13 +4,17 @@ from datetime import timedelta
 
 from storage import invites, memberships, people, trajectories
 from transports.simulator import User
-from transports.testing import AN, NEWCOMER_USER, SOFIE
+from transports.testing import AN, NEWCOMER_USER, SOFIE, enrol
 
 ENGLISH = User(2000, "Jane", language_code="en")
 
 
 async def test_participant_code_enrols_and_greets_in_dutch(bot):
-    calls = await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    first = (await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER"))[0].text
+    assert "Welkom! Je bent ingeschreven als <b>deelnemer</b> van traject 7" in first
+    calls = await bot.tap(NEWCOMER_USER, 1)
+    calls += await bot.send(NEWCOMER_USER, "Lier")
+    calls += await bot.send(NEWCOMER_USER, "Lokale economie")
     text = calls[-1].text
     assert "Welkom, Jij" in text
     assert "deelnemer" in text
@@ -23,7 +27,7 @@ async def test_participant_code_enrols_and_greets_in_dutch(bot):
 
 
 async def test_english_telegram_user_is_greeted_in_english(bot):
-    calls = await bot.send(ENGLISH, "/start DEMO-DEELNEMER")
+    calls = await enrol(bot, ENGLISH, municipality="Genk", department="Economy")
     assert "Welcome, Jane" in calls[-1].text
     assert "Tuesday 20 February 2024 at 09:30" in calls[-1].text
 
@@ -37,7 +41,7 @@ async def test_coach_and_coordinator_codes(bot):
 
 
 async def test_same_code_twice_does_not_count_twice(bot):
-    await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    await enrol(bot, NEWCOMER_USER)
     uses = invites.by_code(bot.db, "DEMO-DEELNEMER").uses
     calls = await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
     assert "fijn dat je er weer bent" in calls[-1].text

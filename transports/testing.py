@@ -118,3 +118,13 @@ class BotHarness:
     def last_text(self, user: User) -> str:
         sent = self.api.sent(user.id)
         return sent[-1].text if sent else ""
+
+
+async def enrol(bot: BotHarness, user: User, code: str = "DEMO-DEELNEMER",
+                municipality: str = "Lier", department: str = "Lokale economie") -> list[Call]:
+    """/start CODE and answer the three enrolment questions (name kept as in Telegram)."""
+    calls = await bot.send(user, f"/start {code}")
+    calls += await bot.tap(user, 1)
+    calls += await bot.send(user, municipality)
+    calls += await bot.send(user, department)
+    return calls
