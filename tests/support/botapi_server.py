@@ -10,39 +10,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from transports.fake_api import Call
 
 BOT = {"id": 777000, "is_bot": True, "first_name": "Kernbot", "username": "kernbot_test_bot",
        "can_join_groups": False, "can_read_all_group_messages": False,
        "supports_inline_queries": False}
 
 
-@dataclass
-class Sent:
-    method: str
-    params: dict[str, Any]
-
-    @property
-    def chat_id(self) -> int | None:
-        value = self.params.get("chat_id")
-        return int(value) if value not in (None, "") else None
-
-    @property
-    def text(self) -> str:
-        return str(self.params.get("text") or self.params.get("caption") or "")
-
-    @property
-    def buttons(self) -> list[dict]:
-        markup = self.params.get("reply_markup")
-        if isinstance(markup, str):
-            markup = json.loads(markup)
-        if not markup or "inline_keyboard" not in markup:
-            return []
-        return [b for row in markup["inline_keyboard"] for b in row]
+# What the bot sent: the same record as the in-process fake's (chat_id, text, buttons).
+Sent = Call
 
 
 @dataclass
