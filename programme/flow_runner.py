@@ -1,0 +1,144 @@
+"""Running a guided conversation for one person: the engine on stored answers (no Telegram).
+
+The handler turns an update into an engine `Input`; `submit()` loads the answers, asks the engine,
+and stores what it returns together with the run's new position and the update id, in one
+transaction (an answer is committed before the next prompt is sent, and a redelivered update is
+never stored twice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from flows import engine
+from flows.engine import SKIPPED, Flow, Input, Pos, Result
+from flows.loader import shipped
+from storage import answers as answer_store
+from storage import flow_runs, updates
+from storage.db import transaction
+
+
+def flows() -> dict[str, Flow]:
+    return shipped()
+
+
+def load_answers(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str = ""
+                 ) -> dict[Pos, Any]:
+    return {Pos(a.question, a.idx): SKIPPED if a.skipped else a.value
+            for a in answer_store.of(db, person_id, flow_id, instance)}
+
+
+def section_of(run: flow_runs.Run) -> str | None:
+    return run.section or None
+
+
+def current_position(flow: Flow, run: flow_runs.Run, answers: dict[Pos, Any]) -> Pos | None:
+    """The question the run is at: the recorded one if it is still asked, else the first
+    unanswered one (None: everything answered, show the summary)."""
+    section = section_of(run)
+    if run.question is not None:
+        pos = Pos(run.question, run.idx)
+        if pos in engine.positions(flow, answers, section):
+            return pos
+    return engine.first_unanswered(flow, answers, section)
+
+
+@dataclass(frozen=True)
+class Submission:
+    result: Result
+    at: Pos                 # the question the input was for
+    next: Pos | None        # the question to ask now (None: show the summary)
+    finished: bool          # the run (or its section) has no unanswered question left
+    duplicate: bool = False  # the update was already handled
+
+
+def start(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str = "", *,
+          section: str = "", now: datetime) -> tuple[flow_runs.Run, Pos | None]:
+    """Activate the run (pausing any other) and return where to continue."""
+    flow = flows()[flow_id]
+    with transaction(db):
+        run = flow_runs.activate(db, person_id, flow_id, instance, section=section, now=now)
+        answers = load_answers(db, person_id, flow_id, instance)
+        if run.mode == "edit" or (run.question is not None and section != run.section):
+            run = _moved(db, run, None, "ask", now)
+        pos = current_position(flow, run, answers)
+        run = _moved(db, run, pos, "ask", now, status="active")
+    return run, pos
+
+
+def edit(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str, pos: Pos, *,
+         now: datetime) -> tuple[flow_runs.Run, bool]:
+    """Re-ask one answered question; after the answer the summary comes back. False when that
+    question is not (or no longer) part of the answers."""
+    flow = flows()[flow_id]
+    with transaction(db):
+        answers = load_answers(db, person_id, flow_id, instance)
+        section = flow.question(pos.qid).section if flow.question(pos.qid) else ""
+        if pos not in answers or pos not in engine.positions(flow, answers, None):
+            return flow_runs.get(db, person_id, flow_id, instance), False
+        run = flow_runs.activate(db, person_id, flow_id, instance, section=section, now=now)
+        run = _moved(db, run, pos, "edit", now, status="active")
+    return run, True
+
+
+def submit(db: sqlite_utils.Database, run: flow_runs.Run, inp: Input, *, now: datetime,
+           update_id: int | None = None, labels: dict[str, str] | None = None) -> Submission:
+    flow = flows()[run.flow]
+    section = section_of(run)
+    with transaction(db):
+        if update_id is not None and updates.seen(db, update_id):
+            return Submission(Result(), Pos(""), None, False, duplicate=True)
+        answers = load_answers(db, run.person_id, run.flow, run.instance)
+        pos = current_position(flow, run, answers)
+        if pos is None:
+            return Submission(Result(error="stale"), Pos(""), None, True)
+        result = engine.step(flow, answers, pos, inp, section, labels)
+        if not result.ok:
+            return Submission(result, pos, pos, False)
+        for at, value in result.writes:
+            answer_store.save(db, run.person_id, run.flow, run.instance, at.qid, at.idx,
+                              None if value is SKIPPED else value, skipped=value is SKIPPED,
+                              now=now)
+            answers[at] = value
+        if result.moved_back:
+            nxt, mode = result.next, run.mode
+        else:  # after an edit too: the first unanswered question, else the summary
+            nxt, mode = engine.first_unanswered(flow, answers, section), "ask"
+        finished = nxt is None
+        _moved(db, run, nxt, mode, now, status="done" if nxt is None else None)
+        if update_id is not None:
+            updates.mark(db, update_id, now)
+    return Submission(result, pos, nxt, finished)
+
+
+def pause(db: sqlite_utils.Database, person_id: int, now: datetime) -> flow_runs.Run | None:
+    return flow_runs.pause(db, person_id, now)
+
+
+def _moved(db, run: flow_runs.Run, pos: Pos | None, mode: str, now: datetime,
+           status: str | None = None) -> flow_runs.Run:
+    flow_runs.move(db, run.person_id, run.flow, run.instance,
+                   question=pos.qid if pos else None, idx=pos.idx if pos else 0, mode=mode,
+                   status=status, now=now)
+    return flow_runs.get(db, run.person_id, run.flow, run.instance)
+
+
+# -- instances --------------------------------------------------------------------------------
+def open_chain(db: sqlite_utils.Database, person_id: int) -> str | None:
+    """The five-whys chain that is started but not finished, if any."""
+    flow = flows()["waarom"]
+    for run in flow_runs.of_flow(db, person_id, "waarom"):
+        if not engine.is_complete(flow, load_answers(db, person_id, "waarom", run.instance)):
+            return run.instance
+    return None
+
+
+def next_chain(db: sqlite_utils.Database, person_id: int) -> str:
+    numbers = [int(i) for i in answer_store.instances(db, person_id, "waarom") if i.isdigit()]
+    numbers += [int(r.instance) for r in flow_runs.of_flow(db, person_id, "waarom")
+                if r.instance.isdigit()]
+    return str(max(numbers, default=0) + 1)

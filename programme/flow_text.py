@@ -1,0 +1,40 @@
+"""Answers of guided conversations as words, in a language (for chat summaries and documents)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.engine import SKIPPED, Flow, Pos, Question
+from messages.render import Messages
+
+
+def option_labels(messages: Messages, lang: str, q: Question) -> dict[str, str]:
+    if q.type == "scale":
+        return {o: o for o in q.option_ids}
+    return {o: messages.plain(f"flows/options/{o}", lang) for o in q.option_ids}
+
+
+def display_value(messages: Messages, lang: str, flow: Flow, pos: Pos, value: Any) -> str:
+    if value is SKIPPED or value is None:
+        return messages.plain("flows/ui/skipped", lang)
+    q = flow.question(pos.qid)
+    if q is None:
+        return str(value)
+    if q.type == "photo":
+        return messages.plain("flows/ui/photo", lang)
+    if q.type == "scale":
+        return messages.plain("flows/ui/score", lang, value=value)
+    if q.type in ("choice", "yesno"):
+        return option_labels(messages, lang, q).get(value, str(value))
+    if q.type == "multi":
+        labels = option_labels(messages, lang, q)
+        return ", ".join(labels.get(v, str(v)) for v in value)
+    return str(value)
+
+
+def label(messages: Messages, lang: str, flow: Flow, pos: Pos) -> str:
+    text = messages.plain(f"flows/{flow.id}/{pos.qid}/label", lang)
+    q = flow.question(pos.qid)
+    if q is not None and q.group and flow.group(q.group).max > 1:
+        text = f"{text} ({pos.idx + 1})"
+    return text
