@@ -182,10 +182,10 @@ def load_file(path: Path, has_template: HasTemplate) -> Flow:
     return flow
 
 
-def load_all(has_template: HasTemplate, directory: Path = FLOWS_DIR) -> dict[str, Flow]:
+def load_all(has_template: HasTemplate, directory: Path | None = None) -> dict[str, Flow]:
     """Every `*.toml` in the directory, checked; raises DefinitionError on the first problem."""
     flows = {}
-    for path in sorted(directory.glob("*.toml")):
+    for path in sorted((directory or FLOWS_DIR).glob("*.toml")):
         flow = load_file(path, has_template)
         flows[flow.id] = flow
     return flows
