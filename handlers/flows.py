@@ -23,6 +23,7 @@ import tempfile
 
 from markupsafe import Markup
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
 from documents import brief as brief_document
@@ -162,6 +163,22 @@ async def ask(update: Update, context: KernbotContext, actor: Actor, run: flow_r
     if before:
         text = _msg(context).render(before, actor.language, **before_values) + "\n\n" + text
     await send(context, update.effective_chat.id, text, markup)
+
+
+async def toggle(update: Update, context: KernbotContext, actor: Actor, run: flow_runs.Run,
+                 pos: Pos, selected: list[str]) -> None:
+    """A multiple-choice option pressed: remember it and redraw the same message."""
+    services = context.services
+    flow = flow_runner.flows()[run.flow]
+    answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
+    conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:{run.flow}",
+                      {"instance": run.instance, "sel": selected}, services.clock.now())
+    text, markup = question_view(context, actor, flow, run, answers, pos, selected)
+    try:
+        await update.callback_query.edit_message_text(text, reply_markup=markup)
+    except TelegramError as exc:  # too old, or not modified: send it anew
+        log.info("could not edit the question message (%s); sending a new one", exc)
+        await send(context, update.effective_chat.id, text, markup)
 
 
 async def show_summary(update: Update, context: KernbotContext, actor: Actor,
@@ -504,7 +521,7 @@ async def _question_button(update: Update, context: KernbotContext, actor: Actor
             await _already_answered(update, context, actor)
             return
         selected = [o for o in q.option_ids if (o in selected) != (o == value)]
-        await ask(update, context, actor, run, pos, selected=selected)
+        await toggle(update, context, actor, run, pos, selected)
         return
     if verb == "a":
         inp = Input("option", value)
