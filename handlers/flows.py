@@ -233,7 +233,7 @@ async def begin(update: Update, context: KernbotContext, actor: Actor, flow_id: 
     if pos is None:
         await show_summary(update, context, actor, run)
         return
-    if fresh:
+    if fresh and flow_id != "brief":  # the brief's menu already introduced it
         intro = _msg(context).render(f"flows/{flow_id}/intro", actor.language,
                                      session=_session_title(context, actor, flow_id, instance))
         await reply(update, context, actor, "flows/ui/intro", title=_title(context, actor, flow_id),
