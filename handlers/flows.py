@@ -53,7 +53,7 @@ def _msg(context: KernbotContext):
 
 
 def _title(context: KernbotContext, actor: Actor, flow_id: str) -> str:
-    return _msg(context).plain(f"flows/{flow_id}/title", actor.language)
+    return flow_text.static(_msg(context), f"flows/{flow_id}/title", actor.language)
 
 
 def option_labels(context: KernbotContext, actor: Actor, q: engine.Question) -> dict[str, str]:
@@ -103,7 +103,7 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
     prompt_key = (f"flows/{flow.id}/{pos.qid}/more" if group is not None
                   else f"flows/{flow.id}/{pos.qid}/prompt")
     prompt = Markup(m.render(prompt_key, lang, **ctx))
-    help_text = Markup(m.render(f"flows/{flow.id}/{pos.qid}/help", lang)) if (
+    help_text = Markup(flow_text.static(m, f"flows/{flow.id}/{pos.qid}/help", lang, html=True)) if (
         group is None and q.help) else ""
     current = display(context, actor, flow, pos, answers[pos]) if (
         pos in answers and group is None) else ""
@@ -111,7 +111,7 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
     optional = group is None and not q.required
     hint = Markup(m.render("flows/ui/hint", lang, kind=q.type, limit=q.limit,
                            can_back=can_back, optional=optional))
-    section_title = m.plain(f"flows/{flow.id}/sections/{run.section}", lang) if run.section else ""
+    section_title = flow_text.static(m, f"flows/{flow.id}/sections/{run.section}", lang) if run.section else ""
     text = m.render("flows/ui/question", lang, title=_title(context, actor, flow.id),
                     section=section_title, number=number, total=total, prompt=prompt,
                     help=help_text, current=current, hint=hint)
@@ -131,20 +131,20 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
             text_label = (m.plain("flows/buttons/option_on", lang, label=labels[o])
                           if o in chosen else labels[o])
             rows.append([(text_label, _data("fl", "m", *base, o))])
-        rows.append([(m.plain("flows/buttons/multi_done", lang), _data("fl", "n", *base, "done"))])
+        rows.append([(flow_text.static(m, "flows/buttons/multi_done", lang), _data("fl", "n", *base, "done"))])
     if ctx["suggestion"] and pos not in answers:
-        rows.append([(m.plain("flows/buttons/use_suggestion", lang),
+        rows.append([(flow_text.static(m, "flows/buttons/use_suggestion", lang),
                       _data("fl", "n", *base, "sugg"))])
     nav = []
     if can_back:
-        nav.append((m.plain("flows/buttons/back", lang), _data("fl", "n", *base, "back")))
+        nav.append((flow_text.static(m, "flows/buttons/back", lang), _data("fl", "n", *base, "back")))
     if optional:
-        nav.append((m.plain("flows/buttons/skip", lang), _data("fl", "n", *base, "skip")))
+        nav.append((flow_text.static(m, "flows/buttons/skip", lang), _data("fl", "n", *base, "skip")))
     if engine.can_stop(flow, pos):
-        rows.append([(m.plain("flows/buttons/found_root", lang),
+        rows.append([(flow_text.static(m, "flows/buttons/found_root", lang),
                       _data("fl", "n", *base, "stop"))])
     if pos in answers:
-        nav.append((m.plain("flows/buttons/keep", lang), _data("fl", "n", *base, "keep")))
+        nav.append((flow_text.static(m, "flows/buttons/keep", lang), _data("fl", "n", *base, "keep")))
     if nav:
         rows.append(nav)
     return text, keyboard(rows) if rows else None
@@ -152,11 +152,12 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
 
 async def ask(update: Update, context: KernbotContext, actor: Actor, run: flow_runs.Run,
               pos: Pos, *, before: str | None = None, selected: list[str] | None = None,
-              **before_values) -> None:
+              answers: dict | None = None, **before_values) -> None:
     """Send the question at pos (optionally preceded by a line such as an error)."""
     services = context.services
     flow = flow_runner.flows()[run.flow]
-    answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
+    if answers is None:
+        answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
     conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:{run.flow}",
                       {"instance": run.instance, "sel": selected or []}, services.clock.now())
     text, markup = question_view(context, actor, flow, run, answers, pos, selected)
@@ -182,11 +183,13 @@ async def toggle(update: Update, context: KernbotContext, actor: Actor, run: flo
 
 
 async def show_summary(update: Update, context: KernbotContext, actor: Actor,
-                       run: flow_runs.Run, *, before: str | None = None) -> None:
+                       run: flow_runs.Run, *, before: str | None = None,
+                       answers: dict | None = None) -> None:
     services, m, lang = context.services, _msg(context), actor.language
     flow = flow_runner.flows()[run.flow]
     section = flow_runner.section_of(run)
-    answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
+    if answers is None:
+        answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
     shown = engine.summary_positions(flow, answers, section)
     rows = [(_label(context, actor, flow, p), display(context, actor, flow, p, answers[p]))
             for p in shown]
@@ -195,10 +198,10 @@ async def show_summary(update: Update, context: KernbotContext, actor: Actor,
                  _data("fl", "e", flow.id, run.instance, p.qid, p.idx))]
                for p, (label, _) in zip(shown, rows, strict=True)]
     if flow.id == "brief":
-        buttons.append([(m.plain("flows/buttons/back_to_brief", lang), "fl:b:menu")])
+        buttons.append([(flow_text.static(m, "flows/buttons/back_to_brief", lang), "fl:b:menu")])
     if flow.id == "waarom":
-        buttons.append([(m.plain("flows/buttons/new_chain", lang), "fl:w:new")])
-    section_title = m.plain(f"flows/{flow.id}/sections/{run.section}", lang) if run.section else ""
+        buttons.append([(flow_text.static(m, "flows/buttons/new_chain", lang), "fl:w:new")])
+    section_title = flow_text.static(m, f"flows/{flow.id}/sections/{run.section}", lang) if run.section else ""
     text = m.render("flows/ui/summary", lang, title=_title(context, actor, flow.id),
                     section=section_title, rows=rows, complete=complete,
                     done=Markup(m.render(f"flows/ui/done_{flow.id}", lang)))
@@ -303,9 +306,9 @@ async def brief_menu(update: Update, context: KernbotContext, actor: Actor) -> N
     parts = [(m.plain(f"flows/brief/sections/{s}", lang), done[s]) for s in flow.sections]
     rows = [[(m.plain("flows/buttons/step", lang, title=title, done=ok), f"fl:b:{s}")]
             for s, (title, ok) in zip(flow.sections, parts, strict=True)]
-    rows.append([(m.plain("flows/buttons/waarom", lang), "fl:w:go")])
-    rows.append([(m.plain("flows/buttons/pdf", lang), "fl:d:pdf"),
-                 (m.plain("flows/buttons/docx", lang), "fl:d:docx")])
+    rows.append([(flow_text.static(m, "flows/buttons/waarom", lang), "fl:w:go")])
+    rows.append([(flow_text.static(m, "flows/buttons/pdf", lang), "fl:d:pdf"),
+                 (flow_text.static(m, "flows/buttons/docx", lang), "fl:d:docx")])
     await reply(update, context, actor, "flows/ui/brief_menu", keyboard(rows),
                 intro=m.plain("flows/brief/intro", lang), parts=parts,
                 chains=len(flow_progress.chains(db, actor.person_id)))
@@ -368,17 +371,18 @@ def how_might_we(prefix: str, text: str) -> str:
 async def _apply(update: Update, context: KernbotContext, actor: Actor, run: flow_runs.Run,
                  inp: Input) -> None:
     services = context.services
-    flow = flow_runner.flows()[run.flow]
-    answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
-    pos = flow_runner.current_position(flow, run, answers)
-    q = flow.question(pos.qid) if pos is not None else None
-    labels = option_labels(context, actor, q) if q is not None else None
     was_edit = run.mode == "edit"
+    labels: dict[str, str] = {}
+
+    def labels_for(question: engine.Question) -> dict[str, str]:
+        labels.update(option_labels(context, actor, question))
+        return labels
+
     sub = flow_runner.submit(services.db, run, inp, now=services.clock.now(),
-                             update_id=update.update_id, labels=labels)
+                             update_id=update.update_id, labels_for=labels_for)
     if sub.duplicate:
         return
-    run = flow_runs.get(services.db, run.person_id, run.flow, run.instance)
+    run, answers = sub.run, sub.answers
     if not sub.result.ok:
         params = dict(sub.result.params)
         if sub.result.error == "unknown_option" and labels:
@@ -387,13 +391,13 @@ async def _apply(update: Update, context: KernbotContext, actor: Actor, run: flo
             await show_summary(update, context, actor, run)
             return
         await ask(update, context, actor, run, sub.next, before=f"flows/errors/{sub.result.error}",
-                  **params)
+                  answers=answers, **params)
         return
     if sub.next is None:
         await show_summary(update, context, actor, run,
-                           before="flows/ui/edited" if was_edit else None)
+                           before="flows/ui/edited" if was_edit else None, answers=answers)
         return
-    await ask(update, context, actor, run, sub.next)
+    await ask(update, context, actor, run, sub.next, answers=answers)
 
 
 @router.on_state(PREFIX)
@@ -407,11 +411,7 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
         await router.route_message(update, context)
         return
     flow = flow_runner.flows()[run.flow]
-    answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
-    pos = flow_runner.current_position(flow, run, answers)
-    if pos is None:
-        await show_summary(update, context, actor, run)
-        return
+    pos = Pos(run.question, run.idx) if run.question else Pos("")
     await _apply(update, context, actor, run, _input_of(update, context, actor, flow, pos))
 
 
@@ -508,8 +508,11 @@ async def _question_button(update: Update, context: KernbotContext, actor: Actor
         await _already_answered(update, context, actor)
         return
     flow = flows[flow_id]
-    answers = flow_runner.load_answers(services.db, actor.person_id, flow_id, instance)
-    pos = flow_runner.current_position(flow, run, answers)
+    pos = Pos(run.question, run.idx) if run.question else None
+    if pos is None or pos != Pos(qid, int(idx)):
+        # the recorded position may be outdated (a changed definition): check the answers
+        answers = flow_runner.load_answers(services.db, actor.person_id, flow_id, instance)
+        pos = flow_runner.current_position(flow, run, answers)
     if pos != Pos(qid, int(idx)):
         await _already_answered(update, context, actor)
         return

@@ -8,6 +8,7 @@ never stored twice).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,6 +55,8 @@ class Submission:
     next: Pos | None        # the question to ask now (None: show the summary)
     finished: bool          # the run (or its section) has no unanswered question left
     duplicate: bool = False  # the update was already handled
+    answers: dict | None = None  # the answers after this input
+    run: flow_runs.Run | None = None  # the run after this input
 
 
 def start(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str = "", *,
@@ -86,7 +89,10 @@ def edit(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str,
 
 
 def submit(db: sqlite_utils.Database, run: flow_runs.Run, inp: Input, *, now: datetime,
-           update_id: int | None = None, labels: dict[str, str] | None = None) -> Submission:
+           update_id: int | None = None, labels: dict[str, str] | None = None,
+           labels_for: Callable[[engine.Question], dict[str, str]] | None = None) -> Submission:
+    """Apply one input to the run's current question. `labels_for(question)` gives the option
+    labels a typed answer may match (in the person's language)."""
     flow = flows()[run.flow]
     section = section_of(run)
     with transaction(db):
@@ -95,10 +101,13 @@ def submit(db: sqlite_utils.Database, run: flow_runs.Run, inp: Input, *, now: da
         answers = load_answers(db, run.person_id, run.flow, run.instance)
         pos = current_position(flow, run, answers)
         if pos is None:
-            return Submission(Result(error="stale"), Pos(""), None, True)
+            return Submission(Result(error="stale"), Pos(""), None, True, answers=answers, run=run)
+        question = flow.question(pos.qid)
+        if labels is None and labels_for is not None and question is not None:
+            labels = labels_for(question)
         result = engine.step(flow, answers, pos, inp, section, labels)
         if not result.ok:
-            return Submission(result, pos, pos, False)
+            return Submission(result, pos, pos, False, answers=answers, run=run)
         for at, value in result.writes:
             answer_store.save(db, run.person_id, run.flow, run.instance, at.qid, at.idx,
                               None if value is SKIPPED else value, skipped=value is SKIPPED,
@@ -109,10 +118,10 @@ def submit(db: sqlite_utils.Database, run: flow_runs.Run, inp: Input, *, now: da
         else:  # after an edit too: the first unanswered question, else the summary
             nxt, mode = engine.first_unanswered(flow, answers, section), "ask"
         finished = nxt is None
-        _moved(db, run, nxt, mode, now, status="done" if nxt is None else None)
+        run = _moved(db, run, nxt, mode, now, status="done" if nxt is None else None)
         if update_id is not None:
             updates.mark(db, update_id, now)
-    return Submission(result, pos, nxt, finished)
+    return Submission(result, pos, nxt, finished, answers=answers, run=run)
 
 
 def pause(db: sqlite_utils.Database, person_id: int, now: datetime) -> flow_runs.Run | None:

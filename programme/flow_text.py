@@ -7,21 +7,34 @@ from typing import Any
 from flows.engine import SKIPPED, Flow, Pos, Question
 from messages.render import Messages
 
+# Templates without variables render the same every time: keep them per (root, key, language).
+_STATIC: dict[tuple[str, str, str, bool], str] = {}
+
+
+def static(messages: Messages, key: str, lang: str, *, html: bool = False) -> str:
+    """A template without variables, rendered once per process (plain, or HTML-escaped)."""
+    cache_key = (str(messages.root), key, lang, html)
+    text = _STATIC.get(cache_key)
+    if text is None:
+        text = (messages.render if html else messages.plain)(key, lang)
+        _STATIC[cache_key] = text
+    return text
+
 
 def option_labels(messages: Messages, lang: str, q: Question) -> dict[str, str]:
     if q.type == "scale":
         return {o: o for o in q.option_ids}
-    return {o: messages.plain(f"flows/options/{o}", lang) for o in q.option_ids}
+    return {o: static(messages, f"flows/options/{o}", lang) for o in q.option_ids}
 
 
 def display_value(messages: Messages, lang: str, flow: Flow, pos: Pos, value: Any) -> str:
     if value is SKIPPED or value is None:
-        return messages.plain("flows/ui/skipped", lang)
+        return static(messages, "flows/ui/skipped", lang)
     q = flow.question(pos.qid)
     if q is None:
         return str(value)
     if q.type == "photo":
-        return messages.plain("flows/ui/photo", lang)
+        return static(messages, "flows/ui/photo", lang)
     if q.type == "scale":
         return messages.plain("flows/ui/score", lang, value=value)
     if q.type in ("choice", "yesno"):
@@ -33,7 +46,7 @@ def display_value(messages: Messages, lang: str, flow: Flow, pos: Pos, value: An
 
 
 def label(messages: Messages, lang: str, flow: Flow, pos: Pos) -> str:
-    text = messages.plain(f"flows/{flow.id}/{pos.qid}/label", lang)
+    text = static(messages, f"flows/{flow.id}/{pos.qid}/label", lang)
     q = flow.question(pos.qid)
     if q is not None and q.group and flow.group(q.group).max > 1:
         text = f"{text} ({pos.idx + 1})"
