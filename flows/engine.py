@@ -23,6 +23,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 TYPES = frozenset({"text", "longtext", "choice", "multi", "yesno", "number", "date", "scale",
@@ -131,13 +132,21 @@ class Flow:
         return out
 
     def groups(self) -> dict[str, Group]:
+        return dict(self._groups)
+
+    @cached_property
+    def _questions(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions()}
+
+    @cached_property
+    def _groups(self) -> dict[str, Group]:
         return {g.id: g for g in self.items if isinstance(g, Group)}
 
     def question(self, qid: str) -> Question | None:
-        return next((q for q in self.questions() if q.id == qid), None)
+        return self._questions.get(qid)
 
     def group(self, gid: str) -> Group | None:
-        return self.groups().get(gid)
+        return self._groups.get(gid)
 
 
 @dataclass(frozen=True, order=True)

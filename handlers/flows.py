@@ -78,6 +78,11 @@ def _prompt_context(context: KernbotContext, actor: Actor, flow: Flow, run: flow
             "suggestion": bool(_suggestion(context, actor, flow, pos))}
 
 
+def ctx_key(ctx: dict) -> dict:
+    """The prompt context with hashable values (for the static-template cache)."""
+    return {k: (tuple(v) if isinstance(v, list) else v) for k, v in ctx.items()}
+
+
 def _suggestion(context: KernbotContext, actor: Actor, flow: Flow, pos: Pos) -> str:
     q = flow.question(pos.qid)
     if q is None or q.suggest != "brief_problem":
@@ -96,21 +101,27 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
     """(text, markup) of the question at pos."""
     m, lang = _msg(context), actor.language
     section = flow_runner.section_of(run)
-    number, total = engine.progress(flow, answers, pos, section)
+    order = engine.positions(flow, answers, section)
+    number = order.index(pos) + 1 if pos in order else len(order) + 1
+    total = max(len(order), number)
     ctx = _prompt_context(context, actor, flow, run, answers, pos)
     group = flow.group(pos.qid)
     q = engine.Question(pos.qid, "yesno") if group is not None else flow.question(pos.qid)
     prompt_key = (f"flows/{flow.id}/{pos.qid}/more" if group is not None
                   else f"flows/{flow.id}/{pos.qid}/prompt")
-    prompt = Markup(m.render(prompt_key, lang, **ctx))
+    if not (ctx["chain"] or ctx["problem"] or ctx["root"] or ctx["suggestion"]):
+        # no person-specific text in it: render once per process (round is a small number)
+        prompt = Markup(flow_text.static(m, prompt_key, lang, html=True, **ctx_key(ctx)))
+    else:
+        prompt = Markup(m.render(prompt_key, lang, **ctx))
     help_text = Markup(flow_text.static(m, f"flows/{flow.id}/{pos.qid}/help", lang, html=True)) if (
         group is None and q.help) else ""
     current = display(context, actor, flow, pos, answers[pos]) if (
         pos in answers and group is None) else ""
-    can_back = engine.previous(flow, answers, pos, section) is not None
+    can_back = number > 1
     optional = group is None and not q.required
-    hint = Markup(m.render("flows/ui/hint", lang, kind=q.type, limit=q.limit,
-                           can_back=can_back, optional=optional))
+    hint = Markup(flow_text.static(m, "flows/ui/hint", lang, html=True, kind=q.type,
+                                   limit=q.limit, can_back=can_back, optional=optional))
     section_title = flow_text.static(m, f"flows/{flow.id}/sections/{run.section}", lang) if run.section else ""
     text = m.render("flows/ui/question", lang, title=_title(context, actor, flow.id),
                     section=section_title, number=number, total=total, prompt=prompt,
@@ -194,7 +205,8 @@ async def show_summary(update: Update, context: KernbotContext, actor: Actor,
     rows = [(_label(context, actor, flow, p), display(context, actor, flow, p, answers[p]))
             for p in shown]
     complete = engine.is_complete(flow, answers, section)
-    buttons = [[(m.plain("flows/buttons/edit", lang, label=label)[:60],
+    edit = flow_text.static(m, "flows/buttons/edit", lang, label="\x00")
+    buttons = [[(edit.replace("\x00", label)[:60],
                  _data("fl", "e", flow.id, run.instance, p.qid, p.idx))]
                for p, (label, _) in zip(shown, rows, strict=True)]
     if flow.id == "brief":

@@ -9,7 +9,7 @@ never stored twice).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -96,31 +96,39 @@ def submit(db: sqlite_utils.Database, run: flow_runs.Run, inp: Input, *, now: da
     flow = flows()[run.flow]
     section = section_of(run)
     with transaction(db):
-        if update_id is not None and updates.seen(db, update_id):
+        # Recording the update id first: a redelivered update finds it and changes nothing.
+        if update_id is not None and not updates.mark(db, update_id, now):
             return Submission(Result(), Pos(""), None, False, duplicate=True)
         answers = load_answers(db, run.person_id, run.flow, run.instance)
-        pos = current_position(flow, run, answers)
+        # the recorded question (the engine checks it is still asked), else the first open one
+        pos = Pos(run.question, run.idx) if run.question is not None else \
+            engine.first_unanswered(flow, answers, section)
         if pos is None:
             return Submission(Result(error="stale"), Pos(""), None, True, answers=answers, run=run)
         question = flow.question(pos.qid)
         if labels is None and labels_for is not None and question is not None:
             labels = labels_for(question)
         result = engine.step(flow, answers, pos, inp, section, labels)
+        if result.error == "stale":  # the recorded question is no longer asked
+            pos = result.next
+            if pos is None:
+                return Submission(result, Pos(""), None, True, answers=answers, run=run)
+            question = flow.question(pos.qid)
+            if labels_for is not None and question is not None:
+                labels = labels_for(question)
+            result = engine.step(flow, answers, pos, inp, section, labels)
         if not result.ok:
             return Submission(result, pos, pos, False, answers=answers, run=run)
         for at, value in result.writes:
             answer_store.save(db, run.person_id, run.flow, run.instance, at.qid, at.idx,
                               None if value is SKIPPED else value, skipped=value is SKIPPED,
-                              now=now)
+                              now=now, new=at not in answers)
             answers[at] = value
-        if result.moved_back:
-            nxt, mode = result.next, run.mode
-        else:  # after an edit too: the first unanswered question, else the summary
-            nxt, mode = engine.first_unanswered(flow, answers, section), "ask"
+        # the engine's next is the first unanswered question after the write (also after an
+        # edit: then usually None, the summary), or the previous question after "back"
+        nxt, mode = result.next, (run.mode if result.moved_back else "ask")
         finished = nxt is None
         run = _moved(db, run, nxt, mode, now, status="done" if nxt is None else None)
-        if update_id is not None:
-            updates.mark(db, update_id, now)
     return Submission(result, pos, nxt, finished, answers=answers, run=run)
 
 
@@ -133,7 +141,8 @@ def _moved(db, run: flow_runs.Run, pos: Pos | None, mode: str, now: datetime,
     flow_runs.move(db, run.person_id, run.flow, run.instance,
                    question=pos.qid if pos else None, idx=pos.idx if pos else 0, mode=mode,
                    status=status, now=now)
-    return flow_runs.get(db, run.person_id, run.flow, run.instance)
+    return replace(run, question=pos.qid if pos else None, idx=pos.idx if pos else 0, mode=mode,
+                   status=status or run.status, updated_at=now)
 
 
 # -- instances --------------------------------------------------------------------------------

@@ -8,15 +8,16 @@ from flows.engine import SKIPPED, Flow, Pos, Question
 from messages.render import Messages
 
 # Templates without variables render the same every time: keep them per (root, key, language).
-_STATIC: dict[tuple[str, str, str, bool], str] = {}
+_STATIC: dict[tuple, str] = {}
 
 
-def static(messages: Messages, key: str, lang: str, *, html: bool = False) -> str:
-    """A template without variables, rendered once per process (plain, or HTML-escaped)."""
-    cache_key = (str(messages.root), key, lang, html)
+def static(messages: Messages, key: str, lang: str, *, html: bool = False, **fixed) -> str:
+    """A template rendered once per process (plain, or HTML-escaped); `fixed` values must be
+    constants (placeholders the caller replaces)."""
+    cache_key = (str(messages.root), key, lang, html, tuple(sorted(fixed.items())))
     text = _STATIC.get(cache_key)
     if text is None:
-        text = (messages.render if html else messages.plain)(key, lang)
+        text = (messages.render if html else messages.plain)(key, lang, **fixed)
         _STATIC[cache_key] = text
     return text
 

@@ -54,13 +54,16 @@ def of_flow(db: sqlite_utils.Database, person_id: int, flow: str) -> list[Answer
 
 
 def save(db: sqlite_utils.Database, person_id: int, flow: str, instance: str, question: str,
-         idx: int, value: Any, *, skipped: bool = False, now: datetime) -> bool:
+         idx: int, value: Any, *, skipped: bool = False, now: datetime, new: bool = False
+         ) -> bool:
     """Store the latest value; an earlier, different value goes to the history table.
-    Returns False when the value was already stored (nothing changed)."""
+    Returns False when the value was already stored (nothing changed). `new=True` promises
+    there is no earlier value (the caller just read the answers in the same transaction); a
+    broken promise still fails safely on the unique key."""
     encoded = None if skipped else json.dumps(value, ensure_ascii=False)
     stamp = utcnow_iso(now)
     with transaction(db):
-        row = db.execute("SELECT id, value, skipped, updated_at FROM flow_answers"
+        row = None if new else db.execute("SELECT id, value, skipped, updated_at FROM flow_answers"
                          " WHERE person_id = ? AND flow = ? AND instance = ? AND question = ?"
                          " AND idx = ?", [person_id, flow, instance, question, idx]).fetchone()
         if row is None:
