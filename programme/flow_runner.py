@@ -69,7 +69,8 @@ def start(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str
         if run.mode == "edit" or (run.question is not None and section != run.section):
             run = _moved(db, run, None, "ask", now)
         pos = current_position(flow, run, answers)
-        run = _moved(db, run, pos, "ask", now, status="active")
+        # everything answered: the run is done (the summary shows), not holding the person
+        run = _moved(db, run, pos, "ask", now, status="active" if pos else "done")
     return run, pos
 
 

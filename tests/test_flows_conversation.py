@@ -286,3 +286,17 @@ async def test_redelivered_update_is_not_stored_twice(bot):
     skip = flow_runner.submit(bot.db, run, Input("text", "b"), now=bot.now(), update_id=424243)
     assert skip.next == Pos("held_back")
     assert SKIPPED is not None
+
+
+async def test_a_finished_flow_shows_its_summary_and_does_not_block_others(bot):
+    await bot.send(SOFIE, "/evaluatie")
+    await play(bot, SOFIE, [("send", "a"), ("send", "b"), ("tap", "Overslaan"), ("tap", "3")])
+    calls = await bot.send(SOFIE, "/evaluatie")
+    assert "✏️ Score" in [b["text"] for b in calls[-1].buttons]
+    calls = await bot.send(SOFIE, "/intake")
+    assert "vraag 1 van 13" in calls[-1].text  # no "pause the evaluation?" question
+    calls = await bot.send(AN, "/help")
+    assert "/intake" not in calls[-1].text
+    calls = await bot.send(SOFIE, "/help")
+    for command in ("/intake", "/brief", "/waarom", "/evaluatie"):
+        assert command in calls[-1].text
