@@ -135,13 +135,14 @@ async def run_echo(updates: list[dict]) -> list[float]:
     return samples
 
 
-async def main(n: int) -> int:
-    with tempfile.TemporaryDirectory(prefix="kernbot-bench-") as tmp:
+async def main(n: int, db_dir: str | None = None) -> int:
+    with tempfile.TemporaryDirectory(prefix="kernbot-bench-", dir=db_dir) as tmp:
         kernbot, replay = await run_kernbot(Path(tmp), n)
     echo = await run_echo(replay)
     k50, k99 = percentile(kernbot, 0.50), percentile(kernbot, 0.99)
     e50, e99 = percentile(echo, 0.50), percentile(echo, 0.99)
-    print(f"participants: {n}, updates: {len(kernbot)} (intake: {len(INTAKE)} per person)")
+    print(f"participants: {n}, updates: {len(kernbot)} (intake: {len(INTAKE)} per person); "
+          f"database in {db_dir or tempfile.gettempdir()}")
     print(f"kernbot intake  p50 {k50:7.3f} ms   p99 {k99:7.3f} ms   "
           f"mean {statistics.fmean(kernbot):7.3f} ms")
     print(f"PTB echo        p50 {e50:7.3f} ms   p99 {e99:7.3f} ms   "
@@ -156,4 +157,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=200, help="participants (default 200)")
-    sys.exit(asyncio.run(main(parser.parse_args().n)))
+    parser.add_argument("--db-dir", help="where the temporary SQLite file lives (default: the "
+                        "system temporary directory; /dev/shm takes the disk out)")
+    args = parser.parse_args()
+    sys.exit(asyncio.run(main(args.n, args.db_dir)))

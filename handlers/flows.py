@@ -109,7 +109,8 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
     q = engine.Question(pos.qid, "yesno") if group is not None else flow.question(pos.qid)
     prompt_key = (f"flows/{flow.id}/{pos.qid}/more" if group is not None
                   else f"flows/{flow.id}/{pos.qid}/prompt")
-    if not (ctx["chain"] or ctx["problem"] or ctx["root"] or ctx["suggestion"]):
+    person_specific = bool(ctx["chain"] or ctx["problem"] or ctx["root"] or ctx["suggestion"])
+    if not person_specific:
         # no person-specific text in it: render once per process (round is a small number)
         prompt = Markup(flow_text.static(m, prompt_key, lang, html=True, **ctx_key(ctx)))
     else:
@@ -123,9 +124,12 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
     hint = Markup(flow_text.static(m, "flows/ui/hint", lang, html=True, kind=q.type,
                                    limit=q.limit, can_back=can_back, optional=optional))
     section_title = flow_text.static(m, f"flows/{flow.id}/sections/{run.section}", lang) if run.section else ""
-    text = m.render("flows/ui/question", lang, title=_title(context, actor, flow.id),
-                    section=section_title, number=number, total=total, prompt=prompt,
-                    help=help_text, current=current, hint=hint)
+    values = dict(title=_title(context, actor, flow.id), section=section_title, number=number,
+                  total=total, prompt=prompt, help=help_text, current=current, hint=hint)
+    if person_specific or current:
+        text = m.render("flows/ui/question", lang, **values)
+    else:  # the same words for everybody at this point: render once per process
+        text = flow_text.static(m, "flows/ui/question", lang, html=True, **values)
     base = (flow.id, run.instance, pos.qid, pos.idx)
     rows: list[list[tuple[str, str]]] = []
     if q.type in ("choice", "yesno", "scale"):
@@ -163,14 +167,19 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
 
 async def ask(update: Update, context: KernbotContext, actor: Actor, run: flow_runs.Run,
               pos: Pos, *, before: str | None = None, selected: list[str] | None = None,
-              answers: dict | None = None, **before_values) -> None:
-    """Send the question at pos (optionally preceded by a line such as an error)."""
+              answers: dict | None = None,
+              known_state: conversations.ConversationState | None = None,
+              **before_values) -> None:
+    """Send the question at pos (optionally preceded by a line such as an error). The chat's
+    conversation state is written unless `known_state` shows it is already right."""
     services = context.services
     flow = flow_runner.flows()[run.flow]
     if answers is None:
         answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
-    conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:{run.flow}",
-                      {"instance": run.instance, "sel": selected or []}, services.clock.now())
+    state, data = f"{PREFIX}:{run.flow}", {"instance": run.instance, "sel": selected or []}
+    if known_state is None or known_state.state != state or known_state.data != data:
+        conversations.put(services.db, update.effective_chat.id, state, data,
+                          services.clock.now())
     text, markup = question_view(context, actor, flow, run, answers, pos, selected)
     if before:
         text = _msg(context).render(before, actor.language, **before_values) + "\n\n" + text
@@ -361,10 +370,11 @@ def _input_of(update: Update, context: KernbotContext, actor: Actor, flow: Flow,
         return Input("text", text)
     if kind == "photo":
         return Input("photo", message.photo[-1].file_id)
-    if kind == "document":
+    if kind == "document":  # an image sent as a file is welcome where a photo is asked
         mime = message.document.mime_type or ""
-        return Input("document" if not mime.startswith("image/") else "document",
-                     message.document.file_id)
+        return Input("document", message.document.file_id if mime.startswith("image/")
+                     or flow.question(pos.qid) is None
+                     or flow.question(pos.qid).type == "document" else None)
     return Input(kind)
 
 
@@ -381,7 +391,7 @@ def how_might_we(prefix: str, text: str) -> str:
 
 
 async def _apply(update: Update, context: KernbotContext, actor: Actor, run: flow_runs.Run,
-                 inp: Input) -> None:
+                 inp: Input, state: conversations.ConversationState | None = None) -> None:
     services = context.services
     was_edit = run.mode == "edit"
     labels: dict[str, str] = {}
@@ -403,13 +413,13 @@ async def _apply(update: Update, context: KernbotContext, actor: Actor, run: flo
             await show_summary(update, context, actor, run)
             return
         await ask(update, context, actor, run, sub.next, before=f"flows/errors/{sub.result.error}",
-                  answers=answers, **params)
+                  answers=answers, known_state=state, **params)
         return
     if sub.next is None:
         await show_summary(update, context, actor, run,
                            before="flows/ui/edited" if was_edit else None, answers=answers)
         return
-    await ask(update, context, actor, run, sub.next, answers=answers)
+    await ask(update, context, actor, run, sub.next, answers=answers, known_state=state)
 
 
 @router.on_state(PREFIX)
@@ -424,7 +434,7 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
         return
     flow = flow_runner.flows()[run.flow]
     pos = Pos(run.question, run.idx) if run.question else Pos("")
-    await _apply(update, context, actor, run, _input_of(update, context, actor, flow, pos))
+    await _apply(update, context, actor, run, _input_of(update, context, actor, flow, pos), state)
 
 
 @router.on_cancel(PREFIX)

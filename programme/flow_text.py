@@ -9,6 +9,7 @@ from messages.render import Messages
 
 # Templates without variables render the same every time: keep them per (root, key, language).
 _STATIC: dict[tuple, str] = {}
+_STATIC_LIMIT = 20_000
 
 
 def static(messages: Messages, key: str, lang: str, *, html: bool = False, **fixed) -> str:
@@ -18,6 +19,8 @@ def static(messages: Messages, key: str, lang: str, *, html: bool = False, **fix
     text = _STATIC.get(cache_key)
     if text is None:
         text = (messages.render if html else messages.plain)(key, lang, **fixed)
+        if len(_STATIC) >= _STATIC_LIMIT:
+            _STATIC.clear()  # a safety valve; the shipped flows need a few thousand entries
         _STATIC[cache_key] = text
     return text
 
