@@ -183,7 +183,8 @@ def test_parse_builds_groups_and_conditions():
 
 # -- property tests ---------------------------------------------------------------------------
 TEXTS = st.one_of(st.text(max_size=40), st.sampled_from(
-    ["ja", "Nee", "nog niet", "1", "5", "7", "0", "Economie", "coproduceren", "x" * 2500, ""]))
+    ["ja", "Nee", "nog niet", "1", "5", "7", "0", "Economie", "coproduceren", "x" * 2500, "",
+     "/intake", "/cancel", "/brief"]))
 INPUTS = st.one_of(
     st.builds(Input, st.just("text"), TEXTS),
     st.builds(Input, st.just("option"), st.sampled_from(
