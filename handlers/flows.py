@@ -384,7 +384,13 @@ def how_might_we(prefix: str, text: str) -> str:
     if not body:
         return text
     if not body.casefold().startswith(prefix.casefold()):
-        body = f"{prefix} {body[0].lower()}{body[1:]}"
+        words = prefix.split()
+        for n in range(len(words) - 1, 0, -1):  # "we de leegstand ..." after "Hoe kunnen"
+            tail = " ".join(words[n:]).casefold() + " "
+            if body.casefold().startswith(tail):
+                body = body[len(tail):]
+                break
+        body = f"{prefix} {body[0].lower()}{body[1:]}" if body else prefix
     if not body.endswith("?"):
         body = body.rstrip(".!") + "?"
     return body
@@ -608,9 +614,14 @@ async def _continue_current(update: Update, context: KernbotContext, actor: Acto
 
 def register(app: Application) -> None:
     # Load and check every flow now: a broken definition stops the bot before it starts.
+    from flows.engine import DefinitionError
     from flows.loader import shipped
 
-    shipped(app.bot_data["services"].messages.has)
+    try:
+        shipped(app.bot_data["services"].messages.has)
+    except DefinitionError as exc:
+        log.critical("a flow definition is broken: %s", exc)
+        raise SystemExit(f"kernbot: a flow definition is broken: {exc}") from exc
     add_command(app, "intake", intake_command, PARTICIPANTS, order=20)
     add_command(app, "brief", brief_command, PARTICIPANTS, order=21)
     add_command(app, "waarom", waarom_command, PARTICIPANTS, order=22)

@@ -300,3 +300,14 @@ async def test_a_finished_flow_shows_its_summary_and_does_not_block_others(bot):
     calls = await bot.send(SOFIE, "/help")
     for command in ("/intake", "/brief", "/waarom", "/evaluatie"):
         assert command in calls[-1].text
+
+
+def test_how_might_we_question_is_completed_once():
+    from handlers.flows import how_might_we
+
+    assert how_might_we("Hoe kunnen we", "we de avond beleefbaar maken") == \
+        "Hoe kunnen we de avond beleefbaar maken?"
+    assert how_might_we("Hoe kunnen we", "kunnen we X doen.") == "Hoe kunnen we x doen?"
+    assert how_might_we("How might we", "How might we test it?") == "How might we test it?"
+    assert how_might_we("Hoe kunnen we", "Eigenaars overtuigen") == \
+        "Hoe kunnen we eigenaars overtuigen?"
