@@ -169,7 +169,7 @@ async def ask(update: Update, context: KernbotContext, actor: Actor, run: flow_r
               pos: Pos, *, before: str | None = None, selected: list[str] | None = None,
               answers: dict | None = None,
               known_state: conversations.ConversationState | None = None,
-              **before_values) -> None:
+              album: dict | None = None, **before_values) -> None:
     """Send the question at pos (optionally preceded by a line such as an error). The chat's
     conversation state is written unless `known_state` shows it is already right."""
     services = context.services
@@ -177,6 +177,8 @@ async def ask(update: Update, context: KernbotContext, actor: Actor, run: flow_r
     if answers is None:
         answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
     state, data = f"{PREFIX}:{run.flow}", {"instance": run.instance, "sel": selected or []}
+    if album:
+        data["album"] = album
     if known_state is None or known_state.state != state or known_state.data != data:
         conversations.put(services.db, update.effective_chat.id, state, data,
                           services.clock.now())
@@ -204,7 +206,7 @@ async def toggle(update: Update, context: KernbotContext, actor: Actor, run: flo
 
 async def show_summary(update: Update, context: KernbotContext, actor: Actor,
                        run: flow_runs.Run, *, before: str | None = None,
-                       answers: dict | None = None) -> None:
+                       answers: dict | None = None, album: dict | None = None) -> None:
     services, m, lang = context.services, _msg(context), actor.language
     flow = flow_runner.flows()[run.flow]
     section = flow_runner.section_of(run)
@@ -228,7 +230,11 @@ async def show_summary(update: Update, context: KernbotContext, actor: Actor,
                     done=Markup(m.render(f"flows/ui/done_{flow.id}", lang)))
     if before:
         text = m.render(before, lang) + "\n\n" + text
-    conversations.clear(services.db, update.effective_chat.id)
+    if album:  # the rest of a photo album may still arrive: keep collecting it
+        conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:album",
+                          {"album": album}, services.clock.now())
+    else:
+        conversations.clear(services.db, update.effective_chat.id)
     await send(context, update.effective_chat.id, text, keyboard(buttons))
 
 
@@ -421,11 +427,19 @@ async def _apply(update: Update, context: KernbotContext, actor: Actor, run: flo
         await ask(update, context, actor, run, sub.next, before=f"flows/errors/{sub.result.error}",
                   answers=answers, known_state=state, **params)
         return
+    album = None
+    group_id = getattr(update.effective_message, "media_group_id", None)
+    if inp.kind in ("photo", "document") and group_id and sub.result.writes:
+        at = sub.result.writes[0][0]
+        album = {"gid": group_id, "flow": run.flow, "inst": run.instance, "q": at.qid,
+                 "idx": at.idx}
     if sub.next is None:
         await show_summary(update, context, actor, run,
-                           before="flows/ui/edited" if was_edit else None, answers=answers)
+                           before="flows/ui/edited" if was_edit else None, answers=answers,
+                           album=album)
         return
-    await ask(update, context, actor, run, sub.next, answers=answers, known_state=state)
+    await ask(update, context, actor, run, sub.next, answers=answers, known_state=state,
+              album=album)
 
 
 @router.on_state(PREFIX)
@@ -433,6 +447,15 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
                      state: conversations.ConversationState) -> None:
     """A message while a flow runs: the answer to the current question."""
     services = context.services
+    album = state.data.get("album")
+    message = update.effective_message
+    if album and actor.person_id and message is not None and message.media_group_id == \
+            album.get("gid") and (message.photo or message.document):
+        file_id = message.photo[-1].file_id if message.photo else message.document.file_id
+        flow_runner.add_to_album(services.db, actor.person_id, album["flow"], album["inst"],
+                                 Pos(album["q"], album["idx"]), file_id,
+                                 now=services.clock.now(), update_id=update.update_id)
+        return  # the rest of an album the person just sent: collected quietly
     run = flow_runs.active(services.db, actor.person_id) if actor.person_id else None
     if run is None or actor.role != PARTICIPANT:
         conversations.clear(services.db, update.effective_chat.id)

@@ -133,6 +133,23 @@ def submit(db: sqlite_utils.Database, run: flow_runs.Run, inp: Input, *, now: da
     return Submission(result, pos, nxt, finished, answers=answers, run=run)
 
 
+def add_to_album(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str,
+                 pos: Pos, file_id: str, *, now: datetime, update_id: int | None = None) -> bool:
+    """Another photo of an album whose first photo answered `pos`: the answer becomes the list
+    of all of them. False when the update was already handled or the answer is gone."""
+    with transaction(db):
+        if update_id is not None and not updates.mark(db, update_id, now):
+            return False
+        current = load_answers(db, person_id, flow_id, instance).get(pos)
+        if current is None or current is SKIPPED:
+            return False
+        files = list(current) if isinstance(current, list) else [current]
+        if file_id not in files:
+            files.append(file_id)
+        answer_store.save(db, person_id, flow_id, instance, pos.qid, pos.idx, files, now=now)
+    return True
+
+
 def pause(db: sqlite_utils.Database, person_id: int, now: datetime) -> flow_runs.Run | None:
     return flow_runs.pause(db, person_id, now)
 

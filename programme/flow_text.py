@@ -37,8 +37,9 @@ def display_value(messages: Messages, lang: str, flow: Flow, pos: Pos, value: An
     q = flow.question(pos.qid)
     if q is None:
         return str(value)
-    if q.type == "photo":
-        return static(messages, "flows/ui/photo", lang)
+    if q.type in ("photo", "document"):
+        count = len(value) if isinstance(value, list) else 1
+        return messages.plain("flows/ui/photo", lang, count=count)
     if q.type == "scale":
         return messages.plain("flows/ui/score", lang, value=value)
     if q.type in ("choice", "yesno"):

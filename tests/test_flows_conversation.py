@@ -311,3 +311,37 @@ def test_how_might_we_question_is_completed_once():
     assert how_might_we("How might we", "How might we test it?") == "How might we test it?"
     assert how_might_we("Hoe kunnen we", "Eigenaars overtuigen") == \
         "Hoe kunnen we eigenaars overtuigen?"
+
+
+async def test_a_run_at_a_question_that_no_longer_exists_resumes_at_the_first_open_one(bot):
+    """A new release may drop or rename a question: nobody's place is reset, nothing lost."""
+    await bot.send(SOFIE, "/intake")
+    await play(bot, SOFIE, INTAKE_NL[:5])
+    pid = person_id(bot, SOFIE)
+    flow_runs.move(bot.db, pid, "intake", "", question="dropped_question", idx=0,
+                   now=bot.now())
+    calls = await bot.send(SOFIE, "Een plan dat het college mee draagt.")
+    assert "vraag 5 van 13" in calls[-1].text
+    stored = flow_progress.flow_answers(bot.db, pid, "intake")
+    assert stored[("expectations", 0)] == "Een plan dat het college mee draagt."
+    assert stored[("role", 0)] == "Ambtenaar lokale economie in Lier"
+
+
+async def test_an_album_of_photos_is_kept_whole(bot):
+    await bot.send(SOFIE, "/brief")
+    await bot.tap(SOFIE, "Stap 3")
+    await play(bot, SOFIE, [("send", "Tijdelijk groen"), ("send", "Bakken groen"),
+                            ("send", "De handelaars"), ("send", "Blijven mensen langer?"),
+                            ("tap", "Ja"), ("send", "Ze bleven langer")])
+    calls = await bot.sim.send_photo(SOFIE, b"one", media_group_id="album-1")
+    assert "(foto)" in calls[-1].text
+    assert await bot.sim.send_photo(SOFIE, b"two", media_group_id="album-1") == []
+    assert await bot.sim.send_photo(SOFIE, b"three", media_group_id="album-1") == []
+    photos = flow_progress.flow_answers(bot.db, person_id(bot, SOFIE), "brief")[
+        ("test_photo", 0)]
+    assert isinstance(photos, list) and len(photos) == 3
+    calls = await bot.sim.send_photo(SOFIE, b"four")  # not part of the album
+    assert "geen vragenreeks" in calls[-1].text or "foto" in calls[-1].text.lower()
+    await bot.send(SOFIE, "/brief")
+    calls = await bot.tap(SOFIE, "Stap 3")
+    assert "(3 foto&#39;s)" in calls[-1].text
