@@ -6,6 +6,8 @@ overviews, homework, the design brief document). No Telegram, no writes.
     chains(db, person_id)               -> [Chain(number, problem, whys, root, hkw, complete)]
     evaluations(db, person_id)          -> [Evaluation(session_id, score, complete, answers)]
     last_activity(db, person_id)        -> datetime of the latest stored answer, or None
+    runs(db, person_id)                 -> [RunState(flow, instance, status, question, since)]
+                                           where each flow stands (who is stuck, and since when)
     flow_answers(db, person_id, flow, instance) -> {(question, idx): value} (skipped: None)
 """
 
@@ -21,6 +23,7 @@ from flows import engine
 from flows.engine import SKIPPED, Pos
 from programme.flow_runner import flows, load_answers
 from storage import answers as answer_store
+from storage import flow_runs
 
 
 def flow_answers(db: sqlite_utils.Database, person_id: int, flow: str, instance: str = ""
@@ -89,3 +92,18 @@ def evaluations(db: sqlite_utils.Database, person_id: int) -> list[Evaluation]:
 
 def last_activity(db: sqlite_utils.Database, person_id: int) -> datetime | None:
     return answer_store.last_activity(db, person_id)
+
+
+@dataclass(frozen=True)
+class RunState:
+    flow: str
+    instance: str
+    status: str            # active | paused | done
+    question: str | None   # the question waiting for an answer (None: at the summary / done)
+    since: datetime        # last change of this run
+
+
+def runs(db: sqlite_utils.Database, person_id: int) -> list[RunState]:
+    """Every flow run of the person, most recently changed first."""
+    return [RunState(r.flow, r.instance, r.status, r.question, r.updated_at)
+            for r in flow_runs.of_person(db, person_id)]

@@ -56,6 +56,12 @@ def of_flow(db: sqlite_utils.Database, person_id: int, flow: str) -> list[Run]:
     return [_run(r) for r in rows]
 
 
+def of_person(db: sqlite_utils.Database, person_id: int) -> list[Run]:
+    rows = db.execute(f"SELECT {_COLUMNS} FROM flow_runs WHERE person_id = ?"
+                      " ORDER BY updated_at DESC, flow, instance", [person_id]).fetchall()
+    return [_run(r) for r in rows]
+
+
 def activate(db: sqlite_utils.Database, person_id: int, flow: str, instance: str, *,
              section: str = "", now: datetime) -> Run:
     """Make this run the active one (pausing any other active run of the person)."""

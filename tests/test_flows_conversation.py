@@ -345,3 +345,15 @@ async def test_an_album_of_photos_is_kept_whole(bot):
     await bot.send(SOFIE, "/brief")
     calls = await bot.tap(SOFIE, "Stap 3")
     assert "(3 foto&#39;s)" in calls[-1].text
+
+
+async def test_progress_api_tells_where_each_flow_stands(bot):
+    await bot.send(SOFIE, "/intake")
+    await play(bot, SOFIE, INTAKE_NL[:2])
+    await bot.send(SOFIE, "/cancel")
+    pid = person_id(bot, SOFIE)
+    [intake] = flow_progress.runs(bot.db, pid)
+    assert (intake.flow, intake.status, intake.question) == ("intake", "paused", "domains")
+    assert intake.since == bot.now().replace(microsecond=0)
+    assert not flow_progress.intake_done(bot.db, pid)
+    assert flow_progress.last_activity(bot.db, pid) is not None
