@@ -89,7 +89,7 @@ def collect(db: sqlite_utils.Database, messages: Messages, person_id: int, lang:
         parts.append(Part(messages.plain(f"flows/brief/sections/{section}", lang),
                           engine.is_complete(flow, answers, section), rows))
     texts = {key: messages.plain(f"flows/doc/{key}", lang) for key in (
-        "open", "part_open", "chains", "no_chains", "root", "hkw", "why", "actions",
+        "open", "part_open", "chains", "no_chains", "root", "why", "actions",
         "no_actions")}
     texts["chain"] = messages.plain("flows/doc/chain", lang, number="{n}")
     texts["version"] = messages.plain("flows/doc/version", lang,
