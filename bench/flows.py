@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Benchmark: N simulated participants complete the intake through the whole Application on
+the fake Bot API, against a bare python-telegram-bot echo Application in the same run.
+
+    /work/main/.venv/bin/python bench/flows.py [--n 200]
+
+Prints per-update p50 and p99 latency (milliseconds) for both, and their ratio. Participants
+are enrolled directly through storage; their updates are interleaved (everyone answers
+question 1, then everyone answers question 2, ...), as many people would in real life.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import (  # noqa: E402
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from programme.demo import DEMO_NOW, seed_demo  # noqa: E402
+from runtime.application import build_application, build_services, on_start  # noqa: E402
+from runtime.clock import FakeClock  # noqa: E402
+from storage import memberships, people, trajectories  # noqa: E402
+from storage.db import transaction  # noqa: E402
+from transports.fake_api import FakeBotAPI  # noqa: E402
+from transports.simulator import ChatSimulator, User  # noqa: E402
+from transports.testing import test_config  # noqa: E402
+
+# The intake, as a participant answers it: typed text, button labels (tap), typed choices.
+INTAKE = [("send", "/intake"), ("send", "Ambtenaar lokale economie"), ("tap", "Economie"),
+          ("tap", "Mobiliteit"), ("tap", "Klaar"),
+          ("send", "Leegstand in de winkelstraat; de kern loopt leeg na 18u."),
+          ("send", "Een plan dat het college mee draagt."), ("tap", "Ja"),
+          ("send", "De Stationsstraat en de Grote Markt."),
+          ("send", "Een leegstandspremie: goed bedoeld, weinig respons."),
+          ("send", "Een kernversterkingsplan uit 2021."), ("send", "Een halftijdse centrummanager."),
+          ("send", "Een stuurgroep met economie, ruimte en mobiliteit."), ("tap", "Ja"),
+          ("send", "nog niet"), ("tap", "Nee"), ("tap", "Overslaan")]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def enrol(db, n: int) -> list[User]:
+    trajectory = trajectories.by_number(db, 7)
+    users = []
+    with transaction(db):
+        for i in range(n):
+            telegram_id = 500_000 + i
+            person = people.create(db, telegram_id=telegram_id, name=f"Deelnemer {i}",
+                                   role="participant", language="nl", municipality="Lier",
+                                   now=DEMO_NOW)
+            memberships.add(db, person_id=person.id, trajectory_id=trajectory.id,
+                            role="participant", now=DEMO_NOW)
+            users.append(User(telegram_id, f"Deelnemer{i}"))
+    return users
+
+
+async def timed(app, data: dict, samples: list[float]) -> None:
+    start = time.perf_counter()
+    await app.process_update(Update.de_json(data, app.bot))
+    samples.append((time.perf_counter() - start) * 1000)
+
+
+async def run_kernbot(workdir: Path, n: int) -> tuple[list[float], list[dict]]:
+    config = test_config(workdir)
+    services = build_services(config, clock=FakeClock(DEMO_NOW))
+    seed_demo(services.db)
+    users = enrol(services.db, n)
+    api = FakeBotAPI()
+    app = build_application(config, services, request=api)
+    samples: list[float] = []
+    replay: list[dict] = []  # the same updates, for the echo baseline
+    async with app:
+        await on_start(app)
+        sim = ChatSimulator(app, api, first_update_id=1)
+        for kind, value in INTAKE:
+            for user in users:
+                if kind == "send":
+                    data = sim.message_json(user, text=value, **(
+                        {"entities": [{"type": "bot_command", "offset": 0,
+                                       "length": len(value)}]} if value.startswith("/") else {}))
+                else:
+                    keyboard = sim.last_keyboard(user)
+                    button = next(b for b in keyboard.buttons if value in b["text"])
+                    data = {"update_id": next(sim._update_ids), "callback_query": {
+                        "id": str(next(sim._callback_ids)), "from": user.as_json(),
+                        "chat_instance": str(user.id), "data": button["callback_data"],
+                        "message": {"message_id": keyboard.result["message_id"],
+                                    "date": 1_700_000_000, "chat": sim._chat(user),
+                                    "text": keyboard.text}}}
+                replay.append(data)
+                await timed(app, data, samples)
+        done = sum(1 for u in users
+                   if "Je intake is klaar" in (api.sent(u.id)[-1].text if api.sent(u.id) else ""))
+    services.db.close()
+    if done != n:
+        raise SystemExit(f"only {done} of {n} participants completed the intake")
+    return samples, replay
+
+
+async def run_echo(updates: list[dict]) -> list[float]:
+    """A bare PTB Application on the same fake transport: echo every text and button press."""
+    api = FakeBotAPI()
+
+    async def echo(update, context):
+        await context.bot.send_message(update.effective_chat.id, update.effective_message.text)
+
+    async def press(update, context):
+        await update.callback_query.answer()
+        await context.bot.send_message(update.effective_chat.id, update.callback_query.data)
+
+    app = (ApplicationBuilder().token("123456:bench").request(api).get_updates_request(api)
+           .build())
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    app.add_handler(CallbackQueryHandler(press))
+    samples: list[float] = []
+    async with app:
+        for data in updates:
+            await timed(app, data, samples)
+    return samples
+
+
+async def main(n: int, db_dir: str | None = None) -> int:
+    with tempfile.TemporaryDirectory(prefix="kernbot-bench-", dir=db_dir) as tmp:
+        kernbot, replay = await run_kernbot(Path(tmp), n)
+    echo = await run_echo(replay)
+    k50, k99 = percentile(kernbot, 0.50), percentile(kernbot, 0.99)
+    e50, e99 = percentile(echo, 0.50), percentile(echo, 0.99)
+    print(f"participants: {n}, updates: {len(kernbot)} (intake: {len(INTAKE)} per person); "
+          f"database in {db_dir or tempfile.gettempdir()}")
+    print(f"kernbot intake  p50 {k50:7.3f} ms   p99 {k99:7.3f} ms   "
+          f"mean {statistics.fmean(kernbot):7.3f} ms")
+    print(f"PTB echo        p50 {e50:7.3f} ms   p99 {e99:7.3f} ms   "
+          f"mean {statistics.fmean(echo):7.3f} ms")
+    print(f"ratio           p50 {k50 / e50:7.2f} x    p99 {k99 / e99:7.2f} x")
+    print(f"targets: ratio <= 3x: {'met' if k50 / e50 <= 3 and k99 / e99 <= 3 else 'NOT met'}; "
+          f"p99 < 10 ms: {'met' if k99 < 10 else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=200, help="participants (default 200)")
+    parser.add_argument("--db-dir", help="where the temporary SQLite file lives (default: the "
+                        "system temporary directory; /dev/shm takes the disk out)")
+    args = parser.parse_args()
+    sys.exit(asyncio.run(main(args.n, args.db_dir)))

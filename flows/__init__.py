@@ -1,0 +1,1 @@
+"""Guided conversations as data: definitions in `*.toml`, the pure engine, the loader."""

@@ -1,0 +1,180 @@
+"""Running a guided conversation for one person: the engine on stored answers (no Telegram).
+
+The handler turns an update into an engine `Input`; `submit()` loads the answers, asks the engine,
+and stores what it returns together with the run's new position and the update id, in one
+transaction (an answer is committed before the next prompt is sent, and a redelivered update is
+never stored twice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from flows import engine
+from flows.engine import SKIPPED, Flow, Input, Pos, Result
+from flows.loader import shipped
+from storage import answers as answer_store
+from storage import flow_runs, updates
+from storage.db import transaction
+
+
+def flows() -> dict[str, Flow]:
+    return shipped()
+
+
+def load_answers(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str = ""
+                 ) -> dict[Pos, Any]:
+    return {Pos(a.question, a.idx): SKIPPED if a.skipped else a.value
+            for a in answer_store.of(db, person_id, flow_id, instance)}
+
+
+def section_of(run: flow_runs.Run) -> str | None:
+    return run.section or None
+
+
+def current_position(flow: Flow, run: flow_runs.Run, answers: dict[Pos, Any]) -> Pos | None:
+    """The question the run is at: the recorded one if it is still asked, else the first
+    unanswered one (None: everything answered, show the summary)."""
+    section = section_of(run)
+    if run.question is not None:
+        pos = Pos(run.question, run.idx)
+        if pos in engine.positions(flow, answers, section):
+            return pos
+    return engine.first_unanswered(flow, answers, section)
+
+
+@dataclass(frozen=True)
+class Submission:
+    result: Result
+    at: Pos                 # the question the input was for
+    next: Pos | None        # the question to ask now (None: show the summary)
+    finished: bool          # the run (or its section) has no unanswered question left
+    duplicate: bool = False  # the update was already handled
+    answers: dict | None = None  # the answers after this input
+    run: flow_runs.Run | None = None  # the run after this input
+
+
+def start(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str = "", *,
+          section: str = "", now: datetime) -> tuple[flow_runs.Run, Pos | None]:
+    """Activate the run (pausing any other) and return where to continue."""
+    flow = flows()[flow_id]
+    with transaction(db):
+        run = flow_runs.activate(db, person_id, flow_id, instance, section=section, now=now)
+        answers = load_answers(db, person_id, flow_id, instance)
+        if run.mode == "edit" or (run.question is not None and section != run.section):
+            run = _moved(db, run, None, "ask", now)
+        pos = current_position(flow, run, answers)
+        # everything answered: the run is done (the summary shows), not holding the person
+        run = _moved(db, run, pos, "ask", now, status="active" if pos else "done")
+    return run, pos
+
+
+def edit(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str, pos: Pos, *,
+         now: datetime) -> tuple[flow_runs.Run, bool]:
+    """Re-ask one answered question; after the answer the summary comes back. False when that
+    question is not (or no longer) part of the answers."""
+    flow = flows()[flow_id]
+    with transaction(db):
+        answers = load_answers(db, person_id, flow_id, instance)
+        section = flow.question(pos.qid).section if flow.question(pos.qid) else ""
+        if pos not in answers or pos not in engine.positions(flow, answers, None):
+            return flow_runs.get(db, person_id, flow_id, instance), False
+        run = flow_runs.activate(db, person_id, flow_id, instance, section=section, now=now)
+        run = _moved(db, run, pos, "edit", now, status="active")
+    return run, True
+
+
+def submit(db: sqlite_utils.Database, run: flow_runs.Run, inp: Input, *, now: datetime,
+           update_id: int | None = None, labels: dict[str, str] | None = None,
+           labels_for: Callable[[engine.Question], dict[str, str]] | None = None) -> Submission:
+    """Apply one input to the run's current question. `labels_for(question)` gives the option
+    labels a typed answer may match (in the person's language)."""
+    flow = flows()[run.flow]
+    section = section_of(run)
+    with transaction(db):
+        # Recording the update id first: a redelivered update finds it and changes nothing.
+        if update_id is not None and not updates.mark(db, update_id, now):
+            return Submission(Result(), Pos(""), None, False, duplicate=True)
+        answers = load_answers(db, run.person_id, run.flow, run.instance)
+        # the recorded question (the engine checks it is still asked), else the first open one
+        pos = Pos(run.question, run.idx) if run.question is not None else \
+            engine.first_unanswered(flow, answers, section)
+        if pos is None:
+            return Submission(Result(error="stale"), Pos(""), None, True, answers=answers, run=run)
+        question = flow.question(pos.qid)
+        if labels is None and labels_for is not None and question is not None:
+            labels = labels_for(question)
+        result = engine.step(flow, answers, pos, inp, section, labels)
+        if result.error == "stale":  # the recorded question is no longer asked
+            pos = result.next
+            if pos is None:
+                return Submission(result, Pos(""), None, True, answers=answers, run=run)
+            question = flow.question(pos.qid)
+            if labels_for is not None and question is not None:
+                labels = labels_for(question)
+            result = engine.step(flow, answers, pos, inp, section, labels)
+        if not result.ok:
+            return Submission(result, pos, pos, False, answers=answers, run=run)
+        for at, value in result.writes:
+            answer_store.save(db, run.person_id, run.flow, run.instance, at.qid, at.idx,
+                              None if value is SKIPPED else value, skipped=value is SKIPPED,
+                              now=now, new=at not in answers)
+            answers[at] = value
+        # the engine's next is the first unanswered question after the write (also after an
+        # edit: then usually None, the summary), or the previous question after "back"
+        nxt, mode = result.next, (run.mode if result.moved_back else "ask")
+        finished = nxt is None
+        run = _moved(db, run, nxt, mode, now, status="done" if nxt is None else None)
+    return Submission(result, pos, nxt, finished, answers=answers, run=run)
+
+
+def add_to_album(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str,
+                 pos: Pos, file_id: str, *, now: datetime, update_id: int | None = None) -> bool:
+    """Another photo of an album whose first photo answered `pos`: the answer becomes the list
+    of all of them. False when the update was already handled or the answer is gone."""
+    with transaction(db):
+        if update_id is not None and not updates.mark(db, update_id, now):
+            return False
+        current = load_answers(db, person_id, flow_id, instance).get(pos)
+        if current is None or current is SKIPPED:
+            return False
+        files = list(current) if isinstance(current, list) else [current]
+        if file_id not in files:
+            files.append(file_id)
+        answer_store.save(db, person_id, flow_id, instance, pos.qid, pos.idx, files, now=now)
+    return True
+
+
+def pause(db: sqlite_utils.Database, person_id: int, now: datetime) -> flow_runs.Run | None:
+    return flow_runs.pause(db, person_id, now)
+
+
+def _moved(db, run: flow_runs.Run, pos: Pos | None, mode: str, now: datetime,
+           status: str | None = None) -> flow_runs.Run:
+    flow_runs.move(db, run.person_id, run.flow, run.instance,
+                   question=pos.qid if pos else None, idx=pos.idx if pos else 0, mode=mode,
+                   status=status, now=now)
+    return replace(run, question=pos.qid if pos else None, idx=pos.idx if pos else 0, mode=mode,
+                   status=status or run.status, updated_at=now)
+
+
+# -- instances --------------------------------------------------------------------------------
+def open_chain(db: sqlite_utils.Database, person_id: int) -> str | None:
+    """The five-whys chain that is started but not finished, if any."""
+    flow = flows()["waarom"]
+    for run in flow_runs.of_flow(db, person_id, "waarom"):
+        if not engine.is_complete(flow, load_answers(db, person_id, "waarom", run.instance)):
+            return run.instance
+    return None
+
+
+def next_chain(db: sqlite_utils.Database, person_id: int) -> str:
+    numbers = [int(i) for i in answer_store.instances(db, person_id, "waarom") if i.isdigit()]
+    numbers += [int(r.instance) for r in flow_runs.of_flow(db, person_id, "waarom")
+                if r.instance.isdigit()]
+    return str(max(numbers, default=0) + 1)

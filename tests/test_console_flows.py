@@ -1,0 +1,36 @@
+"""The "done when" of the guided conversations, in the console chat as a separate process:
+intake, an edit from the summary, design brief step 1, a five-whys chain, the evaluation and
+the PDF (the console prints the path it wrote)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(__file__).parent / "console_flows_script.txt"
+
+
+def test_console_session_completes_the_flows_and_writes_the_pdf(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bot.py")], cwd=tmp_path, input=SCRIPT.read_text(),
+        capture_output=True, text=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "Dank je wel! Je intake is klaar" in out
+    assert "Aangepast en bewaard." in out
+    assert "Centrummanager en ambtenaar lokale economie" in out
+    assert "Dit deel van je ontwerpbrief is klaar" in out
+    assert "Hoe kunnen we afspraken maken over openingsuren?" in out
+    assert "Dank je voor je eerlijke evaluatie" in out
+    match = re.search(r"\[bestand\] (\S+\.pdf)", out)
+    assert match, out[-2000:]
+    path = Path(match.group(1))
+    assert path.is_file() and path.is_relative_to(tmp_path)
+    text = " ".join("\n".join(p.extract_text() for p in pypdf.PdfReader(path).pages).split())
+    assert "café’s en winkels sluiten vroeg" in text and "Keten 1" in text

@@ -1,0 +1,85 @@
+"""Golden transcripts: each flow's whole conversation as a text file under tests/golden/.
+
+A change of wording, order or buttons shows up as a diff in review. Regenerate on purpose with
+    KERNBOT_GOLDEN_UPDATE=1 /work/main/.venv/bin/python -m pytest -q tests/test_flow_golden.py
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.flow_helpers import INTAKE_EN, INTAKE_NL, set_language
+from transports.testing import SOFIE
+
+GOLDEN = Path(__file__).parent / "golden"
+
+SCRIPTS = {
+    "intake_nl": ("nl", [("send", "/intake"), *INTAKE_NL]),
+    "intake_en": ("en", [("send", "/intake"), *INTAKE_EN]),
+    "brief_nl": ("nl", [
+        ("send", "/brief"), ("tap", "Stap 1"), ("send", "Mensen blijven niet hangen"),
+        ("send", "Enkel het Marktplein"), ("send", "Doel: een levendige kern"),
+        ("sticker", ""), ("send", "Een tiener die met de fiets naar school rijdt"),
+        ("send", "De handelaars"), ("send", "Het cultuurcentrum"), ("tap", "Adviseren"),
+        ("tap", "✏️ Afbakening"), ("send", "Het Marktplein en de Kerkstraat"),
+        ("tap", "Terug naar de ontwerpbrief"), ("tap", "Stap 4"),
+        ("send", "Een avondmarkt"), ("send", "Centrummanager"), ("tap", "Plaatsgebonden"),
+        ("tap", "Binnen het jaar"), ("tap", "Grote impact, grote kost"),
+        ("send", "Na drie markten"), ("send", "De eerste markt"), ("tap", "Nee"),
+        ("send", "/cancel"), ("send", "/brief")]),
+    "waarom_nl": ("nl", [
+        ("send", "/waarom"), ("send", "Leegstand in de winkelstraat"), ("send", "Te hoge huur"),
+        ("send", "Eigenaars wachten op een keten"), ("tap", "Vorige vraag"),
+        ("send", "Eigenaars wachten liever op een grote keten"), ("tap", "kern gevonden"),
+        ("send", "Eigenaars kennen de alternatieven niet"),
+        ("send", "eigenaars tonen wat een pop-up opbrengt")]),
+    "waarom_en": ("en", [
+        ("send", "/waarom"), ("send", "Empty shops in the high street"),
+        ("send", "Rents are too high"), ("tap", "I found the root"),
+        ("send", "Owners hope for a big chain"), ("send", "How might we show owners other uses")]),
+    "evaluatie_nl": ("nl", [
+        ("send", "/evaluatie"), ("send", "De online sessie was wat lang"),
+        ("send", "De wandeling door de kern"), ("tap", "Overslaan"), ("send", "8"),
+        ("send", "4")]),
+    "evaluatie_en": ("en", [
+        ("send", "/evaluatie"), ("send", "The online session was long"),
+        ("send", "The walk through the core"), ("send", "A council meeting"), ("tap", "5")]),
+}
+
+
+def _render(calls) -> list[str]:
+    lines = []
+    for call in calls:
+        lines.append(f"bot [{call.method}]:")
+        lines.extend(f"  {line}" for line in call.text.split("\n"))
+        if call.buttons:
+            lines.append("  buttons: " + " | ".join(b["text"] for b in call.buttons))
+    return lines
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+async def test_golden_transcript(bot, name):
+    language, steps = SCRIPTS[name]
+    set_language(bot, SOFIE, language)
+    lines = [f"# {name}: Sofie ({language})"]
+    for kind, value in steps:
+        if kind == "send":
+            lines.append(f"user: {value}")
+            calls = await bot.send(SOFIE, value)
+        elif kind == "sticker":
+            lines.append("user: [sticker]")
+            calls = await bot.sim.send_sticker(SOFIE)
+        else:
+            lines.append(f"user taps: {value}")
+            calls = await bot.tap(SOFIE, value)
+        lines.extend(_render(calls))
+    transcript = "\n".join(lines) + "\n"
+    path = GOLDEN / f"{name}.txt"
+    if os.environ.get("KERNBOT_GOLDEN_UPDATE") == "1":
+        path.write_text(transcript, encoding="utf-8")
+    assert path.is_file(), f"no golden transcript {path.name}: run with KERNBOT_GOLDEN_UPDATE=1"
+    assert transcript == path.read_text(encoding="utf-8"), (
+        f"{path.name} differs; review and regenerate with KERNBOT_GOLDEN_UPDATE=1")
