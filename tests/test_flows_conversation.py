@@ -6,7 +6,7 @@ from flows.engine import SKIPPED, Pos
 from programme import flow_progress, flow_runner
 from storage import answers, flow_runs, trajectories
 from tests.flow_helpers import INTAKE_EN, INTAKE_NL, person_id, play, set_language
-from transports.testing import AN, NEWCOMER_USER, PIETER, SOFIE
+from transports.testing import AN, NEWCOMER_USER, PIETER, SOFIE, enrol
 
 
 async def test_intake_in_dutch_from_start_to_summary(bot):
@@ -255,7 +255,7 @@ def flow_runner_trajectory(bot, pid):
 
 
 async def test_start_greeting_button_starts_the_intake(bot):
-    calls = await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    calls = await enrol(bot, NEWCOMER_USER)
     assert "Start de intake" in [b["text"] for b in calls[-1].buttons]
     calls = await bot.tap(NEWCOMER_USER, "Start de intake")
     assert "vraag 1 van 13" in calls[-1].text
