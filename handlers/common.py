@@ -95,7 +95,7 @@ async def skip_seen_updates(update: Update, context: KernbotContext) -> None:
 
 
 async def record_update(update: Update, context: KernbotContext) -> None:
-    updates.mark(context.services.db, update.update_id, context.services.clock.now())
+    updates.mark_if_new(context.services.db, update.update_id, context.services.clock.now())
 
 
 async def group_chat(update: Update, context: KernbotContext) -> None:

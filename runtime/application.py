@@ -16,7 +16,7 @@ from messages.render import Messages
 from runtime.clock import Clock, SystemClock
 from runtime.config import Config
 from runtime.services import Services
-from storage.db import connect
+from storage.db import checkpoint, connect
 
 PLACEHOLDER_TOKEN = "123456:local-console-no-token"
 
@@ -35,10 +35,22 @@ def build_services(config: Config, *, clock: Clock | None = None, db=None,
     return Services(config=config, db=db, messages=messages, clock=clock or SystemClock())
 
 
+CHECKPOINT_SECONDS = 60
+
+
+async def _checkpoint_job(context) -> None:
+    checkpoint(context.application.bot_data["services"].db)
+
+
 async def on_start(app: Application) -> None:
     """Start-up work: command menus, then each feature's hook. post_init for real Telegram;
     the console and the tests call it themselves."""
     await set_default_menus(app)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(_checkpoint_job, interval=CHECKPOINT_SECONDS,
+                                    first=CHECKPOINT_SECONDS, name="wal-checkpoint",
+                                    job_kwargs={"coalesce": True, "max_instances": 1,
+                                                "misfire_grace_time": CHECKPOINT_SECONDS})
     for hook in STARTUP_HOOKS:
         await hook(app)
 
