@@ -18,22 +18,18 @@ def seen(db: sqlite_utils.Database, update_id: int) -> bool:
                       [update_id]).fetchone() is not None
 
 
-_last_marked: int | None = None
-
-
 def mark(db: sqlite_utils.Database, update_id: int, now: datetime) -> bool:
     """Record it; False when it was already there."""
-    global _last_marked
     cursor = db.execute("INSERT OR IGNORE INTO processed_updates (update_id, processed_at)"
                         " VALUES (?, ?)", [update_id, utcnow_iso(now)])
-    _last_marked = update_id
+    db.kernbot_last_marked = update_id  # per connection; read by mark_if_new
     return cursor.rowcount == 1
 
 
 def mark_if_new(db: sqlite_utils.Database, update_id: int, now: datetime) -> None:
     """After all handlers: record the update unless a handler already did so in its own
     transaction (saves a commit on the hot path; a stale hint only costs an extra insert)."""
-    if _last_marked != update_id:
+    if getattr(db, "kernbot_last_marked", None) != update_id:
         mark(db, update_id, now)
 
 
