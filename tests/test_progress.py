@@ -1,0 +1,84 @@
+"""/voortgang: progress per trajectory as text, PNG chart and XLSX, for coaches and coordinators."""
+
+from datetime import timedelta
+from io import BytesIO
+
+from openpyxl import load_workbook
+
+from handlers import progress as progress_handler
+from programme import progress
+from storage import people, trajectories
+from tests.flow_helpers import INTAKE_NL, play
+from transports.testing import AN, ELS, PIETER, SOFIE
+
+
+async def test_coordinator_sees_progress_chart_and_sheet(bot):
+    await bot.send(SOFIE, "/intake")
+    await play(bot, SOFIE, INTAKE_NL)
+    calls = await bot.send(ELS, "/voortgang")
+    text = calls[0].text
+    assert "Voortgang traject 7" in text
+    assert "Sofie Janssens" in text and "intake ✓" in text
+    assert "Pieter De Smet" in text
+    photo = next(c for c in calls if c.method == "sendPhoto")
+    assert photo.saved_paths and photo.saved_paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    sheet_call = next(c for c in calls if c.method == "sendDocument")
+    book = load_workbook(BytesIO(sheet_call.saved_paths[0].read_bytes()))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Deelnemer", "Intake", "Brief stap 1")
+    sofie_row = next(r for r in rows if r[0].startswith("Sofie Janssens"))
+    assert sofie_row[1] == "gedaan"
+
+
+async def test_lagging_people_are_flagged_after_the_first_session(bot):
+    await bot.send(SOFIE, "/intake")
+    await play(bot, SOFIE, INTAKE_NL)
+    bot.clock.advance(timedelta(days=9))  # session 1 (20 February) is over
+    trajectory = trajectories.by_number(bot.db, 7)
+    data = progress.trajectory_progress(bot.db, trajectory.id, bot.now())
+    flagged = {p.person.name: p.reasons for p in data.participants}
+    assert "intake" in flagged["Pieter De Smet"]
+    assert "evaluation" in flagged["Sofie Janssens"]
+    assert "intake" not in flagged["Sofie Janssens"]
+    text = (await bot.send(AN, "/voortgang"))[0].text
+    assert "⚠" in text and "achterop" in text
+
+
+async def test_nudge_button_queues_through_the_registered_nudger(bot, monkeypatch):
+    seen = []
+
+    def nudger(db, person_ids, trajectory_id, now):
+        seen.append(sorted(person_ids))
+        return len(person_ids)
+
+    monkeypatch.setattr(progress_handler, "NUDGERS", [nudger])
+    bot.clock.advance(timedelta(days=9))
+    await bot.send(ELS, "/voortgang")
+    calls = await bot.tap(ELS, "Herinner wie achterloopt")
+    assert "Verstuurd: 3" in calls[-1].text
+    assert len(seen[0]) == 3
+
+
+async def test_participants_cannot_see_progress_even_with_forged_buttons(bot):
+    trajectory = trajectories.by_number(bot.db, 7)
+    calls = await bot.send(SOFIE, "/voortgang")
+    assert "Dat kan je met jouw rol niet doen" in calls[-1].text
+    calls = await bot.press(PIETER, f"vg:t:{trajectory.id}")
+    assert "Dat kan je met jouw rol niet doen" in calls[-1].text
+    assert "Sofie" not in calls[-1].text
+
+
+async def test_coach_cannot_open_another_trajectory(bot):
+    other = trajectories.upsert(bot.db, number=99, year=2024, title="Ander traject",
+                                now=bot.now())
+    calls = await bot.press(AN, f"vg:t:{other.id}")
+    assert "Dat kan je met jouw rol niet doen" in calls[-1].text
+    calls = await bot.press(ELS, f"vg:t:{other.id}")
+    assert "Er zijn nog geen deelnemers" in calls[-1].text
+
+
+async def test_progress_in_english(bot):
+    els = people.by_telegram_id(bot.db, ELS.id)
+    people.update(bot.db, els.id, bot.now(), language="en")
+    calls = await bot.send(ELS, "/voortgang")
+    assert "Progress of trajectory 7" in calls[0].text
