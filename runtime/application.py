@@ -16,13 +16,15 @@ from messages.render import Messages
 from runtime.clock import Clock, SystemClock
 from runtime.config import Config
 from runtime.services import Services
+from schedule import jobs as schedule_jobs
+from schedule import settings as schedule_settings
 from storage.db import checkpoint, connect
 
 PLACEHOLDER_TOKEN = "123456:local-console-no-token"
 
 # Features that run at start-up (planning jobs, the outbox dispatcher) append here:
 # async callables taking the Application, called from post_init.
-STARTUP_HOOKS: list[Any] = []
+STARTUP_HOOKS: list[Any] = [schedule_jobs.start]
 
 
 def build_services(config: Config, *, clock: Clock | None = None, db=None,
@@ -32,6 +34,7 @@ def build_services(config: Config, *, clock: Clock | None = None, db=None,
                      busy_timeout_ms=config["storage"]["busy_timeout_ms"])
     messages = Messages(config.default_language, config.timezone)
     messages.check_complete()
+    schedule_settings.configure(config)
     return Services(config=config, db=db, messages=messages, clock=clock or SystemClock())
 
 

@@ -113,10 +113,17 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Any]]] = {
         "quiet_end": (str, "08:00", _hhmm),
         "dispatch_interval_seconds": (float, 30.0, _positive),
         "max_attempts": (int, 5, _positive),
+        "evaluation_delay_minutes": (int, 0, _non_negative),
+        "retry_backoff_seconds": (float, 60.0, _positive),
+        "stale_sending_minutes": (float, 10.0, _positive),
+        "dispatch_batch": (int, 500, _positive),
+        "messages_per_second": (float, 25.0, _positive),
     },
     "homework": {
         "max_file_mb": (float, 20.0, _positive),
         "digest_interval_minutes": (int, 60, _positive),
+        "due_days_before_next_session": (int, 2, _non_negative),
+        "due_days_after_last_session": (int, 28, _positive),
     },
 }
 

@@ -45,3 +45,14 @@ def test_state_is_kept_between_console_runs(tmp_path):
     console(tmp_path, "/start DEMO-DEELNEMER\n1\nLier\nLokale economie\n:quit\n")
     result = console(tmp_path, "/start\n:quit\n")
     assert "Dag Jij, fijn dat je er weer bent!" in result.stdout
+
+
+def test_moving_the_demo_clock_brings_reminders(tmp_path):
+    script = "/start DEMO-DEELNEMER\n1\nLier\nLokale economie\n:klok +7d\n:klok +1d\n:as an\n:quit\n"
+    result = console(tmp_path, script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "bot: ⏰ Volgende week: werksessie 1 van traject 7" in out
+    assert "bot: ⏰ Morgen: werksessie 1 van traject 7" in out
+    assert "(demoklok: dinsdag 20 februari 2024 om 9u00)" in out
+    assert "(je bent nu An Peeters; 3 nieuwe berichten)" in out

@@ -12,7 +12,7 @@ import html
 import re
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -34,8 +34,16 @@ Console commands (only here, not in Telegram):
   :quit              leave (Ctrl-D works too)
 Type a number to press the numbered button of the last message."""
 
-# Features that must react when the demo clock moves (the outbox dispatcher) append here.
-CLOCK_HOOKS: list[Callable[[Application], Awaitable[None]]] = []
+# Features that must react when the demo clock moves append here: fn(app, clock, target)
+# moves the clock forward to target (in steps if it wants) and does what falls due.
+CLOCK_HOOKS: list[Callable[[Application, OffsetClock, datetime], Awaitable[None]]] = []
+
+
+def _default_clock_hooks() -> None:
+    from schedule import jobs
+
+    if jobs.travel not in CLOCK_HOOKS:
+        CLOCK_HOOKS.append(jobs.travel)
 
 _DURATION = re.compile(r"^\+?(\d+)\s*([dhmw])$")
 _TAGS = re.compile(r"<(/?)(b|strong|i|em|u|ins|s|strike|del|code|pre|tg-spoiler|blockquote)"
@@ -80,6 +88,7 @@ class Console:
         self.users[NEWCOMER.key] = User(NEWCOMER.telegram_id, NEWCOMER.name)
         self.names = {p.telegram_id: p.name for p in [*DEMO_PEOPLE, NEWCOMER]}
         self.user = self.users[NEWCOMER.key]
+        self.unseen: dict[int, list[Call]] = {}
         self.tty = out.isatty() if hasattr(out, "isatty") else False
         api.on_call = self.show
 
@@ -92,8 +101,13 @@ class Console:
         if call.method not in {"sendMessage", "editMessageText", "sendDocument", "sendPhoto",
                                "sendVoice", "sendMediaGroup"}:
             return
-        who = "" if call.chat_id == self.user.id else (
-            f"[aan {self.names.get(call.chat_id, call.chat_id)}] ")
+        if call.chat_id != self.user.id:
+            # Someone else's chat: keep it for when the console switches to them (:as).
+            self.unseen.setdefault(call.chat_id, []).append(call)
+            first = html_to_terminal(call.text).split("\n", 1)[0][:70] or "[bestand]"
+            self.print(f"  (aan {self.names.get(call.chat_id, call.chat_id)}: {first})")
+            return
+        who = ""
         prefix = "bot (bewerkt)" if call.method == "editMessageText" else "bot"
         if call.text:
             body = html_to_terminal(call.text, bold=self.tty)
@@ -144,7 +158,11 @@ class Console:
                 self.print(f"(onbekend: {rest!r}; kies uit {', '.join(self.users)})")
             else:
                 self.user = user
-                self.print(f"(je bent nu {self.names[user.id]})")
+                waiting = self.unseen.pop(user.id, [])
+                self.print(f"(je bent nu {self.names[user.id]}"
+                           + (f"; {len(waiting)} nieuwe berichten)" if waiting else ")"))
+                for call in waiting:
+                    self.show(call)
         elif command == ":klok":
             await self.move_clock(rest)
         elif command in (":foto", ":bestand"):
@@ -169,15 +187,18 @@ class Console:
 
     async def move_clock(self, text: str) -> None:
         services = self.app.bot_data["services"]
+        target = self.clock.now()
         if text:
             delta = parse_duration(text)
             if delta is None:
                 self.print("(gebruik bv. :klok +7d, :klok +3h of :klok +30m)")
                 return
-            self.clock.advance(delta)
+            target = self.clock.now() + delta
+        for hook in CLOCK_HOOKS:  # walks the clock to target, sending what falls due
+            await hook(self.app, self.clock, target)
+        if self.clock.now() < target:
+            self.clock.advance(target - self.clock.now())
         self.print(f"(demoklok: {services.messages.format(self.clock.now(), 'nl')})")
-        for hook in CLOCK_HOOKS:
-            await hook(self.app)
 
 
 async def read_lines(stream: TextIO):
@@ -193,6 +214,7 @@ async def run_console(app: Application, api: FakeBotAPI, clock: OffsetClock,
                       stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     from runtime.application import on_start
 
+    _default_clock_hooks()
     interactive = stdin.isatty()
     console = Console(app, api, clock, out, echo=not interactive)
     async with app:

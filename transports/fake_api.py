@@ -7,6 +7,7 @@ faults (429 with retry_after, 5xx, network errors, 403) for the fault tests.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import mimetypes
@@ -94,6 +95,7 @@ class FakeBotAPI(BaseRequest):
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout=None, write_timeout=None, connect_timeout=None,
                          pool_timeout=None) -> tuple[int, bytes]:
+        await asyncio.sleep(0)  # like a real network call, let other tasks run meanwhile
         if "/file/bot" in url:
             file_path = url.rsplit("/", 1)[-1]
             content = self.files.get(file_path)

@@ -1,0 +1,1 @@
+"""The one way out for timed and bulk messages (see sender.py)."""

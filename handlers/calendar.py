@@ -1,0 +1,103 @@
+"""/sessies: your sessions with an .ics invitation each; /stil: pause homework nudges (session
+reminders keep coming); coordinators see with /stil who paused them."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from handlers.access import COORDINATOR, ENROLLED, PARTICIPANT, Actor, actor_of
+from handlers.commands import add_command
+from handlers.context import KernbotContext
+from handlers.replies import answer_query, keyboard, label, reply
+from programme import calendar
+from storage import mutes, people
+
+PREFIX = "mute"
+MUTE_CHOICES = {"1w": timedelta(weeks=1), "2w": timedelta(weeks=2), "off": None}
+
+
+async def sessions_command(update: Update, context: KernbotContext, actor: Actor) -> None:
+    """/sessies: upcoming and past sessions, with an .ics file per planned session."""
+    services = context.services
+    now = services.clock.now()
+    pairs = calendar.sessions_for_person(services.db, actor.person_id,
+                                         all_trajectories=actor.role == COORDINATOR)
+    if not pairs:
+        await reply(update, context, actor, "calendar/no_sessions")
+        return
+    upcoming = [(t, s) for t, s in pairs if s.ends_at > now]
+    past = [(t, s) for t, s in pairs if s.ends_at <= now]
+    upcoming.sort(key=lambda pair: pair[1].starts_at)
+    await reply(update, context, actor, "calendar/sessions", upcoming=upcoming, past=past,
+                several=len({t.id for t, _ in pairs}) > 1)
+    m = services.messages
+    with tempfile.TemporaryDirectory(prefix="kernbot-ics-") as tmp:
+        for trajectory, session in upcoming:
+            if session.status != "planned":
+                continue
+            data = calendar.session_ics(
+                services.db, session, trajectory, now=now,
+                summary=m.plain("calendar/ics_summary", actor.language, session=session,
+                                trajectory=trajectory),
+                description=m.plain("calendar/ics_description", actor.language,
+                                    session=session, trajectory=trajectory))
+            path = Path(tmp) / f"kernbot-traject-{trajectory.number}-sessie-{session.number}.ics"
+            path.write_bytes(data)
+            with path.open("rb") as handle:
+                await context.bot.send_document(update.effective_chat.id, handle,
+                                                filename=path.name)
+
+
+async def mute_command(update: Update, context: KernbotContext, actor: Actor) -> None:
+    """/stil: participants pause nudges; coordinators see who paused them."""
+    services = context.services
+    now = services.clock.now()
+    if actor.role == COORDINATOR:
+        muted = [(people.get(services.db, x.person_id), x) for x in
+                 mutes.all_active(services.db, now)]
+        await reply(update, context, actor, "calendar/muted_list",
+                    muted=[(p, x) for p, x in muted if p is not None])
+        return
+    if actor.role != PARTICIPANT:
+        await reply(update, context, actor, "calendar/mute_participants_only")
+        return
+    current = mutes.active(services.db, actor.person_id, now)
+    rows = [[(label(context, actor, "calendar/mute_1w"), f"{PREFIX}:1w"),
+              (label(context, actor, "calendar/mute_2w"), f"{PREFIX}:2w")],
+            [(label(context, actor, "calendar/mute_off"), f"{PREFIX}:off")]]
+    if current is not None:
+        rows.append([(label(context, actor, "calendar/mute_on_again"), f"{PREFIX}:on")])
+    await reply(update, context, actor, "calendar/mute_choose", keyboard(rows), current=current)
+
+
+async def mute_button(update: Update, context: KernbotContext) -> None:
+    services = context.services
+    actor = actor_of(update, services)
+    await answer_query(update)
+    if actor.role != PARTICIPANT:
+        await reply(update, context, actor,
+                    "common/not_enrolled" if not actor.enrolled else "common/not_allowed")
+        return
+    choice = update.callback_query.data.split(":", 1)[1]
+    now = services.clock.now()
+    if choice == "on":
+        mutes.unmute(services.db, actor.person_id)
+        await reply(update, context, actor, "calendar/mute_cleared")
+        return
+    if choice not in MUTE_CHOICES:
+        await reply(update, context, actor, "common/button_expired")
+        return
+    span = MUTE_CHOICES[choice]
+    mute = mutes.mute(services.db, actor.person_id, now + span if span else None, now)
+    await reply(update, context, actor, "calendar/mute_set", mute=mute)
+
+
+def register(app: Application) -> None:
+    add_command(app, "sessies", sessions_command, ENROLLED, order=20, aliases=("sessions",))
+    add_command(app, "stil", mute_command, ENROLLED, order=60, aliases=("mute",))
+    app.add_handler(CallbackQueryHandler(mute_button, pattern=rf"^{PREFIX}:"))

@@ -1,0 +1,181 @@
+"""The programme calendar: sessions, homework windows, `.ics` files, moving or cancelling a session.
+
+Time arithmetic (see docs/calendar.md):
+- "N days before" means the same clock time N calendar days earlier in Europe/Brussels
+  (`local_days_before`): a 7-day reminder for a Tuesday 9u30 session comes the Tuesday before at
+  9u30, also across the change to or from summer time.
+- Offsets under a day are exact (`exact_hours_before`, in UTC): "1 hour before" is 60 minutes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from programme import events
+from storage import assignments as assignment_store
+from storage import calendar as calendar_store
+from storage import memberships, trajectories
+from storage.db import transaction
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def local_days_before(moment: datetime, days: int, tz: ZoneInfo = BRUSSELS) -> datetime:
+    """The same wall-clock time `days` calendar days earlier, in `tz`; returned in UTC."""
+    local = moment.astimezone(tz)
+    wall = local.replace(tzinfo=None) - timedelta(days=days)
+    return wall.replace(tzinfo=tz).astimezone(UTC)
+
+
+def local_days_after(moment: datetime, days: int, tz: ZoneInfo = BRUSSELS) -> datetime:
+    return local_days_before(moment, -days, tz)
+
+
+def exact_hours_before(moment: datetime, hours: float) -> datetime:
+    return moment.astimezone(UTC) - timedelta(hours=hours)
+
+
+def offset_before(moment: datetime, hours: float, tz: ZoneInfo = BRUSSELS) -> datetime:
+    """Whole days: calendar arithmetic (same clock time); anything else: exact hours."""
+    if hours >= 24 and float(hours) % 24 == 0:
+        return local_days_before(moment, int(hours // 24), tz)
+    return exact_hours_before(moment, hours)
+
+
+def parse_hhmm(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def out_of_quiet_hours(moment: datetime, start: str, end: str, tz: ZoneInfo = BRUSSELS
+                       ) -> datetime:
+    """Move a moment that falls in the quiet period [start, end) to its end (local time)."""
+    quiet_start, quiet_end = parse_hhmm(start), parse_hhmm(end)
+    local = moment.astimezone(tz)
+    clock = local.time().replace(tzinfo=None)
+    if quiet_start == quiet_end:
+        return moment.astimezone(UTC)
+    if quiet_start > quiet_end:  # over midnight, e.g. 21:00-08:00
+        in_quiet = clock >= quiet_start or clock < quiet_end
+        day = local.date() + timedelta(days=1) if clock >= quiet_start else local.date()
+    else:
+        in_quiet = quiet_start <= clock < quiet_end
+        day = local.date()
+    if not in_quiet:
+        return moment.astimezone(UTC)
+    return datetime.combine(day, quiet_end, tzinfo=tz).astimezone(UTC)
+
+
+def in_quiet_hours(moment: datetime, start: str, end: str, tz: ZoneInfo = BRUSSELS) -> bool:
+    return out_of_quiet_hours(moment, start, end, tz) != moment.astimezone(UTC)
+
+
+# -- homework windows ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Homework:
+    assignment: assignment_store.Assignment
+    session: trajectories.Session
+    opens_at: datetime
+    due_at: datetime
+    next_session: trajectories.Session | None
+
+
+def homework_windows(db: sqlite_utils.Database, trajectory_id: int, *,
+                     days_before_next: int = 2, days_after_last: int = 28,
+                     tz: ZoneInfo = BRUSSELS) -> list[Homework]:
+    """Every assignment of the trajectory with its effective opening and due time: it opens at
+    the end of its session and is due `days_before_next` days before the next session starts
+    (same clock time), unless a coordinator fixed other times."""
+    sessions = [s for s in trajectories.sessions_of(db, trajectory_id) if s.status == "planned"]
+    result = []
+    for assignment in assignment_store.of_trajectory(db, trajectory_id):
+        session = next((s for s in sessions if s.id == assignment.session_id), None)
+        if session is None:
+            continue
+        following = next((s for s in sessions if s.starts_at > session.starts_at), None)
+        opens = assignment.opens_at or session.ends_at
+        if assignment.due_at is not None:
+            due = assignment.due_at
+        elif following is not None:
+            due = local_days_before(following.starts_at, days_before_next, tz)
+            if due <= opens:
+                due = following.starts_at
+        else:
+            due = local_days_after(session.ends_at, days_after_last, tz)
+        result.append(Homework(assignment, session, opens, due, following))
+    return result
+
+
+# -- what a person sees ---------------------------------------------------------------------------
+def sessions_for_person(db: sqlite_utils.Database, person_id: int | None, *,
+                        all_trajectories: bool = False) -> list[tuple[trajectories.Trajectory,
+                                                                      trajectories.Session]]:
+    if all_trajectories:
+        chosen = trajectories.all_trajectories(db)
+    else:
+        chosen = [trajectories.get(db, m.trajectory_id)
+                  for m in memberships.of_person(db, person_id)] if person_id else []
+    return [(t, s) for t in chosen if t is not None for s in trajectories.sessions_of(db, t.id)]
+
+
+# -- moving and cancelling -----------------------------------------------------------------------
+def move_session(db: sqlite_utils.Database, session_id: int, *, starts_at: datetime,
+                 ends_at: datetime, now: datetime, location: str | None = None,
+                 video_link: str | None = None) -> trajectories.Session:
+    """Move a session (one transaction): the reminders follow, participants get one notice."""
+    if ends_at <= starts_at:
+        raise ValueError("a session must end after it starts")
+    with transaction(db):
+        calendar_store.update_session(db, session_id, starts_at=starts_at, ends_at=ends_at,
+                                      location=location, video_link=video_link)
+        calendar_store.bump_sequence(db, session_id, now)
+        events.session_changed(db, session_id, "moved", now)
+    return trajectories.get_session(db, session_id)
+
+
+def cancel_session(db: sqlite_utils.Database, session_id: int, now: datetime
+                   ) -> trajectories.Session:
+    with transaction(db):
+        if calendar_store.set_status(db, session_id, "cancelled"):
+            calendar_store.bump_sequence(db, session_id, now)
+            events.session_changed(db, session_id, "cancelled", now)
+    return trajectories.get_session(db, session_id)
+
+
+# -- iCalendar --------------------------------------------------------------------------------
+def session_uid(session_id: int) -> str:
+    """Stable across moves, so calendar apps update the event instead of adding one."""
+    return f"kernbot-session-{session_id}@kernbot"
+
+
+def session_ics(db: sqlite_utils.Database, session: trajectories.Session,
+                trajectory: trajectories.Trajectory, *, summary: str, description: str,
+                now: datetime, tz: ZoneInfo = BRUSSELS) -> bytes:
+    """A valid iCalendar file with one event (METHOD:PUBLISH)."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Kernbot//Bedrijvige kern//NL")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", session_uid(session.id))
+    event.add("sequence", calendar_store.sequence(db, session.id))
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("dtstart", session.starts_at.astimezone(tz))
+    event.add("dtend", session.ends_at.astimezone(tz))
+    event.add("summary", summary)
+    event.add("description", description)
+    if session.mode == "online" and session.video_link:
+        event.add("location", session.video_link)
+        event.add("url", session.video_link)
+    elif session.location:
+        event.add("location", session.location)
+    event.add("status", "CANCELLED" if session.status == "cancelled" else "CONFIRMED")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

@@ -1,0 +1,65 @@
+"""Wiring into PTB's JobQueue (APScheduler): plan at start-up, catch up, then wake the
+dispatcher every `dispatch_interval_seconds`. The outbox rows are the truth; the job only
+decides when to look at them, so losing it (a restart) loses nothing."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.ext import Application
+
+from schedule import planner
+from schedule.dispatcher import PassReport, dispatch_due
+from schedule.settings import settings
+from storage import outbox
+
+log = logging.getLogger(__name__)
+JOB_NAME = "outbox-dispatcher"
+
+
+async def run_pass(app: Application) -> PassReport:
+    services = app.bot_data["services"]
+    report = await dispatch_due(app.bot, services.db, services.messages, services.clock)
+    if report.retry_after:
+        app.job_queue and app.job_queue.run_once(_job, report.retry_after,
+                                                 name=f"{JOB_NAME}-retry")
+    return report
+
+
+async def _job(context) -> None:
+    await run_pass(context.application)
+
+
+async def start(app: Application) -> None:
+    """STARTUP_HOOK: re-plan everything (idempotent), send what became due while down, and
+    start the repeating dispatcher job."""
+    services = app.bot_data["services"]
+    report = planner.plan_all(services.db, services.clock.now())
+    log.info("planned timed messages: %s", report)
+    await run_pass(app)
+    if app.job_queue is not None:
+        interval = settings().dispatch_interval_seconds
+        app.job_queue.run_repeating(
+            _job, interval=interval, first=interval, name=JOB_NAME,
+            job_kwargs={"misfire_grace_time": int(interval * 10), "coalesce": True,
+                        "max_instances": 1})
+
+
+async def travel(app: Application, clock, target) -> None:
+    """CLOCK_HOOK of the console: walk the demo clock forward to `target`, stopping at every
+    moment a message falls due, so a jump of a week shows that week's messages at their time
+    instead of skipping them as "too late"."""
+    db = app.bot_data["services"].db
+    for _ in range(10_000):
+        due = outbox.next_due_at(db)
+        if due is None or due > target:
+            break
+        if due > clock.now():
+            clock.advance(due - clock.now())
+        report = await run_pass(app)
+        if not (report.sent or report.skipped or report.deferred or report.retried
+                or report.failed or report.unreachable):
+            break
+    if target > clock.now():
+        clock.advance(target - clock.now())
+    await run_pass(app)

@@ -1,0 +1,180 @@
+"""Turn sessions, homework and memberships into outbox rows; idempotent.
+
+Every timed message is a row before it is sent, keyed by (kind, person, subject, offset).
+Planning again (start-up, a moved session, a new member) creates what is missing, moves
+pending rows whose time changed, revives rows that are wanted again and cancels pending rows
+that are no longer wanted. Sent, skipped and failed rows are never touched: a message is never
+sent twice.
+
+Kinds: session_reminder (participants and coaches), homework_open, nudge (only to whoever has
+not handed in, checked again at send time), evaluation, digest (coaches and coordinators, after
+the due time), session_change (one notice when a session moves or is cancelled).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from programme import calendar
+from schedule.settings import settings
+from storage import memberships, outbox, people, trajectories
+from storage.db import transaction
+
+SESSION_REMINDER = "session_reminder"
+HOMEWORK_OPEN = "homework_open"
+NUDGE = "nudge"
+EVALUATION = "evaluation"
+DIGEST = "digest"
+SESSION_CHANGE = "session_change"
+PLANNED_KINDS = (SESSION_REMINDER, HOMEWORK_OPEN, NUDGE, EVALUATION, DIGEST)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    kind: str
+    person_id: int
+    subject: str
+    offset: str
+    planned_at: datetime
+    payload: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return outbox.make_key(self.kind, self.person_id, self.subject, self.offset)
+
+
+@dataclass
+class PlanReport:
+    created: int = 0
+    moved: int = 0
+    revived: int = 0
+    cancelled: int = 0
+
+    def __iadd__(self, other: PlanReport) -> PlanReport:
+        self.created += other.created
+        self.moved += other.moved
+        self.revived += other.revived
+        self.cancelled += other.cancelled
+        return self
+
+
+def _hours_label(hours: float) -> str:
+    return f"{hours:g}h"
+
+
+def quiet_exempt(kind: str, offset: str) -> bool:
+    """The one-hour reminder comes at its time, quiet hours or not."""
+    return kind == SESSION_REMINDER and offset.endswith("h") and float(offset[:-1]) < 24
+
+
+def _shift(kind: str, offset: str, moment: datetime) -> datetime:
+    s = settings()
+    if quiet_exempt(kind, offset):
+        return moment
+    return calendar.out_of_quiet_hours(moment, s.quiet_start, s.quiet_end, s.tz)
+
+
+def wanted_rows(db: sqlite_utils.Database, trajectory_id: int) -> list[Wanted]:
+    s = settings()
+    sessions = [x for x in trajectories.sessions_of(db, trajectory_id) if x.status == "planned"]
+    active = [m for m in memberships.of_trajectory(db, trajectory_id)]
+    participants = [m.person_id for m in active if m.role == "participant"]
+    coaches = [m.person_id for m in active if m.role == "coach"]
+    coordinators = [p.id for p in people.all_people(db)
+                    if p.role == "coordinator" and p.status == "active"]
+    rows: list[Wanted] = []
+
+    def add(kind: str, person_id: int, subject: str, offset: str, at: datetime,
+            payload: dict | None = None) -> None:
+        rows.append(Wanted(kind, person_id, subject, offset, _shift(kind, offset, at),
+                           payload or {}))
+
+    windows = calendar.homework_windows(db, trajectory_id,
+                                        days_before_next=s.due_days_before_next_session,
+                                        days_after_last=s.due_days_after_last_session, tz=s.tz)
+    for session in sessions:
+        subject = f"session:{session.id}"
+        for hours in s.session_offsets_hours:
+            at = calendar.offset_before(session.starts_at, hours, s.tz)
+            for person_id in participants + coaches:
+                add(SESSION_REMINDER, person_id, subject, _hours_label(hours), at)
+        has_homework = any(w.session.id == session.id for w in windows)
+        for person_id in participants:
+            if has_homework:
+                add(HOMEWORK_OPEN, person_id, subject, "end", session.ends_at)
+            add(EVALUATION, person_id, subject, "end",
+                session.ends_at + timedelta(minutes=s.evaluation_delay_minutes))
+    for window in windows:
+        subject = f"assignment:{window.assignment.id}"
+        for hours in s.nudge_offsets_hours:
+            at = calendar.offset_before(window.due_at, hours, s.tz)
+            if at <= window.opens_at:
+                continue
+            for person_id in participants:
+                add(NUDGE, person_id, subject, _hours_label(hours), at)
+        for person_id in sorted(set(coaches + coordinators)):
+            add(DIGEST, person_id, subject, "due", window.due_at)
+    return rows
+
+
+def plan_trajectory(db: sqlite_utils.Database, trajectory_id: int, now: datetime) -> PlanReport:
+    """Bring the outbox rows of one trajectory in line with its calendar (one transaction)."""
+    s = settings()
+    report = PlanReport()
+    with transaction(db):
+        existing = outbox.keys_of_trajectory(db, trajectory_id, PLANNED_KINDS)
+        wanted = {w.key: w for w in wanted_rows(db, trajectory_id)}
+        for key, want in wanted.items():
+            row = existing.get(key)
+            if row is None:
+                # Never invent messages that were due long before they were planned
+                # (a participant who enrols in June gets no February reminders).
+                if want.planned_at < now - s.grace:
+                    continue
+                outbox.enqueue(db, kind=want.kind, person_id=want.person_id,
+                               subject=want.subject, offset=want.offset,
+                               planned_at=want.planned_at, now=now,
+                               trajectory_id=trajectory_id, payload=want.payload)
+                report.created += 1
+            elif row.status == outbox.PENDING and row.planned_at != want.planned_at:
+                outbox.reschedule(db, row.id, want.planned_at, now)
+                report.moved += 1
+            elif (row.status == outbox.CANCELLED and want.planned_at >= now
+                  and outbox.revive(db, row.id, want.planned_at, now)):
+                report.revived += 1
+        for key, row in existing.items():
+            if (key not in wanted and row.status == outbox.PENDING
+                    and outbox.finish(db, row.id, outbox.CANCELLED, now,
+                                      "no longer planned (session moved, cancelled or member"
+                                      " left)", from_status=outbox.PENDING)):
+                report.cancelled += 1
+    return report
+
+
+def plan_all(db: sqlite_utils.Database, now: datetime) -> PlanReport:
+    report = PlanReport()
+    for trajectory in trajectories.all_trajectories(db):
+        report += plan_trajectory(db, trajectory.id, now)
+    return report
+
+
+def notify_change(db: sqlite_utils.Database, session_id: int, change: str, now: datetime
+                  ) -> int:
+    """One short notice per participant and coach that a session moved or was cancelled."""
+    from storage import calendar as calendar_store
+
+    session = trajectories.get_session(db, session_id)
+    if session is None:
+        return 0
+    sequence = calendar_store.sequence(db, session_id)
+    count = 0
+    for m in memberships.of_trajectory(db, session.trajectory_id):
+        _row, created = outbox.enqueue(
+            db, kind=SESSION_CHANGE, person_id=m.person_id, subject=f"session:{session_id}",
+            offset=f"seq{sequence}", planned_at=now, now=now,
+            trajectory_id=session.trajectory_id, payload={"change": change})
+        count += created
+    return count
