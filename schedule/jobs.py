@@ -20,10 +20,29 @@ JOB_NAME = "outbox-dispatcher"
 async def run_pass(app: Application) -> PassReport:
     services = app.bot_data["services"]
     report = await dispatch_due(app.bot, services.db, services.messages, services.clock)
-    if report.retry_after:
-        app.job_queue and app.job_queue.run_once(_job, report.retry_after,
-                                                 name=f"{JOB_NAME}-retry")
+    _wake_for_next(app, report)
     return report
+
+
+def _wake_for_next(app: Application, report: PassReport) -> None:
+    """Besides the regular interval, wake exactly when the next row falls due (or when
+    Telegram said we may send again), so a reminder is not up to an interval late."""
+    if app.job_queue is None or not app.running:
+        return
+    services = app.bot_data["services"]
+    if report.retry_after:
+        delay = report.retry_after
+    else:
+        due = outbox.next_due_at(services.db)
+        if due is None:
+            return
+        delay = max(0.0, (due - services.clock.now()).total_seconds())
+    if delay >= settings().dispatch_interval_seconds:
+        return  # the repeating job comes first
+    for job in app.job_queue.get_jobs_by_name(f"{JOB_NAME}-next"):
+        job.schedule_removal()
+    app.job_queue.run_once(_job, delay, name=f"{JOB_NAME}-next",
+                           job_kwargs={"misfire_grace_time": None, "coalesce": True})
 
 
 async def _job(context) -> None:
