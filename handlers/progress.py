@@ -18,6 +18,7 @@ from handlers.context import KernbotContext
 from handlers.replies import answer_query, keyboard, label, reply
 from programme import progress as progress_model
 from programme.progress import DONE, LATE, MISSING, OPEN, TrajectoryProgress, grid_columns
+from schedule import jobs, planner
 from storage import trajectories
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ STAFF = frozenset({COACH, COORDINATOR})
 
 # The reminders feature registers how to nudge: fn(db, person_ids, trajectory_id, now) -> int
 # (number of nudges queued in the outbox). No nudger: no button.
-NUDGERS: list[Callable] = []
+NUDGERS: list[Callable] = [planner.queue_lagging_nudges]
 
 
 def _visible(context: KernbotContext, actor: Actor) -> list[trajectories.Trajectory]:
@@ -125,6 +126,7 @@ async def button(update: Update, context: KernbotContext) -> None:
         ids = [p.person.id for p in data.lagging]
         queued = sum(fn(services.db, ids, trajectory_id, now) for fn in NUDGERS)
         await reply(update, context, actor, "progress/nudged", count=queued)
+        jobs.wake_now(context.application)
     else:
         await reply(update, context, actor, "common/button_expired")
 

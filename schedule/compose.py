@@ -157,3 +157,27 @@ def compose(db, row: outbox.OutboxRow, person: people.Person, m: Messages, now: 
     if fn is None:
         return Skip(f"unknown kind {row.kind!r}")
     return fn(db, row, person, m, now)
+
+
+@composer("announcement")
+def announcement(db, row, person, m: Messages, now):
+    from storage import announcements
+
+    item = announcements.get(db, int(row.subject.split(":", 1)[1]))
+    if item is None:
+        return Skip("announcement removed")
+    text = m.render("announcements/message", person.language, text=item.text)
+    return Outgoing(text, photo_file_id=item.photo_file_id,
+                    document_file_id=item.document_file_id)
+
+
+@composer(planner.LAGGING)
+def lagging(db, row, person, m: Messages, now):
+    from programme import progress
+
+    data = progress.trajectory_progress(db, row.trajectory_id, now)
+    mine = next((p for p in data.participants if p.person.id == person.id), None)
+    if mine is None or not mine.lagging:
+        return Skip("caught up meanwhile")
+    return Outgoing(m.render("reminders/lagging", person.language, person=person,
+                             reasons=mine.reasons))

@@ -73,7 +73,9 @@ def _too_late(row: outbox.OutboxRow, now: datetime) -> str | None:
 
 
 async def dispatch_due(bot: Bot, db, messages: Messages, clock: Clock, *,
-                       pacer: Pacer | None = None, limit: int | None = None) -> PassReport:
+                       pacer: Pacer | None = None, limit: int | None = None,
+                       on_progress: Callable[[], Awaitable[None]] | None = None,
+                       progress_every: int = 50) -> PassReport:
     s = settings()
     report = PassReport()
     now = clock.now()
@@ -115,6 +117,8 @@ async def dispatch_due(bot: Bot, db, messages: Messages, clock: Clock, *,
         if outcome.status == SENT:
             outbox.mark_sent(db, row.id, now, outcome.message_id)
             report.sent += 1
+            if on_progress is not None and report.sent % progress_every == 0:
+                await on_progress()
         elif outcome.status == RETRY and outcome.retry_after is not None:
             wait = timedelta(seconds=outcome.retry_after)
             outbox.retry_later(db, row.id, now + wait, now, outcome.error, count_attempt=False)

@@ -17,11 +17,32 @@ log = logging.getLogger(__name__)
 JOB_NAME = "outbox-dispatcher"
 
 
+# Features that follow deliveries (announcement status messages) append async fn(app) here;
+# they run during long passes and after each pass.
+AFTER_PASS: list = []
+
+
+async def _after_pass(app: Application) -> None:
+    for hook in AFTER_PASS:
+        try:
+            await hook(app)
+        except Exception:  # a status message that fails must not stop deliveries
+            log.exception("after-pass hook %s failed", getattr(hook, "__name__", hook))
+
+
 async def run_pass(app: Application) -> PassReport:
     services = app.bot_data["services"]
-    report = await dispatch_due(app.bot, services.db, services.messages, services.clock)
+    report = await dispatch_due(app.bot, services.db, services.messages, services.clock,
+                                on_progress=lambda: _after_pass(app))
+    await _after_pass(app)
     _wake_for_next(app, report)
     return report
+
+
+def wake_now(app: Application) -> None:
+    """Run a pass as soon as possible (a coordinator pressed "send now")."""
+    if app.job_queue is not None and app.running:
+        app.job_queue.run_once(_job, 0, name=f"{JOB_NAME}-now")
 
 
 def _wake_for_next(app: Application, report: PassReport) -> None:

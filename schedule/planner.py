@@ -178,3 +178,20 @@ def notify_change(db: sqlite_utils.Database, session_id: int, change: str, now: 
             trajectory_id=session.trajectory_id, payload={"change": change})
         count += created
     return count
+
+
+LAGGING = "lagging_nudge"
+
+
+def queue_lagging_nudges(db: sqlite_utils.Database, person_ids: list[int], trajectory_id: int,
+                         now: datetime) -> int:
+    """A coordinator's "remind who lags behind": at most one such nudge per person per day,
+    composed at send time from what the person still has open."""
+    day = now.astimezone(settings().tz).date().isoformat()
+    created = 0
+    for person_id in person_ids:
+        _row, new = outbox.enqueue(db, kind=LAGGING, person_id=person_id,
+                                   subject=f"lagging:{trajectory_id}", offset=day,
+                                   planned_at=now, now=now, trajectory_id=trajectory_id)
+        created += new
+    return created

@@ -39,11 +39,17 @@ Type a number to press the numbered button of the last message."""
 CLOCK_HOOKS: list[Callable[[Application, OffsetClock, datetime], Awaitable[None]]] = []
 
 
+# Run after each piped line (see Console.settle): fn(app).
+SETTLE_HOOKS: list[Callable[[Application], Awaitable[None]]] = []
+
+
 def _default_clock_hooks() -> None:
     from schedule import jobs
 
     if jobs.travel not in CLOCK_HOOKS:
         CLOCK_HOOKS.append(jobs.travel)
+    if jobs.run_pass not in SETTLE_HOOKS:
+        SETTLE_HOOKS.append(jobs.run_pass)
 
 _DURATION = re.compile(r"^\+?(\d+)\s*([dhmw])$")
 _TAGS = re.compile(r"<(/?)(b|strong|i|em|u|ins|s|strike|del|code|pre|tg-spoiler|blockquote)"
@@ -137,9 +143,18 @@ class Console:
             keyboard = self.sim.last_keyboard(self.user)
             if keyboard is not None and 1 <= int(line) <= len(keyboard.buttons):
                 await self.sim.tap(self.user, int(line))
+                await self.settle()
                 return True
         await self.sim.send(self.user, line)
+        await self.settle()
         return True
+
+    async def settle(self) -> None:
+        """With piped input, let the outbox deliver what is due before the next line, so a
+        scripted session reads the same every time (interactively a background job does it)."""
+        if self.echo:
+            for hook in SETTLE_HOOKS:
+                await hook(self.app)
 
     async def console_command(self, line: str) -> bool:
         command, _, rest = line.partition(" ")

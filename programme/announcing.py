@@ -1,0 +1,63 @@
+"""Announcements: resolve the audience and queue one outbox row per recipient, atomically.
+
+The unique key per recipient (`announcement:<id>` as subject) means a crash in the middle of
+sending resumes where it was, without doubles: the rows are the truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+
+from programme import audiences
+from storage import announcements, outbox, people
+from storage.db import transaction
+
+KIND = "announcement"
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    sent: int
+    pending: int
+    failed: int
+    unreachable: int
+    skipped: int
+
+    @property
+    def done(self) -> bool:
+        return self.pending == 0
+
+
+def queue(db: sqlite_utils.Database, *, author_id: int | None, text: str, audience: dict,
+          audience_label: str, planned_at: datetime, now: datetime,
+          photo_file_id: str | None = None, document_file_id: str | None = None
+          ) -> announcements.Announcement:
+    with transaction(db):
+        recipients = audiences.resolve(db, audience)
+        announcement = announcements.create(
+            db, author_id=author_id, text=text, audience=audience,
+            audience_label=audience_label, recipients=len(recipients), planned_at=planned_at,
+            now=now, photo_file_id=photo_file_id, document_file_id=document_file_id)
+        for person in recipients:
+            outbox.enqueue(db, kind=KIND, person_id=person.id, subject=announcement.subject,
+                           planned_at=planned_at, now=now)
+    return announcement
+
+
+def progress(db: sqlite_utils.Database, announcement: announcements.Announcement) -> Progress:
+    counts = outbox.counts(db, subject=announcement.subject, kind=KIND)
+    return Progress(total=sum(counts.values()), sent=counts["sent"],
+                    pending=counts["pending"] + counts["sending"], failed=counts["failed"],
+                    unreachable=counts["unreachable"], skipped=counts["skipped"])
+
+
+def unreachable_people(db: sqlite_utils.Database, announcement: announcements.Announcement
+                       ) -> list[people.Person]:
+    rows = outbox.find(db, subject=announcement.subject, kind=KIND)
+    ids = [r.person_id for r in rows if r.status == outbox.UNREACHABLE
+           or (r.status == outbox.SKIPPED and "unreachable" in r.error)]
+    return [p for p in (people.get(db, i) for i in ids) if p is not None]

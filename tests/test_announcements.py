@@ -1,0 +1,171 @@
+"""Announcements: audience, preview, send now or later, live status, report, crash-resume."""
+
+from datetime import timedelta
+
+import pytest
+
+from handlers import announcements as announcement_handler
+from programme import announcing, audiences
+from schedule import dispatcher, jobs
+from storage import announcements, outbox, people, submissions, trajectories
+from tests.flow_helpers import INTAKE_NL, play
+from transports.testing import AN, ELS, PIETER, SOFIE
+
+
+@pytest.fixture(autouse=True)
+def no_pacing(monkeypatch):
+    async def instant(self):
+        return None
+
+    monkeypatch.setattr(dispatcher.Pacer, "wait", instant)
+
+
+async def compose(bot, text="Sessie 1 start om 9u30 stipt."):
+    await bot.send(ELS, "/aankondiging")
+    return await bot.send(ELS, text)
+
+
+async def test_announcement_to_a_trajectory_with_live_status_and_report(bot):
+    await compose(bot, "Vergeet je laptop niet <b>niet vet</b>")
+    await bot.tap(ELS, "Eén traject")
+    preview = (await bot.tap(ELS, "Traject 7"))[-1]
+    assert "5 ontvangers" in preview.text  # three participants, two coaches
+    assert "&lt;b&gt;niet vet&lt;/b&gt;" in preview.text
+    status = (await bot.tap(ELS, "Nu versturen"))[-1]
+    assert "wachtend 5" in status.text
+    await jobs.run_pass(bot.app)
+    for user in (SOFIE, PIETER, AN):
+        assert any("Vergeet je laptop niet" in c.text for c in bot.api.sent(user.id))
+    edits = [c for c in bot.api.calls if c.method == "editMessageText"
+             and c.params.get("chat_id") == ELS.id]
+    assert "verstuurd 5" in edits[-1].params["text"]
+    report = bot.api.sent(ELS.id)[-1].text
+    assert "is klaar: 5 van 5 verstuurd" in report
+    listing = (await bot.send(ELS, "/aankondigingen"))[-1].text
+    assert "5/5 verstuurd" in listing
+
+
+async def test_unreachable_people_are_reported(bot):
+    def fault(method, params):
+        if method == "sendMessage" and int(params["chat_id"]) == PIETER.id:
+            return 403, {"ok": False, "error_code": 403, "description": "Forbidden: blocked"}
+        return None
+
+    await compose(bot)
+    await bot.tap(ELS, "Eén rol")
+    await bot.tap(ELS, "Deelnemers")
+    await bot.tap(ELS, "Nu versturen")
+    bot.api.fault = fault
+    await jobs.run_pass(bot.app)
+    bot.api.fault = None
+    await jobs.run_pass(bot.app)
+    report = bot.api.sent(ELS.id)[-1].text
+    assert "2 van 3 verstuurd" in report and "Pieter De Smet" in report
+    assert people.by_telegram_id(bot.db, PIETER.id).status == "unreachable"
+
+
+async def test_send_later_waits_for_its_time(bot):
+    await compose(bot)
+    await bot.tap(ELS, "Iedereen")
+    await bot.tap(ELS, "Later versturen")
+    calls = await bot.send(ELS, "13/2 10u00")
+    assert "Verzenden op dinsdag 13 februari 2024 om 10u00" in calls[-1].text
+    await bot.tap(ELS, "Inplannen")
+    await jobs.run_pass(bot.app)
+    assert not any("Sessie 1 start" in c.text for c in bot.api.sent(SOFIE.id))
+    bot.clock.set(bot.now() + timedelta(days=1, hours=1))
+    await jobs.run_pass(bot.app)
+    assert any("Sessie 1 start" in c.text for c in bot.api.sent(SOFIE.id))
+
+
+async def test_bad_time_and_media_get_clear_answers(bot):
+    await bot.send(ELS, "/aankondiging")
+    assert "als tekst, foto of document" in (await bot.sim.send_sticker(ELS))[-1].text
+    await bot.send(ELS, "Tekst")
+    await bot.tap(ELS, "Iedereen")
+    await bot.tap(ELS, "Later versturen")
+    assert "begrijp ik niet" in (await bot.send(ELS, "morgen ergens"))[-1].text
+    assert "begrijp ik niet" in (await bot.send(ELS, "1/1/2020 10:00"))[-1].text
+
+
+async def test_photo_announcement(bot):
+    await bot.send(ELS, "/aankondiging")
+    await bot.sim.send_photo(ELS, b"\x89PNG fake", caption="De affiche voor sessie 2")
+    await bot.tap(ELS, "Eén gemeente")
+    calls = await bot.tap(ELS, "Lier")
+    assert "1 ontvanger" in calls[-1].text and "met foto" in calls[-1].text
+    await bot.tap(ELS, "Nu versturen")
+    await jobs.run_pass(bot.app)
+    photo = [c for c in bot.api.sent(SOFIE.id) if c.method == "sendPhoto"]
+    assert photo and "De affiche" in photo[0].params["caption"]
+
+
+async def test_audiences_homework_and_intake(bot):
+    trajectory = trajectories.by_number(bot.db, 7)
+    session = trajectories.session_by_number(bot.db, trajectory.id, 1)
+    from storage import assignments
+
+    work = assignments.of_session(bot.db, session.id)[0]
+    pieter = people.by_telegram_id(bot.db, PIETER.id)
+    submissions.mark_submitted(bot.db, pieter.id, work.id, bot.now())
+    missing = {p.name for p in audiences.resolve(
+        bot.db, {"kind": "homework_missing", "session_id": session.id})}
+    assert missing == {"Sofie Janssens", "Lotte Willems"}
+    await bot.send(SOFIE, "/intake")
+    await play(bot, SOFIE, INTAKE_NL)
+    unfinished = {p.name for p in audiences.resolve(bot.db, {"kind": "intake_unfinished"})}
+    assert unfinished == {"Pieter De Smet", "Lotte Willems"}
+
+
+async def test_crash_in_the_middle_resumes_without_doubles(bot):
+    item = announcing.queue(bot.db, author_id=None, text="Hervat", audience={"kind": "all"},
+                            audience_label="iedereen", planned_at=bot.now(), now=bot.now())
+    await dispatcher.dispatch_due(bot.app.bot, bot.db, bot.services.messages, bot.clock,
+                                  limit=3)  # the process dies after three
+    await bot.restart()
+    await jobs.run_pass(bot.app)
+    await jobs.run_pass(bot.app)
+    rows = outbox.find(bot.db, subject=item.subject)
+    assert len(rows) == item.recipients == 6
+    assert all(r.status == outbox.SENT for r in rows)
+    total_sends = 3 + sum("Hervat" in c.text for c in bot.api.sent())
+    assert total_sends == 6
+
+
+async def test_only_coordinators_and_forged_buttons(bot):
+    assert "Dat kan je met jouw rol niet doen" in (await bot.send(AN, "/aankondiging"))[-1].text
+    calls = await bot.press(SOFIE, "an:s")
+    assert "Dat kan je met jouw rol niet doen" in calls[-1].text
+    calls = await bot.press(ELS, "an:s")  # no draft: nothing is sent
+    assert "werkt niet meer" in calls[-1].text
+    assert announcements.recent(bot.db) == []
+
+
+async def test_status_follow_up_survives_a_failing_edit(bot, monkeypatch):
+    await compose(bot)
+    await bot.tap(ELS, "Iedereen")
+    await bot.tap(ELS, "Nu versturen")
+
+    def fault(method, params):
+        if method == "editMessageText":
+            return 400, {"ok": False, "error_code": 400,
+                         "description": "Bad Request: message to edit not found"}
+        return None
+
+    bot.api.fault = fault
+    await jobs.run_pass(bot.app)
+    assert announcement_handler.announcements.queued(bot.db) == []
+    assert "is klaar" in bot.api.sent(ELS.id)[-1].text
+
+
+async def test_nudge_lagging_from_progress(bot):
+    bot.clock.advance(timedelta(days=9))
+    await bot.send(ELS, "/voortgang")
+    calls = await bot.tap(ELS, "Herinner wie achterloopt")
+    assert "Verstuurd: 3" in calls[-1].text
+    await jobs.run_pass(bot.app)
+    nudge = [c.text for c in bot.api.sent(SOFIE.id) if "duwtje" in c.text]
+    assert len(nudge) == 1 and "intake" in nudge[0]
+    await bot.send(ELS, "/voortgang")
+    calls = await bot.tap(ELS, "Herinner wie achterloopt")
+    assert "geen herinneringen" in calls[-1].text  # at most one per person per day
