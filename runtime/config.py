@@ -114,10 +114,10 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Any]]] = {
         "dispatch_interval_seconds": (float, 30.0, _positive),
         "max_attempts": (int, 5, _positive),
         "evaluation_delay_minutes": (int, 0, _non_negative),
-        "retry_backoff_seconds": (float, 60.0, _positive),
+        "retry_backoff_seconds": (float, 2.0, _positive),
         "stale_sending_minutes": (float, 10.0, _positive),
         "dispatch_batch": (int, 500, _positive),
-        "messages_per_second": (float, 25.0, _positive),
+        "messages_per_second": (float, 29.0, _positive),
     },
     "homework": {
         "max_file_mb": (float, 20.0, _positive),

@@ -44,3 +44,38 @@ async def test_console_coordinator_invites_newcomer_enrols(tmp_path):
     person = people.by_telegram_id(services.db, 1000)
     assert (person.municipality, person.department) == ("Mechelen", "Economie")
     services.db.close()
+
+
+async def test_console_announcement_reaches_sent_and_progress_chart_path(tmp_path, monkeypatch):
+    """Issue 6's console walk-through, after the enrolment above: an announcement to the
+    trajectory whose live status ends at "sent", then the progress chart's PNG path."""
+    from schedule import dispatcher
+
+    config = make_config(tmp_path)
+    services = build_services(config, clock=FakeClock(DEMO_NOW))
+    importer.import_file(services.db, EXAMPLE, now=DEMO_NOW)
+    seed_demo(services.db)
+    api = FakeBotAPI(documents_dir=tmp_path / "out")
+    app = build_application(config, services, request=api)
+    out = io.StringIO()
+    monkeypatch.setattr(dispatcher.Pacer, "wait", _instant)  # no real-time pacing in a test
+    async with app:
+        await on_start(app)
+        console = Console(app, api, services.clock, out, echo=True)
+        for line in (":as els", "/aankondiging", "Sessie 1 gaat online door.", "2"):
+            await console.handle(line)
+        assert "Traject 7" in out.getvalue()
+        for line in ("1", "1"):  # trajectory 7, send now
+            await console.handle(line)
+        await console.handle("/voortgang")
+        await console.handle("1")  # trajectory 7 of the list
+    text = out.getvalue()
+    assert "bot (bewerkt): 📣 Aankondiging 1 aan traject 7" in text
+    assert "⏳ wachtend 0" in text and "is klaar: 5 van 5 verstuurd" in text
+    png = re.search(r"\[bestand\] (\S+voortgang-traject-7\.png)", text)
+    assert png and Path(png.group(1)).read_bytes()[:4] == b"\x89PNG"
+    services.db.close()
+
+
+async def _instant(self):
+    return None

@@ -95,6 +95,7 @@ class Console:
         self.names = {p.telegram_id: p.name for p in [*DEMO_PEOPLE, NEWCOMER]}
         self.user = self.users[NEWCOMER.key]
         self.unseen: dict[int, list[Call]] = {}
+        _default_clock_hooks()
         self.tty = out.isatty() if hasattr(out, "isatty") else False
         api.on_call = self.show
 
