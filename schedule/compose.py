@@ -181,3 +181,20 @@ def lagging(db, row, person, m: Messages, now):
         return Skip("caught up meanwhile")
     return Outgoing(m.render("reminders/lagging", person.language, person=person,
                              reasons=mine.reasons))
+
+
+@composer("homework_digest")
+def homework_digest(db, row, person, m: Messages, now):
+    from storage import assignments
+    from storage import homework as homework_store
+    from storage.db import parse_iso
+
+    since = parse_iso(row.payload["since"])
+    handed = homework_store.submitted_between(db, row.trajectory_id, since, row.planned_at)
+    if not handed:
+        return Skip("nothing new was handed in")
+    entries = [(people.get(db, x.person_id), assignments.get(db, x.assignment_id), x)
+               for x in handed]
+    trajectory = trajectories.get(db, row.trajectory_id)
+    return Outgoing(m.render("reminders/homework_digest", person.language, person=person,
+                             trajectory=trajectory, entries=entries))

@@ -1,0 +1,410 @@
+"""Homework: /huiswerk (participants hand in text, photos, documents and voice notes), and
+/inzendingen (coaches and coordinators read submissions and give feedback; the participant can
+answer, and everything is one thread per submission)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler
+
+from handlers.access import COACH, COORDINATOR, PARTICIPANT, Actor, actor_of, trajectory_ids
+from handlers.commands import add_command
+from handlers.context import KernbotContext
+from handlers.replies import answer_query, keyboard, label, reply
+from handlers.router import message_kind, on_state
+from programme import homework
+from schedule import jobs
+from storage import assignments, conversations, memberships, outbox, people, trajectories
+from storage import homework as store
+from storage.db import transaction, utcnow_iso
+
+log = logging.getLogger(__name__)
+PREFIX = "hw"
+STAFF = frozenset({COACH, COORDINATOR})
+MAX_DOWNLOAD_ATTEMPTS = 5
+DIGEST = "homework_digest"
+
+
+def _refuse_key(actor: Actor) -> str:
+    return "common/not_enrolled" if not actor.enrolled else "common/not_allowed"
+
+
+# -- participants ----------------------------------------------------------------------------
+async def homework_command(update: Update, context: KernbotContext, actor: Actor) -> None:
+    """/huiswerk: your homework with due time and status; pick one to hand it in."""
+    services = context.services
+    now = services.clock.now()
+    views = homework.for_person(services.db, actor.person_id, now)
+    rows = [[(label(context, actor, "homework/open_button", view=v), f"{PREFIX}:o:{v.assignment.id}")]
+            for v in views if now < v.editable_until]
+    await reply(update, context, actor, "homework/list", keyboard(rows) if rows else None,
+                views=views)
+
+
+async def _open(update: Update, context: KernbotContext, actor: Actor, assignment_id: int
+                ) -> None:
+    services = context.services
+    now = services.clock.now()
+    view = homework.find(services.db, actor.person_id, assignment_id, now)
+    if view is None or now >= view.editable_until:
+        await reply(update, context, actor, "homework/closed")
+        return
+    done = homework.flow_part_done(services.db, actor.person_id, view.window)
+    if done is not None:  # handed in by finishing a part of a guided conversation
+        flow = "brief" if view.assignment.kind == "brief_step" else "waarom"
+        rows = [[(label(context, actor, f"homework/go_{flow}"), f"flowstart:{flow}")],
+                [(label(context, actor, "homework/submit"), f"{PREFIX}:s:{assignment_id}")]]
+        await reply(update, context, actor, "homework/via_flow", keyboard(rows), view=view,
+                    done=done)
+        return
+    conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:{assignment_id}", {},
+                      now)
+    await reply(update, context, actor, "homework/collect", _collect_keyboard(
+        context, actor, assignment_id, view.item_count), view=view,
+        max_mb=services.config["homework"]["max_file_mb"])
+
+
+def _collect_keyboard(context, actor, assignment_id: int, count: int):
+    rows = []
+    if count:
+        rows.append([(label(context, actor, "homework/submit"), f"{PREFIX}:s:{assignment_id}")])
+        rows.append([(label(context, actor, "homework/restart"), f"{PREFIX}:c:{assignment_id}")])
+    rows.append([(label(context, actor, "homework/stop"), f"{PREFIX}:q")])
+    return keyboard(rows)
+
+
+@on_state(PREFIX)
+async def on_item(update: Update, context: KernbotContext, actor: Actor,
+                  state: conversations.ConversationState) -> None:
+    """A message while handing in: one more item (text, photo, document, voice)."""
+    services = context.services
+    now = services.clock.now()
+    assignment_id = int(state.state.split(":", 1)[1])
+    view = homework.find(services.db, actor.person_id, assignment_id, now)
+    if view is None or now >= view.editable_until:
+        conversations.clear(services.db, update.effective_chat.id)
+        await reply(update, context, actor, "homework/closed")
+        return
+    message = update.effective_message
+    kind = message_kind(update)
+    max_bytes = int(services.config["homework"]["max_file_mb"] * 1024 * 1024)
+    fields: dict = {}
+    if kind == "text":
+        fields = {"kind": "text", "text": message.text}
+    elif kind == "photo":
+        photo = message.photo[-1]
+        fields = {"kind": "photo", "text": message.caption or "", "file_id": photo.file_id,
+                  "file_unique_id": photo.file_unique_id, "size": photo.file_size,
+                  "mime_type": "image/jpeg", "file_name": "foto.jpg"}
+    elif kind == "document":
+        document = message.document
+        if (document.mime_type or "") not in homework.ALLOWED_DOCUMENTS:
+            await reply(update, context, actor, "homework/unsupported_type",
+                        name=document.file_name or "")
+            return
+        fields = {"kind": "document", "text": message.caption or "",
+                  "file_id": document.file_id, "file_unique_id": document.file_unique_id,
+                  "size": document.file_size, "mime_type": document.mime_type,
+                  "file_name": document.file_name or ""}
+    elif kind == "voice":
+        voice = message.voice
+        fields = {"kind": "voice", "file_id": voice.file_id,
+                  "file_unique_id": voice.file_unique_id, "size": voice.file_size,
+                  "mime_type": voice.mime_type or "audio/ogg", "file_name": "spraak.ogg"}
+    else:
+        await reply(update, context, actor, "homework/unsupported_kind")
+        return
+    if fields.get("size") and fields["size"] > max_bytes:
+        await reply(update, context, actor, "homework/too_big",
+                    max_mb=services.config["homework"]["max_file_mb"],
+                    size_mb=round(fields["size"] / 1024 / 1024, 1))
+        return
+    with transaction(services.db):
+        submission = store.ensure_draft(services.db, actor.person_id, assignment_id, now)
+        item = store.add_item(services.db, submission.id, now=now, **fields)
+        from storage import updates
+
+        updates.mark(services.db, update.update_id, now)
+    if item.file_id:
+        await download(context.bot, services, item, view.trajectory.number, actor.person_id)
+    count = len(store.items(services.db, submission.id))
+    await reply(update, context, actor, "homework/item_received",
+                _collect_keyboard(context, actor, assignment_id, count), kind=item.kind,
+                count=count, submitted=submission.status == "submitted")
+
+
+async def download(bot, services, item: store.Item, trajectory_number: int, person_id: int
+                   ) -> bool:
+    """Keep a local copy (exports keep working when Telegram forgets the file)."""
+    try:
+        path = homework.file_path(services.config["storage"]["files_dir"], trajectory_number,
+                                  person_id, item.submission_id, item.id, item.file_name,
+                                  item.mime_type)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        telegram_file = await bot.get_file(item.file_id)
+        await telegram_file.download_to_drive(path)
+    except (TelegramError, OSError, ValueError) as exc:
+        log.warning("download of submission item %s failed: %s", item.id, exc)
+        store.record_download(services.db, item.id, path=None, error=str(exc)[:300])
+        return False
+    store.record_download(services.db, item.id, path=str(path))
+    return True
+
+
+async def retry_downloads(app: Application) -> None:
+    """AFTER_PASS hook: try failed downloads again (a few times), one file never blocking the
+    others; what still fails stays visible to coordinators in /inzendingen."""
+    services = app.bot_data["services"]
+    db = services.db
+    for item in store.pending_downloads(db, MAX_DOWNLOAD_ATTEMPTS):
+        submission = store.get(db, item.submission_id)
+        trajectory_id = homework.trajectory_of_submission(db, submission.id)
+        trajectory = trajectories.get(db, trajectory_id)
+        await download(app.bot, services, item, trajectory.number, submission.person_id)
+
+
+async def _submit(update: Update, context: KernbotContext, actor: Actor, assignment_id: int
+                  ) -> None:
+    services = context.services
+    now = services.clock.now()
+    view = homework.find(services.db, actor.person_id, assignment_id, now)
+    if view is None or now >= view.editable_until:
+        await reply(update, context, actor, "homework/closed")
+        return
+    done = homework.flow_part_done(services.db, actor.person_id, view.window)
+    if done is False:
+        await reply(update, context, actor, "homework/flow_not_done", view=view)
+        return
+    if done is None and view.item_count == 0:
+        await reply(update, context, actor, "homework/nothing_yet")
+        return
+    with transaction(services.db):
+        submission = homework.hand_in(services.db, actor.person_id, view, now)
+        conversations.clear(services.db, update.effective_chat.id)
+        _queue_digest(services, view, now)
+    await reply(update, context, actor, "homework/handed_in", view=view, submission=submission)
+
+
+def _queue_digest(services, view: homework.HomeworkView, now: datetime) -> None:
+    """Coaches get at most one digest per interval: one outbox row per coach and window."""
+    minutes = services.config["homework"]["digest_interval_minutes"]
+    epoch = int(now.timestamp()) // (minutes * 60) * (minutes * 60)
+    window_end = datetime.fromtimestamp(epoch + minutes * 60, tz=now.tzinfo)
+    for membership in memberships.of_trajectory(services.db, view.trajectory.id, "coach"):
+        outbox.enqueue(services.db, kind=DIGEST, person_id=membership.person_id,
+                       subject=f"digest:{view.trajectory.id}", offset=str(epoch),
+                       planned_at=window_end, now=now, trajectory_id=view.trajectory.id,
+                       payload={"since": utcnow_iso(datetime.fromtimestamp(epoch,
+                                                                           tz=now.tzinfo))})
+
+
+# -- coaches and coordinators ----------------------------------------------------------------
+async def submissions_command(update: Update, context: KernbotContext, actor: Actor) -> None:
+    """/inzendingen: pick a session; see who handed in, who is late, who is missing."""
+    db = context.services.db
+    allowed = trajectory_ids(context.services, actor)
+    rows = []
+    for trajectory in trajectories.all_trajectories(db):
+        if allowed is not None and trajectory.id not in allowed:
+            continue
+        for session in trajectories.sessions_of(db, trajectory.id):
+            if assignments.of_session(db, session.id):
+                rows.append([(label(context, actor, "announcements/session_button",
+                                    trajectory=trajectory, session=session),
+                              f"{PREFIX}:i:{session.id}")])
+    if not rows:
+        await reply(update, context, actor, "homework/no_assignments")
+        return
+    await reply(update, context, actor, "homework/choose_session", keyboard(rows))
+
+
+async def _session_overview(update: Update, context: KernbotContext, actor: Actor,
+                            session_id: int) -> None:
+    services = context.services
+    db, now = services.db, services.clock.now()
+    session = trajectories.get_session(db, session_id)
+    allowed = trajectory_ids(services, actor)
+    if session is None or actor.role not in STAFF or (
+            allowed is not None and session.trajectory_id not in allowed):
+        await reply(update, context, actor, _refuse_key(actor))
+        return
+    trajectory = trajectories.get(db, session.trajectory_id)
+    blocks, rows = [], []
+    participants = [people.get(db, m.person_id) for m in
+                    memberships.of_trajectory(db, trajectory.id, "participant")]
+    for window in homework.windows(db, trajectory.id):
+        if window.session.id != session_id:
+            continue
+        entries = []
+        for person in participants:
+            v = homework.view(db, person.id, window, trajectory, now)
+            entries.append((person, v))
+            if v.submission is not None and v.submission.status == "submitted":
+                rows.append([(label(context, actor, "homework/view_button", person=person,
+                                    view=v), f"{PREFIX}:v:{v.submission.id}")])
+        blocks.append((window, entries))
+    failed = [i for i in store.failed_downloads(db)
+              if homework.trajectory_of_submission(db, i.submission_id) == trajectory.id]
+    await reply(update, context, actor, "homework/session_overview",
+                keyboard(rows) if rows else None, trajectory=trajectory, session=session,
+                blocks=blocks, failed=len(failed), now=now)
+
+
+async def _show_submission(update: Update, context: KernbotContext, actor: Actor,
+                           submission_id: int) -> None:
+    services = context.services
+    db = services.db
+    if not homework.can_view_submission(db, actor.person, actor.role, submission_id):
+        await reply(update, context, actor, _refuse_key(actor))
+        return
+    submission = store.get(db, submission_id)
+    owner = people.get(db, submission.person_id)
+    assignment = assignments.get(db, submission.assignment_id)
+    items = store.items(db, submission_id)
+    thread = [(f, people.get(db, f.author_id) if f.author_id else None)
+              for f in store.thread(db, submission_id)]
+    markup = None
+    if actor.role in STAFF:
+        markup = keyboard([[(label(context, actor, "homework/give_feedback"),
+                             f"{PREFIX}:f:{submission_id}")]])
+    await reply(update, context, actor, "homework/submission", markup, owner=owner,
+                assignment=assignment, submission=submission, items=items, thread=thread)
+    chat_id = update.effective_chat.id
+    for item in items:
+        try:
+            if item.kind == "photo":
+                await context.bot.send_photo(chat_id, item.file_id, caption=item.text or None)
+            elif item.kind == "document":
+                await context.bot.send_document(chat_id, item.file_id,
+                                                caption=item.text or None)
+            elif item.kind == "voice":
+                await context.bot.send_voice(chat_id, item.file_id)
+        except TelegramError as exc:
+            log.info("could not resend item %s by file id: %s", item.id, exc)
+
+
+async def _ask_feedback(update: Update, context: KernbotContext, actor: Actor,
+                        submission_id: int, state: str, key: str) -> None:
+    services = context.services
+    if not homework.can_view_submission(services.db, actor.person, actor.role, submission_id):
+        await reply(update, context, actor, _refuse_key(actor))
+        return
+    conversations.put(services.db, update.effective_chat.id, f"{state}:{submission_id}", {},
+                      services.clock.now())
+    await reply(update, context, actor, key)
+
+
+async def _thread_message(update: Update, context: KernbotContext, actor: Actor,
+                          state: conversations.ConversationState, from_coach: bool) -> None:
+    services = context.services
+    db, now = services.db, services.clock.now()
+    submission_id = int(state.state.split(":", 1)[1])
+    if not homework.can_view_submission(db, actor.person, actor.role, submission_id) or (
+            from_coach and actor.role not in STAFF):
+        conversations.clear(db, update.effective_chat.id)
+        await reply(update, context, actor, _refuse_key(actor))
+        return
+    message = update.effective_message
+    kind = message_kind(update)
+    if kind not in ("text", "voice"):
+        await reply(update, context, actor, "homework/feedback_text_or_voice")
+        return
+    text = message.text or ""
+    file_id = message.voice.file_id if kind == "voice" else None
+    with transaction(db):
+        store.add_feedback(db, submission_id, actor.person_id, text=text, now=now, kind=kind,
+                           file_id=file_id)
+        conversations.clear(db, update.effective_chat.id)
+    submission = store.get(db, submission_id)
+    assignment = assignments.get(db, submission.assignment_id)
+    if from_coach:
+        recipients = [people.get(db, submission.person_id)]
+        key, button = "homework/feedback_to_participant", f"{PREFIX}:r:{submission_id}"
+    else:
+        authors = {f.author_id for f in store.thread(db, submission_id)
+                   if f.author_id and f.author_id != submission.person_id}
+        recipients = [people.get(db, a) for a in sorted(authors)]
+        key, button = "homework/answer_to_coach", f"{PREFIX}:f:{submission_id}"
+    owner = people.get(db, submission.person_id)
+    for person in recipients:
+        if person is None or person.telegram_id is None:
+            continue
+        m = services.messages
+        rendered = m.render(key, person.language, author=actor.person, assignment=assignment,
+                            text=text, voice=kind == "voice", owner=owner)
+        markup = keyboard([[(m.plain("homework/reply_button", person.language), button)]])
+        try:
+            await context.bot.send_message(person.telegram_id, rendered, reply_markup=markup)
+            if file_id:
+                await context.bot.send_voice(person.telegram_id, file_id)
+        except TelegramError as exc:
+            log.warning("feedback for submission %s not delivered: %s", submission_id, exc)
+    await reply(update, context, actor, "homework/thread_sent", to_coach=not from_coach)
+
+
+@on_state("hwfb")
+async def on_feedback(update, context, actor, state) -> None:
+    await _thread_message(update, context, actor, state, from_coach=True)
+
+
+@on_state("hwre")
+async def on_answer(update, context, actor, state) -> None:
+    await _thread_message(update, context, actor, state, from_coach=False)
+
+
+# -- buttons ---------------------------------------------------------------------------------
+async def button(update: Update, context: KernbotContext) -> None:
+    services = context.services
+    actor = actor_of(update, services)
+    await answer_query(update)
+    parts = update.callback_query.data.split(":")
+    action = parts[1] if len(parts) > 1 else ""
+    number = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
+    participant_actions, staff_actions = {"o", "s", "c", "r"}, {"i", "f"}
+    if (action in participant_actions and actor.role != PARTICIPANT) or (
+            action in staff_actions and actor.role not in STAFF) or (
+            action == "v" and not actor.enrolled):
+        await reply(update, context, actor, _refuse_key(actor))
+        return
+    if action == "q":
+        conversations.clear(services.db, update.effective_chat.id)
+        await reply(update, context, actor, "homework/stopped")
+    elif number is None:
+        await reply(update, context, actor, "common/button_expired")
+    elif action == "o":
+        await _open(update, context, actor, number)
+    elif action == "s":
+        await _submit(update, context, actor, number)
+    elif action == "c":
+        view = homework.find(services.db, actor.person_id, number, services.clock.now())
+        if view is None or view.submission is None:
+            await reply(update, context, actor, "common/button_expired")
+            return
+        store.clear_items(services.db, view.submission.id, services.clock.now())
+        conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:{number}", {},
+                          services.clock.now())
+        await reply(update, context, actor, "homework/cleared")
+    elif action == "i":
+        await _session_overview(update, context, actor, number)
+    elif action == "v":
+        await _show_submission(update, context, actor, number)
+    elif action == "f":
+        await _ask_feedback(update, context, actor, number, "hwfb", "homework/feedback_ask")
+    elif action == "r":
+        await _ask_feedback(update, context, actor, number, "hwre", "homework/answer_ask")
+    else:
+        await reply(update, context, actor, "common/button_expired")
+
+
+def register(app: Application) -> None:
+    add_command(app, "huiswerk", homework_command, frozenset({PARTICIPANT}), order=15,
+                aliases=("homework",))
+    add_command(app, "inzendingen", submissions_command, STAFF, order=30,
+                aliases=("submissions",))
+    app.add_handler(CallbackQueryHandler(button, pattern=rf"^{PREFIX}:"))
+    if retry_downloads not in jobs.AFTER_PASS:
+        jobs.AFTER_PASS.append(retry_downloads)

@@ -1,0 +1,170 @@
+"""Homework rules: what a participant has to hand in, its status, who may see a submission,
+and where its files are kept.
+
+Status of one assignment for one person:
+    open        opened, nothing handed in, due time not passed
+    overdue     due time passed, nothing handed in (handing in is still possible: marked late)
+    handed_in   handed in on time
+    late        handed in after the due time
+    feedback    a coach answered (and it was handed in)
+A submission can be added to or replaced until the next session starts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import sqlite_utils
+
+from programme import calendar, flow_progress
+from schedule.settings import settings
+from storage import homework as store
+from storage import memberships, people, trajectories
+
+ALLOWED_DOCUMENTS = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/heic": ".heic",
+}
+EDIT_AFTER_LAST_SESSION = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class HomeworkView:
+    window: calendar.Homework
+    trajectory: trajectories.Trajectory
+    submission: store.Submission | None
+    item_count: int
+    feedback_count: int
+    status: str
+    editable_until: datetime
+
+    @property
+    def assignment(self):
+        return self.window.assignment
+
+
+def windows(db: sqlite_utils.Database, trajectory_id: int) -> list[calendar.Homework]:
+    s = settings()
+    return calendar.homework_windows(db, trajectory_id,
+                                     days_before_next=s.due_days_before_next_session,
+                                     days_after_last=s.due_days_after_last_session, tz=s.tz)
+
+
+def editable_until(window: calendar.Homework) -> datetime:
+    if window.next_session is not None:
+        return window.next_session.starts_at
+    return window.due_at + EDIT_AFTER_LAST_SESSION
+
+
+def status_of(submission: store.Submission | None, feedback_count: int,
+              window: calendar.Homework, now: datetime) -> str:
+    if submission is not None and submission.status == "submitted":
+        if feedback_count:
+            return "feedback"
+        return "late" if submission.late else "handed_in"
+    return "overdue" if now > window.due_at else "open"
+
+
+def view(db: sqlite_utils.Database, person_id: int, window: calendar.Homework,
+         trajectory: trajectories.Trajectory, now: datetime) -> HomeworkView:
+    submission = store.of(db, person_id, window.assignment.id)
+    items = store.items(db, submission.id) if submission else []
+    feedback = store.thread(db, submission.id) if submission else []
+    coach_feedback = [f for f in feedback if f.author_id != person_id]
+    return HomeworkView(window, trajectory, submission, len(items), len(coach_feedback),
+                        status_of(submission, len(coach_feedback), window, now),
+                        editable_until(window))
+
+
+def for_person(db: sqlite_utils.Database, person_id: int, now: datetime) -> list[HomeworkView]:
+    """The opened homework of every trajectory the person takes part in."""
+    result = []
+    for membership in memberships.of_person(db, person_id):
+        if membership.role != "participant":
+            continue
+        trajectory = trajectories.get(db, membership.trajectory_id)
+        for window in windows(db, trajectory.id):
+            if window.opens_at <= now:
+                result.append(view(db, person_id, window, trajectory, now))
+    return result
+
+
+def find(db: sqlite_utils.Database, person_id: int, assignment_id: int, now: datetime
+         ) -> HomeworkView | None:
+    return next((v for v in for_person(db, person_id, now)
+                 if v.assignment.id == assignment_id), None)
+
+
+def flow_part_done(db: sqlite_utils.Database, person_id: int, window: calendar.Homework
+                   ) -> bool | None:
+    """For assignments handed in through a flow: is that part finished? None: not such a kind."""
+    assignment = window.assignment
+    if assignment.kind == "brief_step":
+        return flow_progress.brief_steps_done(db, person_id).get(
+            f"step{assignment.brief_step}", False)
+    if assignment.kind == "whys":
+        return any(c.complete for c in flow_progress.chains(db, person_id))
+    return None
+
+
+def hand_in(db: sqlite_utils.Database, person_id: int, view_: HomeworkView, now: datetime
+            ) -> store.Submission:
+    submission = store.ensure_draft(db, person_id, view_.assignment.id, now)
+    store.submit(db, submission.id, now, late=now > view_.window.due_at)
+    return store.get(db, submission.id)
+
+
+# -- who may see what -----------------------------------------------------------------------------
+def trajectory_of_submission(db: sqlite_utils.Database, submission_id: int) -> int | None:
+    submission = store.get(db, submission_id)
+    if submission is None:
+        return None
+    from storage import assignments
+
+    assignment = assignments.get(db, submission.assignment_id)
+    session = trajectories.get_session(db, assignment.session_id) if assignment else None
+    return session.trajectory_id if session else None
+
+
+def can_view_submission(db: sqlite_utils.Database, person: people.Person | None, role: str | None,
+                        submission_id: int) -> bool:
+    """Participants: their own; coaches: submissions of trajectories they coach;
+    coordinators: all. The one rule every command and button goes through."""
+    submission = store.get(db, submission_id)
+    if submission is None or person is None or role is None:
+        return False
+    if role == "coordinator":
+        return True
+    if role == "participant":
+        return submission.person_id == person.id
+    if role == "coach":
+        trajectory_id = trajectory_of_submission(db, submission_id)
+        membership = memberships.get(db, person.id, trajectory_id) if trajectory_id else None
+        return membership is not None and membership.role == "coach" and \
+            membership.status == "active"
+    return False
+
+
+# -- files ----------------------------------------------------------------------------------------
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def file_path(files_dir: str | Path, trajectory_number: int, person_id: int, submission_id: int,
+              item_id: int, original_name: str, mime_type: str) -> Path:
+    """<files>/traject-7/person-12/sub-3-item-9.pdf: ids make it unique; the original name only
+    lends its extension, cleaned, so nothing can escape the folder."""
+    suffix = Path(_SAFE.sub("", original_name)).suffix.lower()[:10]
+    if not suffix or suffix == ".":
+        suffix = ALLOWED_DOCUMENTS.get(mime_type, ".bin")
+    base = Path(files_dir).resolve()
+    path = (base / f"traject-{int(trajectory_number)}" / f"person-{int(person_id)}"
+            / f"sub-{int(submission_id)}-item-{int(item_id)}{suffix}").resolve()
+    if base not in path.parents:
+        raise ValueError("file path escapes the files folder")
+    return path
