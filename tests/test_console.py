@@ -56,3 +56,23 @@ def test_moving_the_demo_clock_brings_reminders(tmp_path):
     assert "bot: ⏰ Morgen: werksessie 1 van traject 7" in out
     assert "(demoklok: dinsdag 20 februari 2024 om 9u00)" in out
     assert "(je bent nu An Peeters; 3 nieuwe berichten)" in out
+
+
+def test_homework_round_trip_and_export_in_the_console(tmp_path):
+    from PIL import Image
+
+    photo = tmp_path / "kaart.png"
+    Image.new("RGB", (40, 30), (30, 120, 200)).save(photo)
+    script = "\n".join([
+        ":as sofie", ":klok +72d", "/huiswerk", "1",
+        "De Grote Markt is ons DNA: markt, kerk, terrassen.", f":foto {photo}", "1",
+        ":as an", "/inzendingen", "2", "1", "1", "Mooi beeld! Welke gebruikers mis je nog?",
+        ":as sofie", ":as an", "/export", ":quit"]) + "\n"
+    result = console(tmp_path, script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Ingediend: Foto's van je kern" in out
+    assert "✅ ingediend: Sofie Janssens (Lier), 2 stukken" in out
+    assert "Feedback van An Peeters op \"Foto's van je kern\"" in out
+    exported = [line for line in out.splitlines() if "[bestand]" in line and "traject-7" in line]
+    assert sorted(line.rsplit(".", 1)[1] for line in exported) == ["pdf", "xlsx", "zip"]

@@ -194,3 +194,69 @@ async def test_brief_step_homework_is_handed_in_through_the_flow(bot):
     assert "stap 1 van je ontwerpbrief" in calls[-1].text
     calls = await bot.tap(SOFIE, "Indienen")
     assert "werk eerst stap 1" in calls[-1].text
+
+
+def tiny_png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (40, 30), (200, 80, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def test_export_contains_what_was_handed_in(bot):
+    import zipfile
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from tests.flow_helpers import INTAKE_NL, play
+
+    await bot.send(SOFIE, "/intake")
+    await play(bot, SOFIE, INTAKE_NL)
+    await open_photos(bot)
+    await bot.send(SOFIE, "Het marktplein is het hart van Lier.")
+    await bot.sim.send_photo(SOFIE, tiny_png())
+    await bot.sim.send_document(SOFIE, b"%PDF-1.4 plan", "plan kern.pdf", PDF)
+    await bot.tap(SOFIE, "Indienen")
+    calls = await bot.send(AN, "/export")
+    documents = {c.saved_paths[0].suffix: c.saved_paths[0] for c in calls
+                 if c.method == "sendDocument"}
+    assert set(documents) == {".pdf", ".zip", ".xlsx"}
+    pdf_text = " ".join(page.extract_text() for page in PdfReader(documents[".pdf"]).pages)
+    assert "Sofie Janssens" in pdf_text and "marktplein is het hart van Lier" in pdf_text
+    names = zipfile.ZipFile(documents[".zip"]).namelist()
+    assert any(n.startswith("Lier/Foto-s-van-je-kern/") and n.endswith(".pdf") for n in names)
+    assert any(n.endswith(".png") or n.endswith(".jpg") for n in names)
+    rows = list(load_workbook(BytesIO(documents[".xlsx"].read_bytes())).active
+                .iter_rows(values_only=True))
+    sofie = next(r for r in rows if r[0] == "Sofie Janssens")
+    assert "Ambtenaar lokale economie in Lier" in sofie
+    assert any(str(v).startswith("✅") for v in sofie if v)
+    refused = await bot.send(SOFIE, "/export")
+    assert "Dat kan je met jouw rol niet doen" in refused[-1].text
+
+
+def test_admin_export_writes_three_files(tmp_path):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    config = tmp_path / "c.toml"
+    config.write_text(f'[console]\ndatabase = "{tmp_path / "demo.sqlite3"}"\n')
+    env = {"PATH": "/usr/bin:/bin"}
+    run = [sys.executable, "bot.py", "--config", str(config), "admin"]
+    assert subprocess.run([*run, "seed-demo"], cwd=root, env=env, timeout=60).returncode == 0
+    result = subprocess.run([*run, "export", "--trajectory", "7", "--out",
+                             str(tmp_path / "out")], cwd=root, env=env, timeout=60,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    paths = [Path(line) for line in result.stdout.split()]
+    assert sorted(p.suffix for p in paths) == [".pdf", ".xlsx", ".zip"]
+    assert all(p.exists() and p.stat().st_size > 0 for p in paths)
+    missing = subprocess.run([*run, "export", "--trajectory", "99", "--out", str(tmp_path)],
+                             cwd=root, env=env, timeout=60, capture_output=True, text=True)
+    assert missing.returncode == 2 and "no trajectory 99" in missing.stderr

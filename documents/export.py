@@ -1,0 +1,177 @@
+"""Session preparation exports of one trajectory, written to a folder:
+
+- a PDF with, per participant, the design brief, the five-whys chains and the homework texts
+  with photo thumbnails;
+- a ZIP with the original files, named by municipality and assignment;
+- an XLSX with one row per participant and one column per question (intake and design brief)
+  plus the homework status per assignment, for analysis.
+
+Every label comes from the message templates in the reader's language.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from documents.brief import collect, font_paths, pdf_safe
+from flows.engine import Group, Pos
+from messages.render import Messages
+from programme import flow_text, homework
+from programme.flow_runner import flows, load_answers
+from storage import assignments, memberships, people, trajectories
+from storage import homework as store
+
+
+@dataclass(frozen=True)
+class ExportFiles:
+    pdf: Path
+    zip: Path
+    xlsx: Path
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w.-]+", "-", text, flags=re.UNICODE).strip("-")[:60] or "x"
+
+
+def _participants(db, trajectory_id: int) -> list[people.Person]:
+    found = [people.get(db, m.person_id)
+             for m in memberships.of_trajectory(db, trajectory_id, "participant")]
+    return sorted((p for p in found if p is not None and p.status != "erased"),
+                  key=lambda p: (p.municipality, p.name))
+
+
+def _homework(db, person: people.Person, trajectory, now):
+    rows = []
+    for window in homework.windows(db, trajectory.id):
+        view = homework.view(db, person.id, window, trajectory, now)
+        items = store.items(db, view.submission.id) if view.submission else []
+        rows.append((view, items))
+    return rows
+
+
+def export_trajectory(db: sqlite_utils.Database, messages: Messages, trajectory_id: int,
+                      out_dir: str | Path, lang: str, now: datetime) -> ExportFiles:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    trajectory = trajectories.get(db, trajectory_id)
+    stem = f"traject-{trajectory.number}-{now.astimezone(messages.tz):%Y%m%d}"
+    participants = _participants(db, trajectory_id)
+    return ExportFiles(
+        pdf=_pdf(db, messages, trajectory, participants, out / f"{stem}.pdf", lang, now),
+        zip=_zip(db, trajectory, participants, out / f"{stem}-bestanden.zip", now),
+        xlsx=_xlsx(db, messages, trajectory, participants, out / f"{stem}.xlsx", lang, now))
+
+
+def _pdf(db, m: Messages, trajectory, participants, path: Path, lang: str, now) -> Path:
+    from fpdf import FPDF
+
+    regular, bold = font_paths()
+    pdf = FPDF(format="A4")
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.add_font("DejaVu", "", str(regular))
+    pdf.add_font("DejaVu", "B", str(bold))
+    width = pdf.epw
+
+    def text(value: str, size: float = 10.5, style: str = "", gap: float = 1.5) -> None:
+        pdf.set_font("DejaVu", style, size)
+        pdf.multi_cell(width, size * 0.5, pdf_safe(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(gap)
+
+    pdf.add_page()
+    text(m.plain("export/title", lang, trajectory=trajectory), 18, "B", 2)
+    text(m.plain("export/subtitle", lang, count=len(participants),
+                 date=m.format(now, lang, "date")), 11, "", 4)
+    for person in participants:
+        pdf.add_page()
+        data = collect(db, m, person.id, lang, now)
+        text(" · ".join(p for p in (person.name, person.municipality, person.department) if p),
+             15, "B", 3)
+        for part in data.parts:
+            text(part.title + ("" if part.done else f" ({data.texts['open'].lower()})"),
+                 12, "B", 1)
+            for label, value in part.rows:
+                if value is not None:
+                    text(f"{label}: {value}", 9.5, "", 1)
+        for chain in data.chains:
+            text(f"{data.texts['chains']}: {chain.problem}", 10.5, "B", 0.5)
+            for n, why in enumerate(chain.whys, 1):
+                text(f"{data.texts['why']} {n}: {why}", 9.5, "", 0.5)
+            if chain.root:
+                text(f"{data.texts['root']}: {chain.root}", 9.5, "B", 2)
+        text(m.plain("export/homework", lang), 13, "B", 1.5)
+        for view, items in _homework(db, person, trajectory, now):
+            status = m.plain("homework/_status", lang, status=view.status)
+            text(f"{view.assignment.title} ({status})", 10.5, "B", 1)
+            for item in items:
+                if item.kind == "text" or item.text:
+                    text(item.text, 9.5, "", 1)
+                if item.kind == "photo" and item.local_path and Path(item.local_path).exists():
+                    try:
+                        pdf.image(item.local_path, w=60)
+                        pdf.ln(2)
+                    except Exception:  # not an image fpdf can read: name it instead
+                        text(m.plain("export/photo_unreadable", lang), 9, "", 1)
+                elif item.kind in ("document", "voice"):
+                    text(f"[{item.file_name or item.kind}]", 9, "", 1)
+    pdf.output(str(path))
+    return path
+
+
+def _zip(db, trajectory, participants, path: Path, now) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for person in participants:
+            who = _slug(person.municipality or person.name)
+            for view, items in _homework(db, person, trajectory, now):
+                for item in items:
+                    if not item.local_path or not Path(item.local_path).exists():
+                        continue
+                    suffix = Path(item.local_path).suffix
+                    name = _slug(Path(item.file_name).stem) if item.file_name else item.kind
+                    archive.write(item.local_path,
+                                  f"{who}/{_slug(view.assignment.title)}/{item.id}-{name}{suffix}")
+    return path
+
+
+def _xlsx(db, m: Messages, trajectory, participants, path: Path, lang: str, now) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"Traject {trajectory.number}"
+    columns: list[tuple[str, str, Pos]] = []
+    for flow_id in ("intake", "brief"):
+        flow = flows()[flow_id]
+        for item in flow.items:
+            questions = item.questions if isinstance(item, Group) else [item]
+            for q in questions:
+                label = m.plain(f"flows/{flow_id}/{q.id}/label", lang)
+                columns.append((flow_id, label, Pos(q.id, 0)))
+    work = assignments.of_trajectory(db, trajectory.id)
+    header = [m.plain("export/col_name", lang), m.plain("export/col_municipality", lang),
+              m.plain("export/col_department", lang),
+              *(f"{flow_id}: {label}" for flow_id, label, _ in columns),
+              *(m.plain("export/col_homework", lang, title=a.title) for a in work)]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for person in participants:
+        answers = {f: load_answers(db, person.id, f) for f in ("intake", "brief")}
+        values = []
+        for flow_id, _label, pos in columns:
+            value = answers[flow_id].get(pos)
+            values.append(flow_text.display_value(m, lang, flows()[flow_id], pos, value)
+                          if pos in answers[flow_id] else "")
+        statuses = {v.assignment.id: v.status for v, _ in _homework(db, person, trajectory, now)}
+        sheet.append([person.name, person.municipality, person.department, *values,
+                      *(m.plain("homework/_status", lang, status=statuses.get(a.id, "open"))
+                        for a in work)])
+    book.save(path)
+    return path
