@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Callable
 
-from runtime import admin_export, admin_programme
+from runtime import admin_export, admin_privacy, admin_programme
 from runtime.config import ConfigError, load_config
 
 DESCRIPTION = """\
@@ -34,7 +34,7 @@ admin subcommands:
   migrate        create or upgrade the database schema (also done at every start)
   seed-demo      put the demo programme (one 2024 trajectory, demo invite codes) in the database
   check-config   validate the configuration and print the effective mode
-""" + admin_programme.HELP + admin_export.HELP
+""" + admin_programme.HELP + admin_export.HELP + admin_privacy.HELP
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -63,6 +63,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 ADMIN_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     admin_programme.add_commands,
     admin_export.add_commands,
+    admin_privacy.add_commands,
 ]
 
 

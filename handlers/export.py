@@ -13,7 +13,7 @@ from handlers.access import COACH, COORDINATOR, Actor, actor_of, trajectory_ids
 from handlers.commands import add_command
 from handlers.context import KernbotContext
 from handlers.replies import answer_query, keyboard, label, reply
-from storage import trajectories
+from storage import audit, trajectories
 
 PREFIX = "ex"
 STAFF = frozenset({COACH, COORDINATOR})
@@ -40,6 +40,9 @@ async def export_command(update: Update, context: KernbotContext, actor: Actor) 
 async def send_export(update: Update, context: KernbotContext, actor: Actor,
                       trajectory_id: int) -> None:
     services = context.services
+    trajectory = trajectories.get(services.db, trajectory_id)
+    audit.record(services.db, actor.person_id, "exported_trajectory", None,
+                 services.clock.now(), detail=f"traject {trajectory.number}")
     await reply(update, context, actor, "export/working")
     with tempfile.TemporaryDirectory(prefix="kernbot-export-") as tmp:
         files = export_trajectory(services.db, services.messages, trajectory_id, tmp,

@@ -18,7 +18,15 @@ from handlers.replies import answer_query, keyboard, label, reply
 from handlers.router import message_kind, on_state
 from programme import homework
 from schedule import jobs
-from storage import assignments, conversations, memberships, outbox, people, trajectories
+from storage import (
+    assignments,
+    audit,
+    conversations,
+    memberships,
+    outbox,
+    people,
+    trajectories,
+)
 from storage import homework as store
 from storage.db import transaction, utcnow_iso
 
@@ -265,6 +273,9 @@ async def _show_submission(update: Update, context: KernbotContext, actor: Actor
     owner = people.get(db, submission.person_id)
     assignment = assignments.get(db, submission.assignment_id)
     items = store.items(db, submission_id)
+    if actor.person_id != owner.id:
+        audit.record(db, actor.person_id, "opened_submission", owner.id, services.clock.now(),
+                     detail=assignment.title)
     thread = [(f, people.get(db, f.author_id) if f.author_id else None)
               for f in store.thread(db, submission_id)]
     markup = None

@@ -119,6 +119,10 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Any]]] = {
         "dispatch_batch": (int, 500, _positive),
         "messages_per_second": (float, 29.0, _positive),
     },
+    "privacy": {
+        "on_forget": (str, "anonymise", _one_of("anonymise", "erase")),
+        "retention_months": (int, 24, _positive),
+    },
     "homework": {
         "max_file_mb": (float, 20.0, _positive),
         "digest_interval_minutes": (int, 60, _positive),

@@ -1,0 +1,101 @@
+"""/privacy (what is stored, why, who reads it, how long), /mijngegevens (all your data as
+JSON and PDF), /vergeetmij (erase or anonymise, after a confirmation), /audit (coordinators:
+who opened or exported whose data)."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler
+
+from documents.personal_data import build_pdf
+from handlers.access import ANYONE, COORDINATOR, ENROLLED, Actor, actor_of
+from handlers.commands import add_command
+from handlers.context import KernbotContext
+from handlers.replies import answer_query, keyboard, label, reply
+from programme import privacy
+from storage import audit, memberships, people, trajectories
+
+log = logging.getLogger(__name__)
+PREFIX = "pv"
+
+
+async def privacy_command(update: Update, context: KernbotContext, actor: Actor) -> None:
+    config = context.services.config
+    await reply(update, context, actor, "privacy/info",
+                months=config["privacy"]["retention_months"],
+                anonymise=config["privacy"]["on_forget"] == "anonymise")
+
+
+async def my_data_command(update: Update, context: KernbotContext, actor: Actor) -> None:
+    services = context.services
+    m, lang = services.messages, actor.language
+    data = privacy.export_data(services.db, actor.person_id)
+    chat_id = update.effective_chat.id
+    await reply(update, context, actor, "privacy/my_data")
+    with tempfile.TemporaryDirectory(prefix="kernbot-mydata-") as tmp:
+        json_path = Path(tmp) / "mijn-gegevens.json"
+        json_path.write_text(privacy.export_json(services.db, actor.person_id), "utf-8")
+        pdf_path = build_pdf(m.plain("privacy/pdf_title", lang),
+                             m.plain("privacy/pdf_intro", lang,
+                                     date=m.format(services.clock.now(), lang, "date")),
+                             data, Path(tmp) / "mijn-gegevens.pdf",
+                             {t: m.plain("privacy/table", lang, table=t) for t in data})
+        for path in (json_path, pdf_path):
+            with path.open("rb") as handle:
+                await context.bot.send_document(chat_id, handle, filename=path.name)
+
+
+async def forget_command(update: Update, context: KernbotContext, actor: Actor) -> None:
+    markup = keyboard([[(label(context, actor, "privacy/forget_yes"), f"{PREFIX}:yes")],
+                       [(label(context, actor, "privacy/forget_no"), f"{PREFIX}:no")]])
+    await reply(update, context, actor, "privacy/forget_confirm", markup,
+                anonymise=context.services.config["privacy"]["on_forget"] == "anonymise")
+
+
+async def forget_button(update: Update, context: KernbotContext) -> None:
+    """The confirmation carries no id: it always acts on the person who pressed it."""
+    services = context.services
+    actor = actor_of(update, services)
+    await answer_query(update)
+    if actor.person is None or not actor.enrolled:
+        await reply(update, context, actor, "common/not_enrolled")
+        return
+    if update.callback_query.data != f"{PREFIX}:yes":
+        await reply(update, context, actor, "privacy/forget_cancelled")
+        return
+    person, now = actor.person, services.clock.now()
+    places = [trajectories.get(services.db, m.trajectory_id)
+              for m in memberships.of_person(services.db, person.id)]
+    coordinators = [p for p in people.all_people(services.db)
+                    if p.role == "coordinator" and p.status == "active" and p.telegram_id
+                    and p.id != person.id]
+    privacy.forget(services.db, person, now, services.config["privacy"]["on_forget"])
+    await reply(update, context, actor, "privacy/forgotten")
+    for coordinator in coordinators:
+        text = services.messages.render("privacy/left_notice", coordinator.language,
+                                        person=person, trajectories=[t for t in places if t])
+        try:
+            await context.bot.send_message(coordinator.telegram_id, text)
+        except TelegramError as exc:
+            log.warning("coordinator not told about a departure: %s", exc)
+
+
+async def audit_command(update: Update, context: KernbotContext, actor: Actor) -> None:
+    db = context.services.db
+    entries = [(e, people.get(db, e.actor_id) if e.actor_id else None,
+                people.get(db, e.subject_person_id) if e.subject_person_id else None)
+               for e in audit.recent(db)]
+    await reply(update, context, actor, "privacy/audit", entries=entries)
+
+
+def register(app: Application) -> None:
+    add_command(app, "privacy", privacy_command, ANYONE, order=80)
+    add_command(app, "mijngegevens", my_data_command, ENROLLED, order=81, aliases=("mydata",))
+    add_command(app, "vergeetmij", forget_command, ENROLLED, order=82, aliases=("forgetme",))
+    add_command(app, "audit", audit_command, frozenset({COORDINATOR}), order=83)
+    app.add_handler(CallbackQueryHandler(forget_button, pattern=rf"^{PREFIX}:"))

@@ -1,0 +1,93 @@
+"""Everything stored about one person: export it, erase it, or anonymise it.
+
+The one place that knows which tables hold personal data. A new table with personal data gets
+a line in PERSONAL_TABLES (for the export) and in `forget` (for erasure); the privacy test
+fails when a table with a person_id column is missing from PERSONAL_TABLES.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlite_utils
+
+from storage.db import utcnow_iso
+
+# table -> the SQL that selects one person's rows (parameter: person id)
+PERSONAL_TABLES = {
+    "people": "SELECT * FROM people WHERE id = ?",
+    "memberships": "SELECT * FROM memberships WHERE person_id = ?",
+    "invite_redemptions": "SELECT * FROM invite_redemptions WHERE person_id = ?",
+    "flow_answers": "SELECT * FROM flow_answers WHERE person_id = ?",
+    "flow_answer_history": "SELECT * FROM flow_answer_history WHERE person_id = ?",
+    "flow_runs": "SELECT * FROM flow_runs WHERE person_id = ?",
+    "submissions": "SELECT * FROM submissions WHERE person_id = ?",
+    "submission_items": "SELECT i.* FROM submission_items i JOIN submissions s"
+                        " ON s.id = i.submission_id WHERE s.person_id = ?",
+    "feedback": "SELECT f.* FROM feedback f JOIN submissions s ON s.id = f.submission_id"
+                " WHERE s.person_id = ? OR f.author_id = ?",
+    "outbox": "SELECT * FROM outbox WHERE person_id = ?",
+    "nudge_mutes": "SELECT * FROM nudge_mutes WHERE person_id = ?",
+    "announcements": "SELECT * FROM announcements WHERE author_id = ?",
+    "audit_log": "SELECT * FROM audit_log WHERE actor_id = ? OR subject_person_id = ?",
+}
+# Tables with a person column that hold no personal content of their own.
+NOT_PERSONAL = {"invites": "created_by (the coordinator who made an invite)"}
+
+
+def export_person(db: sqlite_utils.Database, person_id: int) -> dict[str, list[dict]]:
+    data = {}
+    for table, sql in PERSONAL_TABLES.items():
+        params = [person_id] * sql.count("?")
+        data[table] = [dict(r) for r in db.query(sql, params)]
+    return data
+
+
+def local_files(db: sqlite_utils.Database, person_id: int) -> list[str]:
+    return [r[0] for r in db.execute(
+        "SELECT i.local_path FROM submission_items i JOIN submissions s ON s.id ="
+        " i.submission_id WHERE s.person_id = ? AND i.local_path IS NOT NULL",
+        [person_id]).fetchall()]
+
+
+def forget(db: sqlite_utils.Database, person_id: int, telegram_id: int | None, now: datetime,
+           mode: str) -> None:
+    """Erase the person's data. "anonymise" keeps an empty person row and the membership
+    (status removed) so aggregate figures (how many took part) stay right; "erase" removes
+    the person row too. Run inside a transaction."""
+    for sql in (
+        "DELETE FROM flow_answers WHERE person_id = ?",
+        "DELETE FROM flow_answer_history WHERE person_id = ?",
+        "DELETE FROM flow_runs WHERE person_id = ?",
+        "DELETE FROM submissions WHERE person_id = ?",  # items and feedback cascade
+        "DELETE FROM outbox WHERE person_id = ?",
+        "DELETE FROM nudge_mutes WHERE person_id = ?",
+        "DELETE FROM invite_redemptions WHERE person_id = ?",
+        "UPDATE feedback SET text = '', file_id = NULL WHERE author_id = ?",
+        "UPDATE audit_log SET subject_person_id = NULL WHERE subject_person_id = ?",
+    ):
+        db.execute(sql, [person_id])
+    if telegram_id is not None:
+        db.execute("DELETE FROM conversation_state WHERE chat_id = ?", [telegram_id])
+        db.execute("DELETE FROM invite_attempts WHERE telegram_id = ?", [telegram_id])
+    if mode == "erase":
+        db.execute("DELETE FROM memberships WHERE person_id = ?", [person_id])
+        db.execute("DELETE FROM people WHERE id = ?", [person_id])
+    else:
+        db.execute("UPDATE memberships SET status = 'removed' WHERE person_id = ?", [person_id])
+        db.execute("UPDATE people SET telegram_id = NULL, name = '', municipality = '',"
+                   " department = '', organisation = '', status = 'erased', updated_at = ?"
+                   " WHERE id = ?", [utcnow_iso(now), person_id])
+
+
+def people_only_in(db: sqlite_utils.Database, trajectory_ids: list[int]) -> list[int]:
+    """People whose every membership is in these trajectories (retention purge)."""
+    if not trajectory_ids:
+        return []
+    marks = ", ".join("?" for _ in trajectory_ids)
+    rows = db.execute(
+        f"SELECT DISTINCT person_id FROM memberships WHERE trajectory_id IN ({marks})"
+        f" AND person_id NOT IN (SELECT person_id FROM memberships"
+        f" WHERE trajectory_id NOT IN ({marks}))", [*trajectory_ids, *trajectory_ids]
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -1,0 +1,124 @@
+"""Privacy: /privacy, /mijngegevens, /vergeetmij, retention purge, the audit log."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from programme import privacy as privacy_rules
+from storage import memberships, people, privacy, trajectories
+from tests.flow_helpers import INTAKE_NL, play
+from transports.testing import AN, ELS, SOFIE, enrol
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def test_privacy_explains_in_both_languages(bot):
+    text = (await bot.send(SOFIE, "/privacy"))[-1].text
+    assert "Wie het leest" in text and "24 maanden" in text and "/vergeetmij" in text
+    people.update(bot.db, people.by_telegram_id(bot.db, SOFIE.id).id, bot.now(), language="en")
+    assert "Who reads it" in (await bot.send(SOFIE, "/privacy"))[-1].text
+
+
+async def test_my_data_as_json_and_pdf(bot):
+    from pypdf import PdfReader
+
+    await bot.send(SOFIE, "/intake")
+    await play(bot, SOFIE, INTAKE_NL)
+    calls = await bot.send(SOFIE, "/mijngegevens")
+    files = {c.saved_paths[0].suffix: c.saved_paths[0] for c in calls
+             if c.method == "sendDocument"}
+    data = json.loads(files[".json"].read_text())
+    assert data["people"][0]["name"] == "Sofie Janssens"
+    assert any("Ambtenaar lokale economie in Lier" in (a["value"] or "")
+               for a in data["flow_answers"])
+    pdf = " ".join(p.extract_text() for p in PdfReader(files[".pdf"]).pages)
+    assert "Sofie Janssens" in pdf and "Je antwoorden" in pdf
+
+
+def test_every_table_with_a_person_is_covered(tmp_path):
+    from storage.db import connect
+
+    db = connect(tmp_path / "k.sqlite3")
+    for table in db.table_names():
+        columns = {c.name for c in db[table].columns}
+        if columns & {"person_id", "author_id", "actor_id", "subject_person_id"} or \
+                table == "people":
+            assert table in privacy.PERSONAL_TABLES or table in privacy.NOT_PERSONAL, table
+
+
+async def test_forget_me_erases_and_allows_enrolling_again(bot):
+    await bot.send(SOFIE, "/intake")
+    await play(bot, SOFIE, INTAKE_NL)
+    sofie = people.by_telegram_id(bot.db, SOFIE.id)
+    await bot.send(SOFIE, "/vergeetmij")
+    calls = await bot.tap(SOFIE, "Ja, wis alles")
+    assert "Je gegevens zijn gewist" in calls[0].text
+    notice = [c.text for c in bot.api.sent(ELS.id) if "/vergeetmij" in c.text]
+    assert notice and "Sofie Janssens (Lier)" in notice[0]
+    erased = people.get(bot.db, sofie.id)
+    assert erased.status == "erased" and erased.telegram_id is None and erased.name == ""
+    left = privacy.export_person(bot.db, sofie.id)
+    assert left["flow_answers"] == [] and left["flow_runs"] == []
+    trajectory = trajectories.by_number(bot.db, 7)
+    assert memberships.get(bot.db, sofie.id, trajectory.id).status == "removed"
+    assert "uitnodiging" in (await bot.send(SOFIE, "/help"))[-1].text
+    await enrol(bot, SOFIE)
+    again = people.by_telegram_id(bot.db, SOFIE.id)
+    assert again.id != sofie.id and again.status == "active"
+
+
+async def test_forget_me_confirmation_acts_only_on_the_presser(bot):
+    calls = await bot.press(AN, "pv:no")
+    assert "niets gewist" in calls[-1].text
+    await bot.press(AN, "pv:yes")  # a forged confirm without having asked: acts on An only
+    assert people.by_telegram_id(bot.db, SOFIE.id).status == "active"
+    stranger = await bot.press(type(SOFIE)(5151, "Niemand"), "pv:yes")
+    assert "ingeschreven" in stranger[-1].text
+
+
+async def test_audit_log_records_opening_and_export(bot):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    bot.clock.set(datetime(2024, 4, 24, 10, 0, tzinfo=ZoneInfo("Europe/Brussels")))
+    await bot.send(SOFIE, "/huiswerk")
+    await bot.tap(SOFIE, "van je kern")
+    await bot.send(SOFIE, "Mijn huiswerk")
+    await bot.tap(SOFIE, "Indienen")
+    await bot.send(AN, "/inzendingen")
+    await bot.tap(AN, "sessie 2")
+    await bot.tap(AN, "Sofie Janssens")
+    await bot.send(AN, "/export")
+    text = (await bot.send(ELS, "/audit"))[-1].text
+    assert "An Peeters opende het huiswerk van Sofie Janssens" in text
+    assert "An Peeters exporteerde" in text
+    assert "Dat kan je met jouw rol niet doen" in (await bot.send(AN, "/audit"))[-1].text
+
+
+def run(tmp_path, *args):
+    config = tmp_path / "c.toml"
+    config.write_text(f'[console]\ndatabase = "{tmp_path / "demo.sqlite3"}"\n')
+    return subprocess.run([sys.executable, "bot.py", "--config", str(config), "admin", *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin"})
+
+
+def test_purge_dry_run_then_real(tmp_path):
+    assert run(tmp_path, "seed-demo").returncode == 0
+    # The console database runs on the demo clock (February 2024): nothing ended yet.
+    result = run(tmp_path, "purge", "--older-than-months", "1", "--dry-run")
+    assert result.returncode == 0 and "would erase the data of 0 people" in result.stdout
+
+
+async def test_purge_plan_after_the_retention_period(bot):
+    from datetime import timedelta
+
+    later = bot.now() + timedelta(days=30 * 40)  # 2024 + 40 months: September 2024 + 24
+    plan = privacy_rules.purge_plan(bot.db, 24, later)
+    assert [t.number for t in plan.trajectories] == [7]
+    names = {p.name for p in plan.people}
+    assert "Sofie Janssens" in names and "Els Van den Broeck" not in names
+    assert privacy_rules.purge(bot.db, plan, later) == len(plan.people)
+    assert people.by_telegram_id(bot.db, SOFIE.id) is None
+    assert privacy_rules.purge_plan(bot.db, 24, bot.now()).people == []
