@@ -122,6 +122,8 @@ def run_console(config) -> int:
     from transports.console import run_console as console_loop
     from transports.fake_api import FakeBotAPI
 
+    # A piped demo script types faster than any person: no flood control in the console.
+    config = config.with_overrides(bot={"flood_limit": 0})
     clock = OffsetClock()
     clock.offset = DEMO_NOW - SystemClock().now()
     services = build_services(config, clock=clock, database=config["console"]["database"])

@@ -247,7 +247,8 @@ async def send(update: Update, context: KernbotContext, actor: Actor, data: dict
     status = await reply(update, context, actor, "announcements/status", item=item,
                          progress=announcing.progress(services.db, item), at=at,
                          later=at > now)
-    announcements.set_status_message(services.db, item.id, chat_id, status.message_id)
+    if status is not None:
+        announcements.set_status_message(services.db, item.id, chat_id, status.message_id)
     jobs.wake_now(context.application)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 
 from telegram import Update
 from telegram.ext import (
@@ -19,6 +21,7 @@ from handlers.access import ANYONE, ENROLLED, Actor, actor_of
 from handlers.commands import add_command, commands_for, set_menu_for
 from handlers.context import KernbotContext
 from handlers.replies import answer_query, keyboard, label, reply
+from programme.flood import FloodGuard
 from storage import people, updates
 
 log = logging.getLogger(__name__)
@@ -94,6 +97,24 @@ async def skip_seen_updates(update: Update, context: KernbotContext) -> None:
         raise ApplicationHandlerStop
 
 
+async def flood_control(update: Update, context: KernbotContext) -> None:
+    """A person sending faster than anyone types: handle every message (nothing typed is
+    lost) but hold back the replies, with one polite notice."""
+    user = update.effective_user
+    if user is None or update.effective_message is None:
+        return
+    limit = context.services.config["bot"]["flood_limit"]
+    if not limit:
+        return
+    guard = context.application.bot_data.setdefault("flood_guard", FloodGuard(limit))
+    flooding, warn = guard.hit(user.id, context.services.clock.now())
+    context.chat_data["quiet"] = flooding
+    if warn:
+        actor = actor_of(update, context.services)
+        await context.bot.send_message(update.effective_chat.id, context.services.messages
+                                       .render("common/flood", actor.language))
+
+
 async def record_update(update: Update, context: KernbotContext) -> None:
     updates.mark_if_new(context.services.db, update.update_id, context.services.clock.now())
 
@@ -119,27 +140,61 @@ async def edited_message(update: Update, context: KernbotContext) -> None:
     raise ApplicationHandlerStop
 
 
+LOCKED_RETRY_DELAY = 0.5  # seconds before one more try when SQLite stays locked
+_SEEN_ERRORS_KEEP = 1000
+
+
+def _database_problem(error: BaseException | None) -> str | None:
+    if not isinstance(error, sqlite3.OperationalError):
+        return None
+    text = str(error).lower()
+    if "locked" in text or "busy" in text:
+        return "locked"
+    if "readonly" in text or "read-only" in text or "disk" in text or "full" in text:
+        return "unwritable"
+    return None
+
+
 async def error_handler(update: object, context: KernbotContext) -> None:
-    """Log the update id, the user id and the exception; tell the user their answers are safe."""
+    """Log the update id, the user id and the exception; tell the user their answers are safe.
+    A locked database is retried once; a read-only or full one gets its own clear answer."""
     update_id = getattr(update, "update_id", None)
     user = getattr(update, "effective_user", None)
-    log.error("error while handling update %s from user %s", update_id,
-              getattr(user, "id", None), exc_info=context.error)
+    problem = _database_problem(context.error)
+    seen = context.application.bot_data.setdefault("errors_seen", {})
+    if problem == "locked" and isinstance(update, Update) and ("retry", update_id) not in seen:
+        seen[("retry", update_id)] = True
+        log.warning("database locked while handling update %s; trying once more", update_id)
+        await asyncio.sleep(LOCKED_RETRY_DELAY)
+        await context.application.process_update(update)
+        return
+    if problem == "unwritable":
+        log.error("database is read-only or full (%s): update %s from user %s was not stored",
+                  context.error, update_id, getattr(user, "id", None))
+    else:
+        log.error("error while handling update %s from user %s", update_id,
+                  getattr(user, "id", None), exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if update.effective_chat.type != "private":
+    if update.effective_chat.type != "private" or ("told", update_id) in seen:
         return
+    seen[("told", update_id)] = True
+    if len(seen) > _SEEN_ERRORS_KEEP:
+        seen.clear()
     try:
         services = context.services
         actor = actor_of(update, services)
+        key = "common/storage_unavailable" if problem == "unwritable" else "common/error"
         await context.bot.send_message(update.effective_chat.id,
-                                       services.messages.render("common/error", actor.language))
+                                       services.messages.render(key, actor.language))
     except Exception:  # the error message itself failed (database down, network): log only
         log.exception("could not tell user %s about the error", getattr(user, "id", None))
 
 
 def register(app: Application) -> None:
     app.add_handler(TypeHandler(Update, skip_seen_updates), group=GROUP_GUARD)
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE, flood_control),
+                    group=GROUP_GUARD + 2)
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, edited_message),
                     group=GROUP_GUARD + 1)
     app.add_handler(MessageHandler(filters.ChatType.GROUPS | filters.ChatType.CHANNEL,

@@ -54,7 +54,10 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
 
 
 async def send(context: KernbotContext, chat_id: int, text: str,
-               markup: InlineKeyboardMarkup | None = None) -> Message:
+               markup: InlineKeyboardMarkup | None = None) -> Message | None:
+    if context.chat_data is not None and context.chat_data.get("quiet"):
+        log.info("message held back: chat %s is flooding", chat_id)
+        return None
     parts = split_text(text)
     message = None
     for i, part in enumerate(parts):
@@ -64,8 +67,12 @@ async def send(context: KernbotContext, chat_id: int, text: str,
 
 
 async def reply(update: Update, context: KernbotContext, actor: Actor, key: str,
-                markup: InlineKeyboardMarkup | None = None, **values) -> Message:
-    """Render `key` in the actor's language and send it to the chat of the update."""
+                markup: InlineKeyboardMarkup | None = None, **values) -> Message | None:
+    """Render `key` in the actor's language and send it to the chat of the update (held
+    back while the person floods the bot: what they typed is handled all the same)."""
+    if context.chat_data is not None and context.chat_data.get("quiet"):
+        log.info("reply %s held back: chat %s is flooding", key, update.effective_chat.id)
+        return None
     text = context.services.messages.render(key, actor.language, **values)
     return await send(context, update.effective_chat.id, text, markup)
 

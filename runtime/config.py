@@ -88,6 +88,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Any]]] = {
         "timezone": (str, "Europe/Brussels", _tz),
         "log_level": (str, "INFO", _log_level),
         "coordinators": (list, [], None),
+        "flood_limit": (int, 12, _non_negative),
     },
     "storage": {
         "database": (str, "data/kernbot.sqlite3", None),

@@ -66,8 +66,10 @@ def _too_late(row: outbox.OutboxRow, now: datetime) -> str | None:
     grace = settings().grace
     if row.kind == planner.SESSION_CHANGE:
         return None
-    if now - row.planned_at > grace:
-        return (f"too late: planned {row.planned_at.isoformat()}, more than "
+    # Lateness counts from when the row could first go: a row waiting for a retry or for the
+    # end of the quiet hours is not late because of that wait.
+    if row.attempts == 0 and now - row.effective_at > grace:
+        return (f"too late: planned {row.effective_at.isoformat()}, more than "
                 f"{grace.total_seconds() / 3600:g} hours ago (the bot was down)")
     return None
 

@@ -38,8 +38,11 @@ def test_config(tmp_path: Path, **sections) -> Config:
     empty = tmp_path / "empty-config.toml"
     empty.write_text("")
     config = load_config(empty, env={})
+    # Tests type far faster than people (and on a frozen clock): flood control is off here
+    # unless a test turns it on (tests/test_robustness.py does).
     overrides = {"storage": {"database": str(tmp_path / "kernbot.sqlite3"),
-                             "files_dir": str(tmp_path / "files")}}
+                             "files_dir": str(tmp_path / "files")},
+                 "bot": {"flood_limit": 0}}
     for section, values in sections.items():
         overrides.setdefault(section, {}).update(values)
     return config.with_overrides(**overrides)
