@@ -26,8 +26,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+## Benchmarks (flows, schedule, broadcast: about two minutes); figures in docs/benchmarks.md.
 bench: $(STAMP)
 	$(BIN)/python bench/flows.py
+	$(BIN)/python bench/schedule.py
+	$(BIN)/python bench/broadcast.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
