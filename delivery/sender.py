@@ -42,8 +42,13 @@ class Outcome:
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
-    """`retry_after` is an int today and a timedelta in future PTB versions."""
-    value = exc.retry_after
+    """`retry_after` is an int today and a timedelta in future PTB versions (reading it warns
+    about that change; we handle both)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        value = exc.retry_after
     if isinstance(value, timedelta):
         return value.total_seconds()
     return float(value)
