@@ -135,23 +135,30 @@ def pdf_safe(text: str) -> str:
     return re.sub(r"[ \t]+", " ", cleaned).strip()
 
 
-def build_pdf(data: BriefData, path: str | Path) -> Path:
+def new_pdf(margin: float = 18):
+    """An A4 fpdf2 document with the embedded Unicode font, and a `text(value, size, style,
+    gap)` writer that drops characters the font cannot draw."""
     from fpdf import FPDF
 
     regular, bold = font_paths()
     pdf = FPDF(format="A4")
-    pdf.set_margins(18, 18, 18)
-    pdf.set_auto_page_break(True, margin=18)
+    pdf.set_margins(margin, margin, margin)
+    pdf.set_auto_page_break(True, margin=margin)
     pdf.add_font("DejaVu", "", str(regular))
     pdf.add_font("DejaVu", "B", str(bold))
-    pdf.set_title(pdf_safe(f"{data.title} {data.name}"))
-    pdf.add_page()
-    width = pdf.epw
 
     def text(value: str, size: float = 10.5, style: str = "", gap: float = 1.5) -> None:
         pdf.set_font("DejaVu", style, size)
-        pdf.multi_cell(width, size * 0.5, pdf_safe(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(pdf.epw, size * 0.5, pdf_safe(value), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(gap)
+
+    return pdf, text
+
+
+def build_pdf(data: BriefData, path: str | Path) -> Path:
+    pdf, text = new_pdf()
+    pdf.set_title(pdf_safe(f"{data.title} {data.name}"))
+    pdf.add_page()
 
     text(data.title, 20, "B", 2)
     text(" · ".join(p for p in (data.name, data.municipality) if p), 12, "B")

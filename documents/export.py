@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from documents.brief import collect, font_paths, pdf_safe
+from documents.brief import collect, new_pdf
 from flows.engine import Group, Pos
 from messages.render import Messages
 from programme import flow_text, homework
@@ -69,21 +69,7 @@ def export_trajectory(db: sqlite_utils.Database, messages: Messages, trajectory_
 
 
 def _pdf(db, m: Messages, trajectory, participants, path: Path, lang: str, now) -> Path:
-    from fpdf import FPDF
-
-    regular, bold = font_paths()
-    pdf = FPDF(format="A4")
-    pdf.set_margins(18, 18, 18)
-    pdf.set_auto_page_break(True, margin=18)
-    pdf.add_font("DejaVu", "", str(regular))
-    pdf.add_font("DejaVu", "B", str(bold))
-    width = pdf.epw
-
-    def text(value: str, size: float = 10.5, style: str = "", gap: float = 1.5) -> None:
-        pdf.set_font("DejaVu", style, size)
-        pdf.multi_cell(width, size * 0.5, pdf_safe(value), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(gap)
-
+    pdf, text = new_pdf()
     pdf.add_page()
     text(m.plain("export/title", lang, trajectory=trajectory), 18, "B", 2)
     text(m.plain("export/subtitle", lang, count=len(participants),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from telegram import Update
 
 from runtime.services import Services
-from storage import memberships, people
+from storage import memberships, people, trajectories
 
 PARTICIPANT = "participant"
 COACH = "coach"
@@ -72,3 +72,10 @@ def trajectory_ids(services: Services, actor: Actor) -> set[int] | None:
     if actor.person is None:
         return set()
     return {m.trajectory_id for m in memberships.of_person(services.db, actor.person.id)}
+
+
+def visible_trajectories(services: Services, actor: Actor) -> list[trajectories.Trajectory]:
+    """The trajectories whose data this actor may see, in programme order."""
+    allowed = trajectory_ids(services, actor)
+    return [t for t in trajectories.all_trajectories(services.db)
+            if allowed is None or t.id in allowed]

@@ -9,7 +9,14 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from documents.export import export_trajectory
-from handlers.access import COACH, COORDINATOR, Actor, actor_of, trajectory_ids
+from handlers.access import (
+    COACH,
+    COORDINATOR,
+    Actor,
+    actor_of,
+    trajectory_ids,
+    visible_trajectories,
+)
 from handlers.commands import add_command
 from handlers.context import KernbotContext
 from handlers.replies import answer_query, keyboard, label, reply
@@ -19,14 +26,9 @@ PREFIX = "ex"
 STAFF = frozenset({COACH, COORDINATOR})
 
 
-def _visible(context: KernbotContext, actor: Actor) -> list[trajectories.Trajectory]:
-    allowed = trajectory_ids(context.services, actor)
-    return [t for t in trajectories.all_trajectories(context.services.db)
-            if allowed is None or t.id in allowed]
-
 
 async def export_command(update: Update, context: KernbotContext, actor: Actor) -> None:
-    visible = _visible(context, actor)
+    visible = visible_trajectories(context.services, actor)
     if not visible:
         await reply(update, context, actor, "progress/no_trajectories")
     elif len(visible) == 1:

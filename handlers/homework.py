@@ -53,14 +53,24 @@ async def homework_command(update: Update, context: KernbotContext, actor: Actor
                 views=views)
 
 
+async def _editable(update: Update, context: KernbotContext, actor: Actor, assignment_id: int
+                    ) -> homework.HomeworkView | None:
+    """The person's homework view if it can still be handed in or changed; else say so."""
+    now = context.services.clock.now()
+    view = homework.find(context.services.db, actor.person_id, assignment_id, now)
+    if view is None or now >= view.editable_until:
+        await reply(update, context, actor, "homework/closed")
+        return None
+    return view
+
+
 async def _open(update: Update, context: KernbotContext, actor: Actor, assignment_id: int
                 ) -> None:
     services = context.services
-    now = services.clock.now()
-    view = homework.find(services.db, actor.person_id, assignment_id, now)
-    if view is None or now >= view.editable_until:
-        await reply(update, context, actor, "homework/closed")
+    view = await _editable(update, context, actor, assignment_id)
+    if view is None:
         return
+    now = services.clock.now()
     done = homework.flow_part_done(services.db, actor.person_id, view.window)
     if done is not None:  # handed in by finishing a part of a guided conversation
         flow = "brief" if view.assignment.kind == "brief_step" else "waarom"
@@ -178,11 +188,10 @@ async def retry_downloads(app: Application) -> None:
 async def _submit(update: Update, context: KernbotContext, actor: Actor, assignment_id: int
                   ) -> None:
     services = context.services
-    now = services.clock.now()
-    view = homework.find(services.db, actor.person_id, assignment_id, now)
-    if view is None or now >= view.editable_until:
-        await reply(update, context, actor, "homework/closed")
+    view = await _editable(update, context, actor, assignment_id)
+    if view is None:
         return
+    now = services.clock.now()
     done = homework.flow_part_done(services.db, actor.person_id, view.window)
     if done is False:
         await reply(update, context, actor, "homework/flow_not_done", view=view)

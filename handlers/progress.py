@@ -12,7 +12,14 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from documents.progress import Labels, chart_png, sheet_xlsx
-from handlers.access import COACH, COORDINATOR, Actor, actor_of, trajectory_ids
+from handlers.access import (
+    COACH,
+    COORDINATOR,
+    Actor,
+    actor_of,
+    trajectory_ids,
+    visible_trajectories,
+)
 from handlers.commands import add_command
 from handlers.context import KernbotContext
 from handlers.replies import answer_query, keyboard, label, reply
@@ -30,15 +37,10 @@ STAFF = frozenset({COACH, COORDINATOR})
 NUDGERS: list[Callable] = [planner.queue_lagging_nudges]
 
 
-def _visible(context: KernbotContext, actor: Actor) -> list[trajectories.Trajectory]:
-    allowed = trajectory_ids(context.services, actor)
-    return [t for t in trajectories.all_trajectories(context.services.db)
-            if allowed is None or t.id in allowed]
-
 
 async def progress_command(update: Update, context: KernbotContext, actor: Actor) -> None:
     """/voortgang: choose a trajectory (when there are several) and show its progress."""
-    visible = _visible(context, actor)
+    visible = visible_trajectories(context.services, actor)
     if not visible:
         await reply(update, context, actor, "progress/no_trajectories")
         return
