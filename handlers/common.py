@@ -11,6 +11,7 @@ from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
+    ChatMemberHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -115,6 +116,23 @@ async def flood_control(update: Update, context: KernbotContext) -> None:
                                        .render("common/flood", actor.language))
 
 
+async def bot_blocked_or_back(update: Update, context: KernbotContext) -> None:
+    """A private chat's my_chat_member update: the person blocked the bot (no more timed
+    messages: unreachable) or came back (active again)."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    services = context.services
+    person = people.by_telegram_id(services.db, change.chat.id)
+    if person is None or person.status in ("erased", "removed"):
+        return
+    status = change.new_chat_member.status
+    if status in ("kicked", "left") and person.status == "active":
+        people.update(services.db, person.id, services.clock.now(), status="unreachable")
+    elif status == "member" and person.status == "unreachable":
+        people.update(services.db, person.id, services.clock.now(), status="active")
+
+
 async def record_update(update: Update, context: KernbotContext) -> None:
     updates.mark_if_new(context.services.db, update.update_id, context.services.clock.now())
 
@@ -203,6 +221,7 @@ def register(app: Application) -> None:
     add_command(app, "taal", language_command, ENROLLED, order=91, aliases=("language",))
     add_command(app, "cancel", cancel_command, ANYONE, order=92, aliases=("stop",))
     app.add_handler(CallbackQueryHandler(language_button, pattern=r"^lang:"))
+    app.add_handler(ChatMemberHandler(bot_blocked_or_back, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(error_handler)
 
 

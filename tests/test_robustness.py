@@ -160,3 +160,22 @@ async def test_unreliable_telegram_loses_and_doubles_nothing(bot, monkeypatch):
     delivered = [c.chat_id for c in bot.api.calls if c.method == "sendMessage"
                  and "Onbetrouwbaar" in c.text]
     assert len(delivered) == len(set(delivered))
+
+
+def member_update(status: str, update_id: int) -> dict:
+    bot_user = {"id": 777000, "is_bot": True, "first_name": "K"}
+    old = {"kicked": "member", "member": "kicked"}[status]
+    return {"update_id": update_id, "my_chat_member": {
+        "chat": {"id": SOFIE.id, "type": "private"}, "date": 1,
+        "from": {"id": SOFIE.id, "is_bot": False, "first_name": "Sofie"},
+        "old_chat_member": {"status": old, "user": bot_user,
+                            **({"until_date": 0} if old == "kicked" else {})},
+        "new_chat_member": {"status": status, "user": bot_user,
+                            **({"until_date": 0} if status == "kicked" else {})}}}
+
+
+async def test_blocking_and_unblocking_the_bot(bot):
+    await bot.sim.feed(member_update("kicked", 880_001))
+    assert people.by_telegram_id(bot.db, SOFIE.id).status == "unreachable"
+    await bot.sim.feed(member_update("member", 880_002))
+    assert people.by_telegram_id(bot.db, SOFIE.id).status == "active"
