@@ -59,6 +59,11 @@ def actor_of(update: Update, services: Services) -> Actor:
     return Actor(user.id, language, person, role)
 
 
+def refusal_key(actor: Actor) -> str:
+    """The polite refusal: enrol first, or "your role does not allow that" (never more)."""
+    return "common/not_enrolled" if not actor.enrolled else "common/not_allowed"
+
+
 def allowed(actor: Actor, roles: frozenset[str] | None) -> bool:
     if roles is ANYONE:
         return True

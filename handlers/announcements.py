@@ -15,7 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from handlers.access import COORDINATOR, Actor, actor_of
 from handlers.commands import add_command
 from handlers.context import KernbotContext
-from handlers.replies import answer_query, keyboard, label, reply
+from handlers.replies import answer_query, keyboard, label, refuse, reply
 from handlers.router import message_kind, on_state
 from programme import announcing, audiences, calendar
 from schedule import jobs
@@ -156,8 +156,7 @@ async def button(update: Update, context: KernbotContext) -> None:
     actor = actor_of(update, services)
     await answer_query(update)
     if actor.role != COORDINATOR:
-        await reply(update, context, actor,
-                    "common/not_enrolled" if not actor.enrolled else "common/not_allowed")
+        await refuse(update, context, actor)
         return
     chat_id = update.effective_chat.id
     state = _draft(context, chat_id)

@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from handlers.access import COORDINATOR, ENROLLED, PARTICIPANT, Actor, actor_of
 from handlers.commands import add_command
 from handlers.context import KernbotContext
-from handlers.replies import answer_query, keyboard, label, reply
+from handlers.replies import answer_query, keyboard, label, refuse, reply
 from programme import calendar
 from storage import mutes, people
 
@@ -80,8 +80,7 @@ async def mute_button(update: Update, context: KernbotContext) -> None:
     actor = actor_of(update, services)
     await answer_query(update)
     if actor.role != PARTICIPANT:
-        await reply(update, context, actor,
-                    "common/not_enrolled" if not actor.enrolled else "common/not_allowed")
+        await refuse(update, context, actor)
         return
     choice = update.callback_query.data.split(":", 1)[1]
     now = services.clock.now()

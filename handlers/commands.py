@@ -12,7 +12,7 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Up
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, filters
 
-from handlers.access import Actor, actor_of, allowed
+from handlers.access import Actor, actor_of, allowed, refusal_key
 from handlers.context import KernbotContext
 from handlers.replies import reply
 from messages.render import LANGUAGES, Messages
@@ -47,7 +47,7 @@ def guarded(roles: frozenset[str] | None, callback: Callback):
             if update.callback_query is not None:
                 from handlers.replies import answer_query
                 await answer_query(update)
-            key = "common/not_enrolled" if not actor.enrolled else "common/not_allowed"
+            key = refusal_key(actor)
             await reply(update, context, actor, key)
             return
         await callback(update, context, actor)

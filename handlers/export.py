@@ -19,7 +19,7 @@ from handlers.access import (
 )
 from handlers.commands import add_command
 from handlers.context import KernbotContext
-from handlers.replies import answer_query, keyboard, label, reply
+from handlers.replies import answer_query, keyboard, label, refuse, reply
 from storage import audit, trajectories
 
 PREFIX = "ex"
@@ -63,8 +63,7 @@ async def button(update: Update, context: KernbotContext) -> None:
     if not value.isdigit() or actor.role not in STAFF or (
             allowed is not None and int(value) not in allowed) or \
             trajectories.get(context.services.db, int(value)) is None:
-        await reply(update, context, actor,
-                    "common/not_enrolled" if not actor.enrolled else "common/not_allowed")
+        await refuse(update, context, actor)
         return
     await send_export(update, context, actor, int(value))
 

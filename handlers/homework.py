@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from handlers.access import COACH, COORDINATOR, PARTICIPANT, Actor, actor_of, trajectory_ids
 from handlers.commands import add_command
 from handlers.context import KernbotContext
-from handlers.replies import answer_query, keyboard, label, reply
+from handlers.replies import answer_query, keyboard, label, refuse, reply
 from handlers.router import message_kind, on_state
 from programme import homework
 from schedule import jobs
@@ -35,10 +35,6 @@ PREFIX = "hw"
 STAFF = frozenset({COACH, COORDINATOR})
 MAX_DOWNLOAD_ATTEMPTS = 5
 DIGEST = "homework_digest"
-
-
-def _refuse_key(actor: Actor) -> str:
-    return "common/not_enrolled" if not actor.enrolled else "common/not_allowed"
 
 
 # -- participants ----------------------------------------------------------------------------
@@ -247,7 +243,7 @@ async def _session_overview(update: Update, context: KernbotContext, actor: Acto
     allowed = trajectory_ids(services, actor)
     if session is None or actor.role not in STAFF or (
             allowed is not None and session.trajectory_id not in allowed):
-        await reply(update, context, actor, _refuse_key(actor))
+        await refuse(update, context, actor)
         return
     trajectory = trajectories.get(db, session.trajectory_id)
     blocks, rows = [], []
@@ -276,7 +272,7 @@ async def _show_submission(update: Update, context: KernbotContext, actor: Actor
     services = context.services
     db = services.db
     if not homework.can_view_submission(db, actor.person, actor.role, submission_id):
-        await reply(update, context, actor, _refuse_key(actor))
+        await refuse(update, context, actor)
         return
     submission = store.get(db, submission_id)
     owner = people.get(db, submission.person_id)
@@ -311,7 +307,7 @@ async def _ask_feedback(update: Update, context: KernbotContext, actor: Actor,
                         submission_id: int, state: str, key: str) -> None:
     services = context.services
     if not homework.can_view_submission(services.db, actor.person, actor.role, submission_id):
-        await reply(update, context, actor, _refuse_key(actor))
+        await refuse(update, context, actor)
         return
     conversations.put(services.db, update.effective_chat.id, f"{state}:{submission_id}", {},
                       services.clock.now())
@@ -326,7 +322,7 @@ async def _thread_message(update: Update, context: KernbotContext, actor: Actor,
     if not homework.can_view_submission(db, actor.person, actor.role, submission_id) or (
             from_coach and actor.role not in STAFF):
         conversations.clear(db, update.effective_chat.id)
-        await reply(update, context, actor, _refuse_key(actor))
+        await refuse(update, context, actor)
         return
     message = update.effective_message
     kind = message_kind(update)
@@ -388,7 +384,7 @@ async def button(update: Update, context: KernbotContext) -> None:
     if (action in participant_actions and actor.role != PARTICIPANT) or (
             action in staff_actions and actor.role not in STAFF) or (
             action == "v" and not actor.enrolled):
-        await reply(update, context, actor, _refuse_key(actor))
+        await refuse(update, context, actor)
         return
     if action == "q":
         conversations.clear(services.db, update.effective_chat.id)

@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler
 
-from handlers.access import COORDINATOR, Actor, actor_of
+from handlers.access import COORDINATOR, Actor, actor_of, refusal_key
 from handlers.commands import add_command
 from handlers.context import KernbotContext
 from handlers.replies import answer_query, keyboard, label, reply
@@ -106,7 +106,7 @@ async def on_button(update: Update, context: KernbotContext) -> None:
     actor = actor_of(update, services)
     await answer_query(update)
     if actor.role != COORDINATOR:
-        key = "common/not_enrolled" if not actor.enrolled else "common/not_allowed"
+        key = refusal_key(actor)
         await reply(update, context, actor, key)
         return
     parts = update.callback_query.data.split(":")

@@ -17,6 +17,7 @@ from handlers.access import (
     COORDINATOR,
     Actor,
     actor_of,
+    refusal_key,
     trajectory_ids,
     visible_trajectories,
 )
@@ -116,7 +117,7 @@ async def button(update: Update, context: KernbotContext) -> None:
         return
     if actor.role not in STAFF or (allowed is not None and trajectory_id not in allowed) \
             or trajectories.get(context.services.db, trajectory_id) is None:
-        key = "common/not_enrolled" if not actor.enrolled else "common/not_allowed"
+        key = refusal_key(actor)
         await reply(update, context, actor, key)
         return
     if action == "t":

@@ -7,7 +7,7 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from handlers.access import Actor
+from handlers.access import Actor, refusal_key
 from handlers.context import KernbotContext
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,11 @@ async def reply(update: Update, context: KernbotContext, actor: Actor, key: str,
         return None
     text = context.services.messages.render(key, actor.language, **values)
     return await send(context, update.effective_chat.id, text, markup)
+
+
+async def refuse(update: Update, context: KernbotContext, actor: Actor) -> Message | None:
+    """Refuse politely; the answer reveals nothing about other people or data."""
+    return await reply(update, context, actor, refusal_key(actor))
 
 
 def label(context: KernbotContext, actor: Actor, key: str, **values) -> str:
