@@ -12,8 +12,8 @@ import logging
 import sys
 from collections.abc import Callable
 
-from runtime import admin_export, admin_privacy, admin_programme
-from runtime.config import ConfigError, load_config
+from kernbot import admin_export, admin_privacy, admin_programme
+from core.config import ConfigError, load_config
 
 DESCRIPTION = """\
 Run Kernbot.
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"kernbot: configuration error: {exc}", file=sys.stderr)
         return 2
-    from runtime.logs import setup_logging
+    from core.logs import setup_logging
 
     mode = config.effective_mode()
     level = config["bot"]["log_level"]
@@ -117,8 +117,8 @@ def run_console(config) -> int:
     from pathlib import Path
 
     from programme.demo import DEMO_NOW, seed_demo
-    from runtime.application import build_application, build_services
-    from runtime.clock import OffsetClock, SystemClock
+    from kernbot.application import build_application, build_services
+    from core.clock import OffsetClock, SystemClock
     from transports.console import run_console as console_loop
     from transports.fake_api import FakeBotAPI
 
@@ -136,7 +136,7 @@ def run_console(config) -> int:
 def run_telegram(config, mode: str) -> int:
     from telegram import Update
 
-    from runtime.application import build_application, build_services
+    from kernbot.application import build_application, build_services
 
     services = build_services(config)
     app = build_application(config, services)

@@ -30,13 +30,13 @@ from telegram.ext import (  # noqa: E402
 )
 
 from programme.demo import DEMO_NOW, seed_demo  # noqa: E402
-from runtime.application import build_application, build_services, on_start  # noqa: E402
-from runtime.clock import FakeClock  # noqa: E402
+from kernbot.application import build_application, build_services, on_start  # noqa: E402
+from core.clock import FakeClock  # noqa: E402
 from storage import memberships, people, trajectories  # noqa: E402
 from storage.db import transaction  # noqa: E402
 from transports.fake_api import FakeBotAPI  # noqa: E402
 from transports.simulator import ChatSimulator, User  # noqa: E402
-from transports.testing import test_config  # noqa: E402
+from kernbot.harness import test_config  # noqa: E402
 
 # The intake, as a participant answers it: typed text, button labels (tap), typed choices.
 INTAKE = [("send", "/intake"), ("send", "Ambtenaar lokale economie"), ("tap", "Economie"),

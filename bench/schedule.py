@@ -28,13 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from delivery.sender import Outgoing  # noqa: E402
 from programme.demo import DEMO_NOW, seed_demo  # noqa: E402
-from runtime.application import build_application, build_services, on_start  # noqa: E402
-from runtime.clock import FakeClock  # noqa: E402
+from kernbot.application import build_application, build_services, on_start  # noqa: E402
+from core.clock import FakeClock  # noqa: E402
 from schedule import compose, dispatcher  # noqa: E402
 from storage import outbox, people  # noqa: E402
 from storage.db import connect, transaction  # noqa: E402
 from transports.fake_api import FakeBotAPI  # noqa: E402
-from transports.testing import test_config  # noqa: E402
+from kernbot.harness import test_config  # noqa: E402
 
 BENCH_KIND = "bench"
 
@@ -134,7 +134,7 @@ async def main() -> None:
     import subprocess
 
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import runtime.application, handlers"],
+    subprocess.run([sys.executable, "-c", "import kernbot.application, handlers"],
                    cwd=Path(__file__).resolve().parent.parent, check=True)
     imports = time.perf_counter() - started
     p50, p99 = percentile(lags, 0.50), percentile(lags, 0.99)

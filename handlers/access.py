@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from telegram import Update
 
-from runtime.services import Services
+from core.services import Services
 from storage import memberships, people, trajectories
 
 PARTICIPANT = "participant"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from runtime.services import Services
+from core.services import Services
 
 
 class KernbotContext(CallbackContext[ExtBot, dict, dict, dict]):

@@ -22,7 +22,7 @@ from telegram import Bot
 from delivery.sender import FAILED, RETRY, SENT, UNREACHABLE, deliver
 from messages.render import Messages
 from programme import calendar
-from runtime.clock import Clock
+from core.clock import Clock
 from schedule import compose, planner
 from schedule.settings import settings
 from storage import outbox, people

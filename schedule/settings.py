@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from runtime.config import SCHEMA, Config
+from core.config import SCHEMA, Config
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 import pytest
 
 from programme.demo import DEMO_NOW
-from runtime.clock import FakeClock
-from transports.testing import BotHarness
+from core.clock import FakeClock
+from kernbot.harness import BotHarness
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storage import people
-from transports.testing import BotHarness
+from kernbot.harness import BotHarness
 
 INTAKE_NL = [("send", "Ambtenaar lokale economie in Lier"), ("tap", "Economie"),
              ("tap", "Mobiliteit"), ("tap", "Klaar"),

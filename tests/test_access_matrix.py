@@ -9,7 +9,7 @@ import pytest
 from handlers.commands import REGISTRY
 from storage import people
 from transports.simulator import User
-from transports.testing import AN, ELS, SOFIE, BotHarness
+from kernbot.harness import AN, ELS, SOFIE, BotHarness
 
 UNKNOWN = User(3333, "Onbekend")
 REMOVED = User(9013, "Lotte", "Willems")  # a demo participant whose enrolment we remove

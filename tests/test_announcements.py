@@ -9,7 +9,7 @@ from programme import announcing, audiences
 from schedule import dispatcher, jobs
 from storage import announcements, outbox, people, submissions, trajectories
 from tests.flow_helpers import INTAKE_NL, play
-from transports.testing import AN, ELS, PIETER, SOFIE
+from kernbot.harness import AN, ELS, PIETER, SOFIE
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import pypdf
 
 from documents import brief as brief_document
 from tests.flow_helpers import person_id, play
-from transports.testing import SOFIE
+from kernbot.harness import SOFIE
 
 PROBLEM = "Françoise’s café sluit; de kern is ’s avonds leeg (één ruïne, ëven erg)"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.config import ConfigError, load_config
+from core.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,7 +74,7 @@ def test_example_config_is_valid_and_documents_every_key():
     example = ROOT / "config.example.toml"
     load_config(example, env={})
     text = example.read_text()
-    from runtime.config import SCHEMA
+    from core.config import SCHEMA
 
     for section, keys in SCHEMA.items():
         assert f"[{section}]" in text

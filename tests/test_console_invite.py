@@ -9,12 +9,12 @@ from pathlib import Path
 
 from programme import importer
 from programme.demo import DEMO_NOW, seed_demo
-from runtime.application import build_application, build_services, on_start
-from runtime.clock import FakeClock
+from kernbot.application import build_application, build_services, on_start
+from core.clock import FakeClock
 from storage import people
 from transports.console import Console
 from transports.fake_api import FakeBotAPI
-from transports.testing import test_config as make_config
+from kernbot.harness import test_config as make_config
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "programme.example.toml"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from programme import invitations
 from storage import conversations, people, trajectories
 from transports.simulator import User
-from transports.testing import NEWCOMER_USER, SOFIE
+from kernbot.harness import NEWCOMER_USER, SOFIE
 
 ENGLISH = User(2000, "Jane", "Smith", language_code="en")
 

@@ -6,8 +6,8 @@ import logging
 import pytest
 from telegram.error import NetworkError
 
-from runtime.logs import setup_logging
-from transports.testing import SOFIE, BotHarness, test_config
+from core.logs import setup_logging
+from kernbot.harness import SOFIE, BotHarness, test_config
 
 # Shaped like a real token (so redaction is tested on the real shape) but built at run time,
 # so no committed line looks like a leaked secret.
@@ -62,7 +62,7 @@ async def test_token_never_logged_from_http_errors(token_bot, log_stream):
 
 
 async def test_refused_command_menu_does_not_stop_the_bot(tmp_path, clock, log_stream):
-    from runtime.application import on_start
+    from kernbot.application import on_start
 
     async with BotHarness.start(tmp_path, clock=clock) as bot:
         bot.api.refuse_commands = True

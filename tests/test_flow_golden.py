@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.flow_helpers import INTAKE_EN, INTAKE_NL, set_language
-from transports.testing import SOFIE
+from kernbot.harness import SOFIE
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -68,9 +68,9 @@ def test_missing_template_in_one_language_names_file_and_question(messages, tmp_
 def test_a_broken_shipped_flow_stops_the_application(tmp_path, monkeypatch):
     """build_application registers the handlers, which load and check every flow; the bot
     stops with a one-line message (no traceback)."""
-    from runtime.application import build_application, build_services
+    from kernbot.application import build_application, build_services
     from transports.fake_api import FakeBotAPI
-    from transports.testing import test_config
+    from kernbot.harness import test_config
 
     broken = tmp_path / "flows"
     broken.mkdir()

@@ -6,7 +6,7 @@ from flows.engine import SKIPPED, Pos
 from programme import flow_progress, flow_runner
 from storage import answers, flow_runs, trajectories
 from tests.flow_helpers import INTAKE_EN, INTAKE_NL, person_id, play, set_language
-from transports.testing import AN, NEWCOMER_USER, PIETER, SOFIE, enrol
+from kernbot.harness import AN, NEWCOMER_USER, PIETER, SOFIE, enrol
 
 
 async def test_intake_in_dutch_from_start_to_summary(bot):

@@ -11,7 +11,7 @@ from programme import homework
 from schedule import dispatcher, jobs
 from storage import assignments, memberships, outbox, people, trajectories
 from storage import homework as store
-from transports.testing import AN, ELS, KOEN, PIETER, SOFIE
+from kernbot.harness import AN, ELS, KOEN, PIETER, SOFIE
 
 BXL = ZoneInfo("Europe/Brussels")
 PDF = "application/pdf"

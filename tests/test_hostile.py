@@ -12,7 +12,7 @@ from programme.flow_progress import flow_answers
 from storage import homework, people
 from tests.support.hostile import HOSTILE
 from transports.simulator import User
-from transports.testing import ELS, SOFIE
+from kernbot.harness import ELS, SOFIE
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "tg-spoiler", "blockquote"}
 ERROR = "er ging bij mij iets mis"

@@ -14,7 +14,7 @@ from programme import enrolment, invitations
 from programme.enrolment import Outcome
 from storage import memberships, people, trajectories
 from transports.simulator import User
-from transports.testing import ELS
+from kernbot.harness import ELS
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from messages.render import LANGUAGES, MessageError, Messages
-from transports.testing import SOFIE
+from kernbot.harness import SOFIE
 
 
 @pytest.fixture(scope="module")

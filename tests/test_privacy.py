@@ -8,7 +8,7 @@ from pathlib import Path
 from programme import privacy as privacy_rules
 from storage import memberships, people, privacy, trajectories
 from tests.flow_helpers import INTAKE_NL, play
-from transports.testing import AN, ELS, SOFIE, enrol
+from kernbot.harness import AN, ELS, SOFIE, enrol
 
 ROOT = Path(__file__).resolve().parents[1]
 

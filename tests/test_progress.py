@@ -9,7 +9,7 @@ from handlers import progress as progress_handler
 from programme import progress
 from storage import people, trajectories
 from tests.flow_helpers import INTAKE_NL, play
-from transports.testing import AN, ELS, PIETER, SOFIE
+from kernbot.harness import AN, ELS, PIETER, SOFIE
 
 
 async def test_coordinator_sees_progress_chart_and_sheet(bot):

@@ -12,7 +12,7 @@ from programme import announcing
 from programme.flow_progress import flow_answers
 from schedule import dispatcher, jobs
 from storage import outbox, people
-from transports.testing import SOFIE
+from kernbot.harness import SOFIE
 
 ERROR = "er ging bij mij iets mis"
 
@@ -62,7 +62,7 @@ async def test_updates_without_a_private_message_never_raise(bot, update):
 
 
 async def test_a_flood_is_slowed_down_without_losing_answers(tmp_path, clock):
-    from transports.testing import BotHarness, test_config
+    from kernbot.harness import BotHarness, test_config
 
     config = test_config(tmp_path, bot={"flood_limit": 10})
     async with BotHarness.start(tmp_path, clock=clock, config=config) as bot:

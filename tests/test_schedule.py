@@ -13,7 +13,7 @@ from programme import calendar
 from schedule import dispatcher, jobs, planner
 from storage import memberships, mutes, outbox, people, submissions, trajectories
 from storage.db import connect
-from transports.testing import AN, ELS, SOFIE
+from kernbot.harness import AN, ELS, SOFIE
 
 BXL = ZoneInfo("Europe/Brussels")
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from storage import invites, memberships, people, trajectories
 from transports.simulator import User
-from transports.testing import AN, NEWCOMER_USER, SOFIE, enrol
+from kernbot.harness import AN, NEWCOMER_USER, SOFIE, enrol
 
 ENGLISH = User(2000, "Jane", language_code="en")
 
@@ -101,7 +101,7 @@ async def test_start_without_code(bot):
 
 
 async def test_configured_coordinator_is_known_without_code(tmp_path, clock):
-    from transports.testing import BotHarness, test_config
+    from kernbot.harness import BotHarness, test_config
 
     config = test_config(tmp_path, bot={"coordinators": [7777]})
     async with BotHarness.start(tmp_path, clock=clock, config=config) as bot:

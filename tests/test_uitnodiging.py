@@ -9,7 +9,7 @@ import pytest
 
 from storage import conversations, invites, people, trajectories
 from transports.simulator import User
-from transports.testing import AN, ELS, NEWCOMER_USER, SOFIE
+from kernbot.harness import AN, ELS, NEWCOMER_USER, SOFIE
 
 LINK = re.compile(r"https://t\.me/kernbot_demo_bot\?start=([A-Za-z0-9_-]{16})")
 

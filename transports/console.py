@@ -19,7 +19,7 @@ from typing import TextIO
 from telegram.ext import Application
 
 from programme.demo import DEMO_PEOPLE, NEWCOMER
-from runtime.clock import OffsetClock
+from core.clock import OffsetClock
 from storage import people, updates
 from transports.fake_api import Call, FakeBotAPI
 from transports.simulator import ChatSimulator, User
@@ -228,7 +228,7 @@ async def read_lines(stream: TextIO):
 
 async def run_console(app: Application, api: FakeBotAPI, clock: OffsetClock,
                       stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
-    from runtime.application import on_start
+    from kernbot.application import on_start
 
     _default_clock_hooks()
     interactive = stdin.isatty()

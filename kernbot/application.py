@@ -13,9 +13,9 @@ import handlers
 from handlers.commands import set_default_menus
 from handlers.context import KernbotContext
 from messages.render import Messages
-from runtime.clock import Clock, SystemClock
-from runtime.config import Config
-from runtime.services import Services
+from core.clock import Clock, SystemClock
+from core.config import Config
+from core.services import Services
 from schedule import jobs as schedule_jobs
 from schedule import settings as schedule_settings
 from storage.db import checkpoint, connect

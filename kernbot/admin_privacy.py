@@ -11,7 +11,7 @@ HELP = """\
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    from runtime.admin_programme import _database_option
+    from kernbot.admin_programme import _database_option
 
     purge = sub.add_parser("purge", help="retention: erase data of long-ended trajectories")
     purge.add_argument("--older-than-months", type=int, required=True, metavar="N")
@@ -22,7 +22,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 def run_purge(args, config) -> int:
     from programme import privacy
-    from runtime.admin_programme import _fail, _target
+    from kernbot.admin_programme import _fail, _target
     from storage.db import connect
 
     if args.older_than_months < 1:

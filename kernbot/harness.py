@@ -16,10 +16,10 @@ from pathlib import Path
 from telegram.ext import Application
 
 from programme.demo import DEMO_NOW, seed_demo
-from runtime.application import build_application, build_services, on_start
-from runtime.clock import FakeClock
-from runtime.config import Config, load_config
-from runtime.services import Services
+from kernbot.application import build_application, build_services, on_start
+from core.clock import FakeClock
+from core.config import Config, load_config
+from core.services import Services
 from storage import updates
 from transports.fake_api import Call, FakeBotAPI
 from transports.simulator import ChatSimulator, User

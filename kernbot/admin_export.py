@@ -11,7 +11,7 @@ HELP = """\
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    from runtime.admin_programme import _database_option
+    from kernbot.admin_programme import _database_option
 
     exp = sub.add_parser("export", help="export a trajectory for session preparation")
     exp.add_argument("--trajectory", type=int, required=True, metavar="N")
@@ -24,7 +24,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 def run_export(args, config) -> int:
     from documents.export import export_trajectory
     from messages.render import Messages
-    from runtime.admin_programme import _fail, _target
+    from kernbot.admin_programme import _fail, _target
     from storage import trajectories
     from storage.db import connect
 

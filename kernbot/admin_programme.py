@@ -53,7 +53,7 @@ def _database_option(parser: argparse.ArgumentParser) -> None:
 def _target(args, config):
     """(database path, now): the console database runs on the demo clock."""
     from programme.demo import DEMO_NOW
-    from runtime.clock import SystemClock
+    from core.clock import SystemClock
 
     console = config.effective_mode() == "console"
     path = args.database or config["console" if console else "storage"]["database"]

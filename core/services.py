@@ -8,8 +8,8 @@ from typing import Any
 import sqlite_utils
 
 from messages.render import Messages
-from runtime.clock import Clock
-from runtime.config import Config
+from core.clock import Clock
+from core.config import Config
 
 
 @dataclass

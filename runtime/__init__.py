@@ -1,1 +1,0 @@
-"""Run-time plumbing: configuration, clock, logging and building the Application."""
