@@ -12,8 +12,8 @@ import logging
 import sys
 from collections.abc import Callable
 
-from kernbot import admin_export, admin_privacy, admin_programme
 from core.config import ConfigError, load_config
+from kernbot import admin_export, admin_privacy, admin_programme
 
 DESCRIPTION = """\
 Run Kernbot.
@@ -85,11 +85,17 @@ def main(argv: list[str] | None = None) -> int:
     if mode == "console" and level == "INFO":
         level = "WARNING"  # keep the chat readable; errors still show
     setup_logging(level, [config.token])
-    if args.command == "admin":
-        return run_admin(args, config)
-    if mode == "console":
-        return run_console(config)
-    return run_telegram(config, mode)
+    from kernbot.composition import StartupError
+
+    try:
+        if args.command == "admin":
+            return run_admin(args, config)
+        if mode == "console":
+            return run_console(config)
+        return run_telegram(config, mode)
+    except StartupError as exc:
+        print(f"kernbot: {exc}", file=sys.stderr)
+        return 2
 
 
 def run_admin(args: argparse.Namespace, config) -> int:
@@ -101,10 +107,12 @@ def run_admin(args: argparse.Namespace, config) -> int:
         print(f"schema version {current_version(db)}: {config['storage']['database']}")
         return 0
     if args.admin_command == "seed-demo":
+        from kernbot.composition import build_services
         from programme.demo import seed_demo
 
         path = args.database or config["console"]["database"]
-        seed_demo(connect(path))
+        services = build_services(config, database=path)
+        seed_demo(services.db, services.bus)
         print(f"demo programme loaded into {path}")
         return 0
     if args.admin_command == "check-config":
@@ -116,9 +124,9 @@ def run_admin(args: argparse.Namespace, config) -> int:
 def run_console(config) -> int:
     from pathlib import Path
 
-    from programme.demo import DEMO_NOW, seed_demo
-    from kernbot.application import build_application, build_services
     from core.clock import OffsetClock, SystemClock
+    from kernbot.composition import build_application, build_services, console_hooks
+    from programme.demo import DEMO_NOW, seed_demo
     from transports.console import run_console as console_loop
     from transports.fake_api import FakeBotAPI
 
@@ -127,16 +135,18 @@ def run_console(config) -> int:
     clock = OffsetClock()
     clock.offset = DEMO_NOW - SystemClock().now()
     services = build_services(config, clock=clock, database=config["console"]["database"])
-    seed_demo(services.db)
+    seed_demo(services.db, services.bus)
     api = FakeBotAPI(documents_dir=Path(config["console"]["documents_dir"]))
     app = build_application(config, services, request=api)
-    return asyncio.run(console_loop(app, api, clock))
+    hooks = console_hooks(app)
+    return asyncio.run(console_loop(app, api, clock, on_start=hooks.on_start,
+                                    travel=hooks.travel, settle=hooks.settle))
 
 
 def run_telegram(config, mode: str) -> int:
     from telegram import Update
 
-    from kernbot.application import build_application, build_services
+    from kernbot.composition import build_application, build_services
 
     services = build_services(config)
     app = build_application(config, services)

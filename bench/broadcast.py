@@ -22,17 +22,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from kernbot.application import build_application, build_services  # noqa: E402
 from telegram.error import NetworkError  # noqa: E402
 
+from core.clock import SystemClock  # noqa: E402
+from kernbot.harness import test_config  # noqa: E402
 from programme import announcing  # noqa: E402
 from programme.demo import seed_demo  # noqa: E402
-from kernbot.application import build_application, build_services  # noqa: E402
-from core.clock import SystemClock  # noqa: E402
 from schedule import dispatcher  # noqa: E402
 from storage import outbox, people  # noqa: E402
 from storage.db import transaction  # noqa: E402
 from transports.fake_api import FakeBotAPI  # noqa: E402
-from kernbot.harness import test_config  # noqa: E402
 
 
 class TelegramLimits:

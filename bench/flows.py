@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from kernbot.application import build_application, build_services, on_start  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import (  # noqa: E402
     ApplicationBuilder,
@@ -29,14 +30,13 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from programme.demo import DEMO_NOW, seed_demo  # noqa: E402
-from kernbot.application import build_application, build_services, on_start  # noqa: E402
 from core.clock import FakeClock  # noqa: E402
+from kernbot.harness import test_config  # noqa: E402
+from programme.demo import DEMO_NOW, seed_demo  # noqa: E402
 from storage import memberships, people, trajectories  # noqa: E402
 from storage.db import transaction  # noqa: E402
 from transports.fake_api import FakeBotAPI  # noqa: E402
 from transports.simulator import ChatSimulator, User  # noqa: E402
-from kernbot.harness import test_config  # noqa: E402
 
 # The intake, as a participant answers it: typed text, button labels (tap), typed choices.
 INTAKE = [("send", "/intake"), ("send", "Ambtenaar lokale economie"), ("tap", "Economie"),

@@ -26,15 +26,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from delivery.sender import Outgoing  # noqa: E402
-from programme.demo import DEMO_NOW, seed_demo  # noqa: E402
 from kernbot.application import build_application, build_services, on_start  # noqa: E402
+
 from core.clock import FakeClock  # noqa: E402
+from delivery.sender import Outgoing  # noqa: E402
+from kernbot.harness import test_config  # noqa: E402
+from programme.demo import DEMO_NOW, seed_demo  # noqa: E402
 from schedule import compose, dispatcher  # noqa: E402
 from storage import outbox, people  # noqa: E402
 from storage.db import connect, transaction  # noqa: E402
 from transports.fake_api import FakeBotAPI  # noqa: E402
-from kernbot.harness import test_config  # noqa: E402
 
 BENCH_KIND = "bench"
 

@@ -1,15 +1,22 @@
-"""What every handler and job needs, built once per Application: config, db, messages, clock."""
+"""What every handler, job and admin command needs, built once from the configuration by the
+composition root (kernbot/composition.py) and carried by the Application (`bot_data`).
+
+Nothing here is filled by imports: the settings, the event bus and the flow definitions are
+made in `kernbot.composition.build_services` and handed down.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import sqlite_utils
 
-from messages.render import Messages
 from core.clock import Clock
 from core.config import Config
+from core.events import EventBus
+from core.settings import Settings
+from flows.engine import Flow
+from messages.render import Messages
 
 
 @dataclass
@@ -18,5 +25,6 @@ class Services:
     db: sqlite_utils.Database
     messages: Messages
     clock: Clock
-    # Features attach their own collaborators here (flow registry, outbox, ...), by name.
-    extras: dict[str, Any] = field(default_factory=dict)
+    settings: Settings
+    bus: EventBus
+    flows: dict[str, Flow]

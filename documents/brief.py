@@ -7,6 +7,7 @@ builders only lay it out. Characters the font cannot draw (emoji) are left out o
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,10 +17,10 @@ from pathlib import Path
 import sqlite_utils
 
 from flows import engine
-from flows.engine import Group, Pos
+from flows.engine import Flow, Group, Pos
 from messages.render import Messages
 from programme import flow_progress, flow_text
-from programme.flow_runner import flows, load_answers
+from programme.flow_runner import load_answers
 from storage import memberships, people, trajectories
 
 
@@ -45,9 +46,9 @@ class BriefData:
     texts: dict[str, str] = field(default_factory=dict)
 
 
-def collect(db: sqlite_utils.Database, messages: Messages, person_id: int, lang: str,
-            now: datetime) -> BriefData:
-    flow = flows()["brief"]
+def collect(db: sqlite_utils.Database, messages: Messages, flows: dict[str, Flow],
+            person_id: int, lang: str, now: datetime) -> BriefData:
+    flow = flows["brief"]
     answers = load_answers(db, person_id, "brief")
     person = people.get(db, person_id)
     trajectory = ""
@@ -99,7 +100,7 @@ def collect(db: sqlite_utils.Database, messages: Messages, person_id: int, lang:
         name=person.name if person else "", municipality=person.municipality if person else "",
         trajectory=trajectory,
         version=messages.format(now, lang, "date"), parts=parts, action_headers=headers,
-        actions=actions, chains=flow_progress.chains(db, person_id), texts=texts)
+        actions=actions, chains=flow_progress.chains(db, flows, person_id), texts=texts)
 
 
 def file_stem(messages: Messages, data: BriefData) -> str:
@@ -155,7 +156,28 @@ def new_pdf(margin: float = 18):
     return pdf, text
 
 
+def document_bytes(data: BriefData, kind: str) -> bytes:
+    """The brief as a PDF or DOCX file's content, built in memory (no temporary files)."""
+    if kind == "pdf":
+        return bytes(_pdf(data).output())
+    if kind == "docx":
+        buffer = io.BytesIO()
+        _docx(data).save(buffer)
+        return buffer.getvalue()
+    raise ValueError(f"unknown document kind {kind!r}")
+
+
 def build_pdf(data: BriefData, path: str | Path) -> Path:
+    _pdf(data).output(str(path))
+    return Path(path)
+
+
+def build_docx(data: BriefData, path: str | Path) -> Path:
+    _docx(data).save(str(path))
+    return Path(path)
+
+
+def _pdf(data: BriefData):
     pdf, text = new_pdf()
     pdf.set_title(pdf_safe(f"{data.title} {data.name}"))
     pdf.add_page()
@@ -207,12 +229,11 @@ def build_pdf(data: BriefData, path: str | Path) -> Path:
             text(f"{data.texts['root']}: {chain.root}", 10.5, "B", 0.8)
         if chain.hkw:
             text(chain.hkw, 10.5, "B", 3)
-    pdf.output(str(path))
-    return Path(path)
+    return pdf
 
 
 # -- DOCX -------------------------------------------------------------------------------------
-def build_docx(data: BriefData, path: str | Path) -> Path:
+def _docx(data: BriefData):
     from docx import Document
     from docx.shared import RGBColor
 
@@ -261,5 +282,4 @@ def build_docx(data: BriefData, path: str | Path) -> Path:
             doc.add_paragraph().add_run(f"{data.texts['root']}: {chain.root}").bold = True
         if chain.hkw:
             doc.add_paragraph().add_run(chain.hkw).bold = True
-    doc.save(str(path))
-    return Path(path)
+    return doc

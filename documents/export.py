@@ -17,13 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import sqlite_utils
-
+from core.services import Services
 from documents.brief import collect, new_pdf
 from flows.engine import Group, Pos
-from messages.render import Messages
 from programme import flow_text, homework
-from programme.flow_runner import flows, load_answers
+from programme.flow_runner import load_answers
 from storage import assignments, memberships, people, trajectories
 from storage import homework as store
 
@@ -46,29 +44,32 @@ def _participants(db, trajectory_id: int) -> list[people.Person]:
                   key=lambda p: (p.municipality, p.name))
 
 
-def _homework(db, person: people.Person, trajectory, now):
+def _homework(services: Services, person: people.Person, trajectory, now):
+    db = services.db
     rows = []
-    for window in homework.windows(db, trajectory.id):
+    for window in homework.windows(db, services.settings, trajectory.id):
         view = homework.view(db, person.id, window, trajectory, now)
         items = store.items(db, view.submission.id) if view.submission else []
         rows.append((view, items))
     return rows
 
 
-def export_trajectory(db: sqlite_utils.Database, messages: Messages, trajectory_id: int,
-                      out_dir: str | Path, lang: str, now: datetime) -> ExportFiles:
+def export_trajectory(services: Services, trajectory_id: int, out_dir: str | Path, lang: str,
+                      now: datetime) -> ExportFiles:
+    db, messages = services.db, services.messages
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     trajectory = trajectories.get(db, trajectory_id)
     stem = f"traject-{trajectory.number}-{now.astimezone(messages.tz):%Y%m%d}"
     participants = _participants(db, trajectory_id)
     return ExportFiles(
-        pdf=_pdf(db, messages, trajectory, participants, out / f"{stem}.pdf", lang, now),
-        zip=_zip(db, trajectory, participants, out / f"{stem}-bestanden.zip", now),
-        xlsx=_xlsx(db, messages, trajectory, participants, out / f"{stem}.xlsx", lang, now))
+        pdf=_pdf(services, trajectory, participants, out / f"{stem}.pdf", lang, now),
+        zip=_zip(services, trajectory, participants, out / f"{stem}-bestanden.zip", now),
+        xlsx=_xlsx(services, trajectory, participants, out / f"{stem}.xlsx", lang, now))
 
 
-def _pdf(db, m: Messages, trajectory, participants, path: Path, lang: str, now) -> Path:
+def _pdf(services: Services, trajectory, participants, path: Path, lang: str, now) -> Path:
+    db, m = services.db, services.messages
     pdf, text = new_pdf()
     pdf.add_page()
     text(m.plain("export/title", lang, trajectory=trajectory), 18, "B", 2)
@@ -76,7 +77,7 @@ def _pdf(db, m: Messages, trajectory, participants, path: Path, lang: str, now) 
                  date=m.format(now, lang, "date")), 11, "", 4)
     for person in participants:
         pdf.add_page()
-        data = collect(db, m, person.id, lang, now)
+        data = collect(db, m, services.flows, person.id, lang, now)
         text(" · ".join(p for p in (person.name, person.municipality, person.department) if p),
              15, "B", 3)
         for part in data.parts:
@@ -92,7 +93,7 @@ def _pdf(db, m: Messages, trajectory, participants, path: Path, lang: str, now) 
             if chain.root:
                 text(f"{data.texts['root']}: {chain.root}", 9.5, "B", 2)
         text(m.plain("export/homework", lang), 13, "B", 1.5)
-        for view, items in _homework(db, person, trajectory, now):
+        for view, items in _homework(services, person, trajectory, now):
             status = m.plain("homework/_status", lang, status=view.status)
             text(f"{view.assignment.title} ({status})", 10.5, "B", 1)
             for item in items:
@@ -110,11 +111,11 @@ def _pdf(db, m: Messages, trajectory, participants, path: Path, lang: str, now) 
     return path
 
 
-def _zip(db, trajectory, participants, path: Path, now) -> Path:
+def _zip(services: Services, trajectory, participants, path: Path, now) -> Path:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for person in participants:
             who = _slug(person.municipality or person.name)
-            for view, items in _homework(db, person, trajectory, now):
+            for view, items in _homework(services, person, trajectory, now):
                 for item in items:
                     if not item.local_path or not Path(item.local_path).exists():
                         continue
@@ -125,7 +126,8 @@ def _zip(db, trajectory, participants, path: Path, now) -> Path:
     return path
 
 
-def _xlsx(db, m: Messages, trajectory, participants, path: Path, lang: str, now) -> Path:
+def _xlsx(services: Services, trajectory, participants, path: Path, lang: str, now) -> Path:
+    db, m, flows = services.db, services.messages, services.flows
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -134,7 +136,7 @@ def _xlsx(db, m: Messages, trajectory, participants, path: Path, lang: str, now)
     sheet.title = f"Traject {trajectory.number}"
     columns: list[tuple[str, str, Pos]] = []
     for flow_id in ("intake", "brief"):
-        flow = flows()[flow_id]
+        flow = flows[flow_id]
         for item in flow.items:
             questions = item.questions if isinstance(item, Group) else [item]
             for q in questions:
@@ -153,9 +155,10 @@ def _xlsx(db, m: Messages, trajectory, participants, path: Path, lang: str, now)
         values = []
         for flow_id, _label, pos in columns:
             value = answers[flow_id].get(pos)
-            values.append(flow_text.display_value(m, lang, flows()[flow_id], pos, value)
+            values.append(flow_text.display_value(m, lang, flows[flow_id], pos, value)
                           if pos in answers[flow_id] else "")
-        statuses = {v.assignment.id: v.status for v, _ in _homework(db, person, trajectory, now)}
+        statuses = {v.assignment.id: v.status
+                    for v, _ in _homework(services, person, trajectory, now)}
         sheet.append([person.name, person.municipality, person.department, *values,
                       *(m.plain("homework/_status", lang, status=statuses.get(a.id, "open"))
                         for a in work)])

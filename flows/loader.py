@@ -189,18 +189,3 @@ def load_all(has_template: HasTemplate, directory: Path | None = None) -> dict[s
         flow = load_file(path, has_template)
         flows[flow.id] = flow
     return flows
-
-
-_CACHE: dict[str, Flow] | None = None
-
-
-def shipped(has_template: HasTemplate | None = None) -> dict[str, Flow]:
-    """The shipped flows, loaded once per process (checked against the templates)."""
-    global _CACHE
-    if _CACHE is None:
-        if has_template is None:
-            from messages.render import Messages
-
-            has_template = Messages().has
-        _CACHE = load_all(has_template)
-    return _CACHE

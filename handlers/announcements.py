@@ -10,22 +10,18 @@ from datetime import datetime
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
-from handlers.access import COORDINATOR, Actor, actor_of
-from handlers.commands import add_command
+from buttons import announcements as ab
+from handlers.access import COORDINATOR, Actor
 from handlers.context import KernbotContext
-from handlers.replies import answer_query, keyboard, label, refuse, reply
-from handlers.router import message_kind, on_state
+from handlers.replies import keyboard, label, reply
+from handlers.router import message_kind
 from programme import announcing, audiences, calendar
-from schedule import jobs
-from schedule.settings import settings
 from storage import announcements, conversations, people, trajectories
 
 log = logging.getLogger(__name__)
-PREFIX = "an"
-STATE = "ann"
-ONLY = frozenset({COORDINATOR})
+STATE = ab.PREFIX  # an:text, an:audience, an:time, an:confirm
 MAX_TEXT = 3500  # leaves room for the header within Telegram's 4096
 
 
@@ -45,7 +41,6 @@ async def announce_command(update: Update, context: KernbotContext, actor: Actor
     await reply(update, context, actor, "announcements/ask_text", limit=MAX_TEXT)
 
 
-@on_state(STATE)
 async def on_message(update: Update, context: KernbotContext, actor: Actor,
                      state: conversations.ConversationState) -> None:
     if actor.role != COORDINATOR:
@@ -73,7 +68,8 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
         _save(context, update.effective_chat.id, "audience", data)
         await ask_audience(update, context, actor)
     elif step == "time" and message.text:
-        moment = parse_moment(message.text, context.services.clock.now())
+        moment = parse_moment(message.text, context.services.clock.now(),
+                              context.services.settings.tz)
         if moment is None:
             await reply(update, context, actor, "announcements/time_invalid")
             return
@@ -84,7 +80,7 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
         await reply(update, context, actor, "announcements/use_buttons")
 
 
-def parse_moment(text: str, now: datetime) -> datetime | None:
+def parse_moment(text: str, now: datetime, tz) -> datetime | None:
     """"25/3 14u30", "25/03/2024 14:30" (Brussels time), in the future."""
     import re
 
@@ -93,7 +89,6 @@ def parse_moment(text: str, now: datetime) -> datetime | None:
     if not match:
         return None
     day, month, year, hour, minute = match.groups()
-    tz = settings().tz
     local_now = now.astimezone(tz)
     year_value = int(year) + (2000 if year and len(year) == 2 else 0) if year else local_now.year
     try:
@@ -106,9 +101,9 @@ def parse_moment(text: str, now: datetime) -> datetime | None:
 
 
 async def ask_audience(update: Update, context: KernbotContext, actor: Actor) -> None:
-    rows = [[(label(context, actor, f"announcements/aud_{kind}"), f"{PREFIX}:a:{kind}")]
+    rows = [[(label(context, actor, f"announcements/aud_{kind}"), ab.Audience(kind).pack())]
             for kind in audiences.KINDS]
-    rows.append([(label(context, actor, "announcements/cancel"), f"{PREFIX}:x")])
+    rows.append([(label(context, actor, "announcements/cancel"), ab.Cancel().pack())])
     await reply(update, context, actor, "announcements/ask_audience", keyboard(rows))
 
 
@@ -127,23 +122,25 @@ def audience_label(context: KernbotContext, actor: Actor, audience: dict) -> str
 async def preview(update: Update, context: KernbotContext, actor: Actor, data: dict) -> None:
     services = context.services
     audience = data["audience"]
-    recipients = audiences.resolve(services.db, audience)
+    recipients = audiences.resolve(services.db, audience, services.flows)
     at = datetime.fromisoformat(data["at"]) if data.get("at") else None
     now = services.clock.now()
     moment = at or now
-    quiet = calendar.in_quiet_hours(moment, settings().quiet_start, settings().quiet_end,
-                                    settings().tz)
-    quiet_until = calendar.out_of_quiet_hours(moment, settings().quiet_start,
-                                              settings().quiet_end, settings().tz)
+    s = services.settings
+    quiet = calendar.in_quiet_hours(moment, s.quiet_start, s.quiet_end, s.tz)
+    quiet_until = calendar.out_of_quiet_hours(moment, s.quiet_start, s.quiet_end, s.tz)
     rows = []
     if recipients:
         if at is None:
-            rows.append([(label(context, actor, "announcements/send_now"), f"{PREFIX}:s"),
-                         (label(context, actor, "announcements/send_later"), f"{PREFIX}:l")])
+            rows.append([(label(context, actor, "announcements/send_now"), ab.Send().pack()),
+                         (label(context, actor, "announcements/send_later"),
+                          ab.Later().pack())])
         else:
-            rows.append([(label(context, actor, "announcements/confirm_later"), f"{PREFIX}:s")])
-    rows.append([(label(context, actor, "announcements/other_audience"), f"{PREFIX}:back"),
-                 (label(context, actor, "announcements/cancel"), f"{PREFIX}:x")])
+            rows.append([(label(context, actor, "announcements/confirm_later"),
+                          ab.Send().pack())])
+    rows.append([(label(context, actor, "announcements/other_audience"),
+                  ab.OtherAudience().pack()),
+                 (label(context, actor, "announcements/cancel"), ab.Cancel().pack())])
     await reply(update, context, actor, "announcements/preview", keyboard(rows),
                 text=data.get("text", ""), has_photo=bool(data.get("photo")),
                 has_document=bool(data.get("document")), count=len(recipients),
@@ -151,83 +148,143 @@ async def preview(update: Update, context: KernbotContext, actor: Actor, data: d
                 quiet_until=quiet_until)
 
 
-async def button(update: Update, context: KernbotContext) -> None:
-    services = context.services
-    actor = actor_of(update, services)
-    await answer_query(update)
-    if actor.role != COORDINATOR:
-        await refuse(update, context, actor)
-        return
-    chat_id = update.effective_chat.id
+def _draft_data(context: KernbotContext, chat_id: int) -> dict | None:
+    """The draft an audience or send button belongs to; None when there is none (old button)."""
     state = _draft(context, chat_id)
-    parts = update.callback_query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
     if state is None or state.state == f"{STATE}:text":
+        return None
+    return dict(state.data)
+
+
+async def _with_draft(update: Update, context: KernbotContext, actor: Actor) -> dict | None:
+    data = _draft_data(context, update.effective_chat.id)
+    if data is None:
         await reply(update, context, actor, "common/button_expired")
-        return
-    data = dict(state.data)
-    db = services.db
-    if action == "x":
-        conversations.clear(db, chat_id)
-        await reply(update, context, actor, "announcements/cancelled")
-        return
-    if action == "back":
-        data.pop("audience", None)
-        data.pop("at", None)
-        _save(context, chat_id, "audience", data)
-        await ask_audience(update, context, actor)
-        return
-    if action == "a" and len(parts) == 3 and parts[2] in audiences.KINDS:
-        kind = parts[2]
-        if kind in ("all", "intake_unfinished"):
-            data["audience"] = {"kind": kind}
-        else:
-            await ask_detail(update, context, actor, kind)
-            return
-    elif action == "t" and len(parts) == 3 and parts[2].isdigit() \
-            and trajectories.get(db, int(parts[2])):
-        data["audience"] = {"kind": "trajectory", "id": int(parts[2])}
-    elif action == "r" and len(parts) == 3 and parts[2] in ("participant", "coach",
-                                                            "coordinator"):
-        data["audience"] = {"kind": "role", "role": parts[2]}
-    elif action == "m" and len(parts) == 3 and parts[2].isdigit() \
-            and int(parts[2]) < len(audiences.municipalities(db)):
-        data["audience"] = {"kind": "municipality",
-                            "name": audiences.municipalities(db)[int(parts[2])]}
-    elif action == "h" and len(parts) == 3 and parts[2].isdigit() \
-            and trajectories.get_session(db, int(parts[2])):
-        data["audience"] = {"kind": "homework_missing", "session_id": int(parts[2])}
-    elif action == "l" and "audience" in data:
-        _save(context, chat_id, "time", data)
-        await reply(update, context, actor, "announcements/ask_time")
-        return
-    elif action == "s" and "audience" in data:
-        await send(update, context, actor, data)
-        return
-    else:
-        await reply(update, context, actor, "common/button_expired")
-        return
-    _save(context, chat_id, "confirm", data)
+    return data
+
+
+async def _chosen(update: Update, context: KernbotContext, actor: Actor, data: dict,
+                  audience: dict) -> None:
+    data["audience"] = audience
+    _save(context, update.effective_chat.id, "confirm", data)
     await preview(update, context, actor, data)
+
+
+async def cancel_button(update: Update, context: KernbotContext, actor: Actor,
+                        button: ab.Cancel) -> None:
+    if await _with_draft(update, context, actor) is None:
+        return
+    conversations.clear(context.services.db, update.effective_chat.id)
+    await reply(update, context, actor, "announcements/cancelled")
+
+
+async def other_audience_button(update: Update, context: KernbotContext, actor: Actor,
+                                button: ab.OtherAudience) -> None:
+    data = await _with_draft(update, context, actor)
+    if data is None:
+        return
+    data.pop("audience", None)
+    data.pop("at", None)
+    _save(context, update.effective_chat.id, "audience", data)
+    await ask_audience(update, context, actor)
+
+
+async def audience_button(update: Update, context: KernbotContext, actor: Actor,
+                          button: ab.Audience) -> None:
+    data = await _with_draft(update, context, actor)
+    if data is None:
+        return
+    if button.kind in ("all", "intake_unfinished"):
+        await _chosen(update, context, actor, data, {"kind": button.kind})
+    else:
+        await ask_detail(update, context, actor, button.kind)
+
+
+async def trajectory_button(update: Update, context: KernbotContext, actor: Actor,
+                            button: ab.ForTrajectory) -> None:
+    data = await _with_draft(update, context, actor)
+    if data is None:
+        return
+    if trajectories.get(context.services.db, button.trajectory_id) is None:
+        await reply(update, context, actor, "common/button_expired")
+        return
+    await _chosen(update, context, actor, data, {"kind": "trajectory",
+                                                 "id": button.trajectory_id})
+
+
+async def role_button(update: Update, context: KernbotContext, actor: Actor,
+                      button: ab.ForRole) -> None:
+    data = await _with_draft(update, context, actor)
+    if data is not None:
+        await _chosen(update, context, actor, data, {"kind": "role", "role": button.role})
+
+
+async def municipality_button(update: Update, context: KernbotContext, actor: Actor,
+                              button: ab.ForMunicipality) -> None:
+    data = await _with_draft(update, context, actor)
+    if data is None:
+        return
+    names = audiences.municipalities(context.services.db)
+    if button.index >= len(names):
+        await reply(update, context, actor, "common/button_expired")
+        return
+    await _chosen(update, context, actor, data, {"kind": "municipality",
+                                                 "name": names[button.index]})
+
+
+async def missing_homework_button(update: Update, context: KernbotContext, actor: Actor,
+                                  button: ab.ForMissingHomework) -> None:
+    data = await _with_draft(update, context, actor)
+    if data is None:
+        return
+    if trajectories.get_session(context.services.db, button.session_id) is None:
+        await reply(update, context, actor, "common/button_expired")
+        return
+    await _chosen(update, context, actor, data, {"kind": "homework_missing",
+                                                 "session_id": button.session_id})
+
+
+async def later_button(update: Update, context: KernbotContext, actor: Actor,
+                       button: ab.Later) -> None:
+    data = await _with_draft(update, context, actor)
+    if data is None:
+        return
+    if "audience" not in data:
+        await reply(update, context, actor, "common/button_expired")
+        return
+    _save(context, update.effective_chat.id, "time", data)
+    await reply(update, context, actor, "announcements/ask_time")
+
+
+async def send_button(update: Update, context: KernbotContext, actor: Actor,
+                      button: ab.Send) -> None:
+    data = await _with_draft(update, context, actor)
+    if data is None:
+        return
+    if "audience" not in data:
+        await reply(update, context, actor, "common/button_expired")
+        return
+    await send(update, context, actor, data)
 
 
 async def ask_detail(update: Update, context: KernbotContext, actor: Actor, kind: str) -> None:
     db = context.services.db
     if kind == "trajectory":
         rows = [[(label(context, actor, "progress/choose_button", trajectory=t),
-                  f"{PREFIX}:t:{t.id}")] for t in trajectories.all_trajectories(db)]
+                  ab.ForTrajectory(t.id).pack())] for t in trajectories.all_trajectories(db)]
     elif kind == "role":
-        rows = [[(label(context, actor, f"announcements/role_{r}"), f"{PREFIX}:r:{r}")]
+        rows = [[(label(context, actor, f"announcements/role_{r}"), ab.ForRole(r).pack())]
                 for r in ("participant", "coach", "coordinator")]
     elif kind == "municipality":
-        rows = [[(name, f"{PREFIX}:m:{i}")]
+        rows = [[(name, ab.ForMunicipality(i).pack())]
                 for i, name in enumerate(audiences.municipalities(db))]
     else:  # homework_missing: pick the session
         rows = [[(label(context, actor, "announcements/session_button", trajectory=t,
-                        session=s), f"{PREFIX}:h:{s.id}")]
+                        session=s), ab.ForMissingHomework(s.id).pack())]
                 for t in trajectories.all_trajectories(db)
                 for s in trajectories.sessions_of(db, t.id)]
-    rows.append([(label(context, actor, "announcements/other_audience"), f"{PREFIX}:back")])
+    rows.append([(label(context, actor, "announcements/other_audience"),
+                  ab.OtherAudience().pack())])
     await reply(update, context, actor, f"announcements/ask_{kind}", keyboard(rows))
 
 
@@ -241,21 +298,19 @@ async def send(update: Update, context: KernbotContext, actor: Actor, data: dict
         audience=data["audience"], audience_label=audience_label(context, actor,
                                                                  data["audience"]),
         planned_at=at, now=now, photo_file_id=data.get("photo"),
-        document_file_id=data.get("document"))
+        document_file_id=data.get("document"), flows=services.flows)
     conversations.clear(services.db, chat_id)
     status = await reply(update, context, actor, "announcements/status", item=item,
                          progress=announcing.progress(services.db, item), at=at,
                          later=at > now)
     if status is not None:
         announcements.set_status_message(services.db, item.id, chat_id, status.message_id)
-    jobs.wake_now(context.application)
-
-
-_last_status: dict[int, str] = {}
+    context.wake_dispatcher()
 
 
 async def follow_deliveries(app: Application) -> None:
-    """AFTER_PASS hook: edit each queued announcement's status message; report when done."""
+    """After each dispatcher pass: edit each queued announcement's status message (only when
+    its text changed: the last text shown is kept on the announcement); report when done."""
     services = app.bot_data["services"]
     db, m = services.db, services.messages
     for item in announcements.queued(db):
@@ -268,15 +323,14 @@ async def follow_deliveries(app: Application) -> None:
         later = item.planned_at > now
         text = m.render("announcements/status", lang, item=item, progress=progress,
                         at=item.planned_at, later=later)
-        if _last_status.get(item.id) != text:
+        if item.status_text != text:
             try:
                 await app.bot.edit_message_text(text, chat_id=item.status_chat_id,
                                                 message_id=item.status_message_id)
-                _last_status[item.id] = text
+                announcements.set_status_text(db, item.id, text)
             except TelegramError as exc:
                 log.info("status message of announcement %s not edited: %s", item.id, exc)
         if progress.done and not later and announcements.finish(db, item.id, now):
-            _last_status.pop(item.id, None)
             await app.bot.send_message(
                 item.status_chat_id,
                 m.render("announcements/report", lang, item=item, progress=progress,
@@ -288,12 +342,3 @@ async def list_command(update: Update, context: KernbotContext, actor: Actor) ->
     db = context.services.db
     items = [(item, announcing.progress(db, item)) for item in announcements.recent(db)]
     await reply(update, context, actor, "announcements/list", items=items)
-
-
-def register(app: Application) -> None:
-    add_command(app, "aankondiging", announce_command, ONLY, order=45, aliases=("announce",))
-    add_command(app, "aankondigingen", list_command, ONLY, order=46,
-                aliases=("announcements",))
-    app.add_handler(CallbackQueryHandler(button, pattern=rf"^{PREFIX}:"))
-    if follow_deliveries not in jobs.AFTER_PASS:
-        jobs.AFTER_PASS.append(follow_deliveries)

@@ -8,16 +8,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
 
-from handlers.access import COORDINATOR, ENROLLED, PARTICIPANT, Actor, actor_of
-from handlers.commands import add_command
+from buttons.calendar import Mute
+from handlers.access import COORDINATOR, PARTICIPANT, Actor
 from handlers.context import KernbotContext
-from handlers.replies import answer_query, keyboard, label, refuse, reply
+from handlers.replies import keyboard, label, reply
 from programme import calendar
 from storage import mutes, people
 
-PREFIX = "mute"
 MUTE_CHOICES = {"1w": timedelta(weeks=1), "2w": timedelta(weeks=2), "off": None}
 
 
@@ -67,36 +65,23 @@ async def mute_command(update: Update, context: KernbotContext, actor: Actor) ->
         await reply(update, context, actor, "calendar/mute_participants_only")
         return
     current = mutes.active(services.db, actor.person_id, now)
-    rows = [[(label(context, actor, "calendar/mute_1w"), f"{PREFIX}:1w"),
-              (label(context, actor, "calendar/mute_2w"), f"{PREFIX}:2w")],
-            [(label(context, actor, "calendar/mute_off"), f"{PREFIX}:off")]]
+    rows = [[(label(context, actor, "calendar/mute_1w"), Mute("1w").pack()),
+              (label(context, actor, "calendar/mute_2w"), Mute("2w").pack())],
+            [(label(context, actor, "calendar/mute_off"), Mute("off").pack())]]
     if current is not None:
-        rows.append([(label(context, actor, "calendar/mute_on_again"), f"{PREFIX}:on")])
+        rows.append([(label(context, actor, "calendar/mute_on_again"), Mute("on").pack())])
     await reply(update, context, actor, "calendar/mute_choose", keyboard(rows), current=current)
 
 
-async def mute_button(update: Update, context: KernbotContext) -> None:
+async def mute_button(update: Update, context: KernbotContext, actor: Actor,
+                      button: Mute) -> None:
     services = context.services
-    actor = actor_of(update, services)
-    await answer_query(update)
-    if actor.role != PARTICIPANT:
-        await refuse(update, context, actor)
-        return
-    choice = update.callback_query.data.split(":", 1)[1]
+    choice = button.choice
     now = services.clock.now()
     if choice == "on":
         mutes.unmute(services.db, actor.person_id)
         await reply(update, context, actor, "calendar/mute_cleared")
         return
-    if choice not in MUTE_CHOICES:
-        await reply(update, context, actor, "common/button_expired")
-        return
     span = MUTE_CHOICES[choice]
     mute = mutes.mute(services.db, actor.person_id, now + span if span else None, now)
     await reply(update, context, actor, "calendar/mute_set", mute=mute)
-
-
-def register(app: Application) -> None:
-    add_command(app, "sessies", sessions_command, ENROLLED, order=20, aliases=("sessions",))
-    add_command(app, "stil", mute_command, ENROLLED, order=60, aliases=("mute",))
-    app.add_handler(CallbackQueryHandler(mute_button, pattern=rf"^{PREFIX}:"))

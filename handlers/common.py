@@ -7,36 +7,24 @@ import logging
 import sqlite3
 
 from telegram import Update
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    ChatMemberHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import ApplicationHandlerStop
 
+from buttons.common import SetLanguage
 from handlers import router
-from handlers.access import ANYONE, ENROLLED, Actor, actor_of
-from handlers.commands import add_command, commands_for, set_menu_for
+from handlers.access import Actor, actor_of
+from handlers.commands import set_menu_for
 from handlers.context import KernbotContext
-from handlers.replies import answer_query, keyboard, label, reply
+from handlers.replies import keyboard, label, reply
 from programme.flood import FloodGuard
 from storage import people, updates
 
 log = logging.getLogger(__name__)
-ORDER = 0
-
-# Handler groups: lower runs first. Features use group 0.
-GROUP_GUARD = -10
-GROUP_RECORD = 100
 
 
 async def help_command(update: Update, context: KernbotContext, actor: Actor) -> None:
     """/help: the commands this person's role may use."""
     commands = [(c.name, context.services.messages.plain(c.description_key, actor.language))
-                for c in commands_for(actor.role) if c.in_menu]
+                for c in context.registry.commands_for(actor.role) if c.in_menu]
     await reply(update, context, actor, "common/help", commands=commands, role=actor.role or "")
 
 
@@ -46,8 +34,8 @@ async def language_command(update: Update, context: KernbotContext, actor: Actor
     if args and args[0].lower() in ("nl", "en"):
         await _set_language(update, context, actor, args[0].lower())
         return
-    markup = keyboard([[(label(context, actor, "buttons/lang_nl"), "lang:nl"),
-                        (label(context, actor, "buttons/lang_en"), "lang:en")]])
+    markup = keyboard([[(label(context, actor, "buttons/lang_nl"), SetLanguage("nl").pack()),
+                        (label(context, actor, "buttons/lang_en"), SetLanguage("en").pack())]])
     await reply(update, context, actor, "common/language_choose", markup)
 
 
@@ -60,17 +48,9 @@ async def _set_language(update: Update, context: KernbotContext, actor: Actor,
     await reply(update, context, actor, "common/language_set")
 
 
-async def language_button(update: Update, context: KernbotContext) -> None:
-    actor = actor_of(update, context.services)
-    await answer_query(update)
-    if not actor.enrolled or actor.person is None:
-        await reply(update, context, actor, "common/not_enrolled")
-        return
-    language = update.callback_query.data.split(":", 1)[1]
-    if language not in ("nl", "en"):
-        await reply(update, context, actor, "common/button_expired")
-        return
-    await _set_language(update, context, actor, language)
+async def language_button(update: Update, context: KernbotContext, actor: Actor,
+                          button: SetLanguage) -> None:
+    await _set_language(update, context, actor, button.language)
 
 
 async def cancel_command(update: Update, context: KernbotContext, actor: Actor) -> None:
@@ -82,13 +62,6 @@ async def cancel_command(update: Update, context: KernbotContext, actor: Actor) 
 async def unknown_command(update: Update, context: KernbotContext) -> None:
     actor = actor_of(update, context.services)
     await reply(update, context, actor, "common/unknown_command")
-
-
-async def stale_button(update: Update, context: KernbotContext) -> None:
-    """A button whose action no handler knows (old keyboard, or forged data)."""
-    actor = actor_of(update, context.services)
-    await answer_query(update)
-    await reply(update, context, actor, "common/button_expired")
 
 
 async def skip_seen_updates(update: Update, context: KernbotContext) -> None:
@@ -207,29 +180,3 @@ async def error_handler(update: object, context: KernbotContext) -> None:
                                        services.messages.render(key, actor.language))
     except Exception:  # the error message itself failed (database down, network): log only
         log.exception("could not tell user %s about the error", getattr(user, "id", None))
-
-
-def register(app: Application) -> None:
-    app.add_handler(TypeHandler(Update, skip_seen_updates), group=GROUP_GUARD)
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE, flood_control),
-                    group=GROUP_GUARD + 2)
-    app.add_handler(MessageHandler(filters.UpdateType.EDITED, edited_message),
-                    group=GROUP_GUARD + 1)
-    app.add_handler(MessageHandler(filters.ChatType.GROUPS | filters.ChatType.CHANNEL,
-                                   group_chat), group=GROUP_GUARD + 1)
-    add_command(app, "help", help_command, ANYONE, order=90, aliases=("hulp",))
-    add_command(app, "taal", language_command, ENROLLED, order=91, aliases=("language",))
-    add_command(app, "cancel", cancel_command, ANYONE, order=92, aliases=("stop",))
-    app.add_handler(CallbackQueryHandler(language_button, pattern=r"^lang:"))
-    app.add_handler(ChatMemberHandler(bot_blocked_or_back, ChatMemberHandler.MY_CHAT_MEMBER))
-    app.add_error_handler(error_handler)
-
-
-def register_fallbacks(app: Application) -> None:
-    """Added after every feature, in the same group: they only see what nothing else took."""
-    private = filters.ChatType.PRIVATE
-    app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
-    app.add_handler(MessageHandler(private & ~filters.COMMAND, router.route_message))
-    app.add_handler(CallbackQueryHandler(stale_button))
-    app.add_handler(TypeHandler(Update, ignore))
-    app.add_handler(TypeHandler(Update, record_update), group=GROUP_RECORD)

@@ -1,10 +1,18 @@
-"""The CallbackContext of this bot: `context.services` reaches config, db, messages and clock."""
+"""The CallbackContext of this bot: `context.services` (config, db, messages, clock, settings,
+bus, flows), `context.registry` (commands, buttons, conversation states) and
+`context.dispatcher` (the outbox), all put in `bot_data` by kernbot/application.py."""
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from typing import TYPE_CHECKING
+
+from telegram.ext import CallbackContext, ExtBot
 
 from core.services import Services
+
+if TYPE_CHECKING:
+    from handlers.registry import Registry
+    from schedule.dispatcher import Dispatcher
 
 
 class KernbotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -12,6 +20,14 @@ class KernbotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def services(self) -> Services:
         return self.application.bot_data["services"]
 
+    @property
+    def registry(self) -> Registry:
+        return self.application.bot_data["registry"]
 
-def services_of(app: Application) -> Services:
-    return app.bot_data["services"]
+    @property
+    def dispatcher(self) -> Dispatcher:
+        return self.application.bot_data["dispatcher"]
+
+    def wake_dispatcher(self) -> None:
+        """Deliver what was just queued in the outbox as soon as possible."""
+        self.dispatcher.wake(self.application)

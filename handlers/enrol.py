@@ -8,17 +8,14 @@ transaction with the update id), so a restart in the middle resumes at the same 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
 
+from buttons.enrol import PREFIX, KeepValue
 from handlers.access import Actor, actor_of
 from handlers.context import KernbotContext
-from handlers.replies import answer_query, keyboard, label, reply
-from handlers.router import on_state
+from handlers.replies import keyboard, label, reply
 from programme import enrolment, overview
 from storage import conversations, updates
 from storage.db import transaction
-
-PREFIX = "enrol"
 
 
 def _state(field: str) -> str:
@@ -40,7 +37,8 @@ async def ask(update: Update, context: KernbotContext, actor: Actor, field: str,
     value = getattr(actor.person, field) if actor.person else ""
     markup = None
     if value:
-        markup = keyboard([[(label(context, actor, "buttons/enrol_ok"), f"{PREFIX}:ok:{field}")]])
+        markup = keyboard([[(label(context, actor, "buttons/enrol_ok"),
+                             KeepValue(field).pack())]])
     await reply(update, context, actor, "enrol/ask", markup, field=field, value=value,
                 first=first, views=views or [])
 
@@ -75,7 +73,6 @@ async def _advance(update: Update, context: KernbotContext, actor: Actor, field:
     await greet(update, context, actor, welcome_back=False)
 
 
-@on_state(PREFIX)
 async def on_answer(update: Update, context: KernbotContext, actor: Actor,
                     state: conversations.ConversationState) -> None:
     field = state.state.split(":", 1)[1]
@@ -95,19 +92,14 @@ async def on_answer(update: Update, context: KernbotContext, actor: Actor,
     await _advance(update, context, actor, field, value)
 
 
-async def on_ok_button(update: Update, context: KernbotContext) -> None:
+async def on_ok_button(update: Update, context: KernbotContext, actor: Actor,
+                       button: KeepValue) -> None:
     """"Klopt": keep the prefilled value of the question the chat is at."""
     services = context.services
-    actor = actor_of(update, services)
-    await answer_query(update)
-    field = update.callback_query.data.rsplit(":", 1)[1]
+    field = button.field
     state = conversations.get(services.db, update.effective_chat.id)
     if (actor.person is None or state is None or state.state != _state(field)
             or not getattr(actor.person, field, "")):
         await reply(update, context, actor, "common/button_expired")
         return
     await _advance(update, context, actor, field, None)
-
-
-def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(on_ok_button, pattern=rf"^{PREFIX}:ok:"))

@@ -6,25 +6,15 @@ from __future__ import annotations
 import tempfile
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
 
+from buttons.progress import Export
 from documents.export import export_trajectory
-from handlers.access import (
-    COACH,
-    COORDINATOR,
-    Actor,
-    actor_of,
-    trajectory_ids,
-    visible_trajectories,
-)
-from handlers.commands import add_command
+from handlers.access import COACH, COORDINATOR, Actor, trajectory_ids, visible_trajectories
 from handlers.context import KernbotContext
-from handlers.replies import answer_query, keyboard, label, refuse, reply
+from handlers.replies import keyboard, label, refuse, reply
 from storage import audit, trajectories
 
-PREFIX = "ex"
 STAFF = frozenset({COACH, COORDINATOR})
-
 
 
 async def export_command(update: Update, context: KernbotContext, actor: Actor) -> None:
@@ -35,7 +25,7 @@ async def export_command(update: Update, context: KernbotContext, actor: Actor) 
         await send_export(update, context, actor, visible[0].id)
     else:
         rows = [[(label(context, actor, "progress/choose_button", trajectory=t),
-                  f"{PREFIX}:{t.id}")] for t in visible]
+                  Export(t.id).pack())] for t in visible]
         await reply(update, context, actor, "export/choose", keyboard(rows))
 
 
@@ -47,27 +37,19 @@ async def send_export(update: Update, context: KernbotContext, actor: Actor,
                  services.clock.now(), detail=f"traject {trajectory.number}")
     await reply(update, context, actor, "export/working")
     with tempfile.TemporaryDirectory(prefix="kernbot-export-") as tmp:
-        files = export_trajectory(services.db, services.messages, trajectory_id, tmp,
-                                  actor.language, services.clock.now())
+        files = export_trajectory(services, trajectory_id, tmp, actor.language,
+                                  services.clock.now())
         for path in (files.pdf, files.zip, files.xlsx):
             with path.open("rb") as handle:
                 await context.bot.send_document(update.effective_chat.id, handle,
                                                 filename=path.name)
 
 
-async def button(update: Update, context: KernbotContext) -> None:
-    actor = actor_of(update, context.services)
-    await answer_query(update)
-    value = update.callback_query.data.split(":", 1)[1]
-    allowed = trajectory_ids(context.services, actor) if actor.role in STAFF else set()
-    if not value.isdigit() or actor.role not in STAFF or (
-            allowed is not None and int(value) not in allowed) or \
-            trajectories.get(context.services.db, int(value)) is None:
+async def export_button(update: Update, context: KernbotContext, actor: Actor,
+                        button: Export) -> None:
+    allowed = trajectory_ids(context.services, actor)
+    if (allowed is not None and button.trajectory_id not in allowed) or \
+            trajectories.get(context.services.db, button.trajectory_id) is None:
         await refuse(update, context, actor)
         return
-    await send_export(update, context, actor, int(value))
-
-
-def register(app: Application) -> None:
-    add_command(app, "export", export_command, STAFF, order=35)
-    app.add_handler(CallbackQueryHandler(button, pattern=rf"^{PREFIX}:"))
+    await send_export(update, context, actor, button.trajectory_id)

@@ -9,15 +9,15 @@ from datetime import datetime
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
-from handlers.access import COACH, COORDINATOR, PARTICIPANT, Actor, actor_of, trajectory_ids
-from handlers.commands import add_command
+from buttons import homework as hb
+from buttons.flows import Start
+from handlers.access import COACH, COORDINATOR, Actor, trajectory_ids
 from handlers.context import KernbotContext
-from handlers.replies import answer_query, keyboard, label, refuse, reply
-from handlers.router import message_kind, on_state
+from handlers.replies import keyboard, label, refuse, reply
+from handlers.router import message_kind
 from programme import homework
-from schedule import jobs
 from storage import (
     assignments,
     audit,
@@ -26,12 +26,14 @@ from storage import (
     outbox,
     people,
     trajectories,
+    updates,
 )
 from storage import homework as store
 from storage.db import transaction, utcnow_iso
 
 log = logging.getLogger(__name__)
-PREFIX = "hw"
+PREFIX = hb.PREFIX
+COLLECT, FEEDBACK, REPLY = "collect", "feedback", "reply"  # hw:<step>:<id>
 STAFF = frozenset({COACH, COORDINATOR})
 MAX_DOWNLOAD_ATTEMPTS = 5
 DIGEST = "homework_digest"
@@ -42,8 +44,9 @@ async def homework_command(update: Update, context: KernbotContext, actor: Actor
     """/huiswerk: your homework with due time and status; pick one to hand it in."""
     services = context.services
     now = services.clock.now()
-    views = homework.for_person(services.db, actor.person_id, now)
-    rows = [[(label(context, actor, "homework/open_button", view=v), f"{PREFIX}:o:{v.assignment.id}")]
+    views = homework.for_person(services.db, services.settings, actor.person_id, now)
+    rows = [[(label(context, actor, "homework/open_button", view=v),
+              hb.Open(v.assignment.id).pack())]
             for v in views if now < v.editable_until]
     await reply(update, context, actor, "homework/list", keyboard(rows) if rows else None,
                 views=views)
@@ -52,31 +55,34 @@ async def homework_command(update: Update, context: KernbotContext, actor: Actor
 async def _editable(update: Update, context: KernbotContext, actor: Actor, assignment_id: int
                     ) -> homework.HomeworkView | None:
     """The person's homework view if it can still be handed in or changed; else say so."""
-    now = context.services.clock.now()
-    view = homework.find(context.services.db, actor.person_id, assignment_id, now)
+    services = context.services
+    now = services.clock.now()
+    view = homework.find(services.db, services.settings, actor.person_id, assignment_id, now)
     if view is None or now >= view.editable_until:
         await reply(update, context, actor, "homework/closed")
         return None
     return view
 
 
-async def _open(update: Update, context: KernbotContext, actor: Actor, assignment_id: int
-                ) -> None:
+async def open_button(update: Update, context: KernbotContext, actor: Actor,
+                      button: hb.Open) -> None:
+    """Open one homework to hand it in."""
     services = context.services
+    assignment_id = button.assignment_id
     view = await _editable(update, context, actor, assignment_id)
     if view is None:
         return
     now = services.clock.now()
-    done = homework.flow_part_done(services.db, actor.person_id, view.window)
+    done = homework.flow_part_done(services.db, services.flows, actor.person_id, view.window)
     if done is not None:  # handed in by finishing a part of a guided conversation
         flow = "brief" if view.assignment.kind == "brief_step" else "waarom"
-        rows = [[(label(context, actor, f"homework/go_{flow}"), f"flowstart:{flow}")],
-                [(label(context, actor, "homework/submit"), f"{PREFIX}:s:{assignment_id}")]]
+        rows = [[(label(context, actor, f"homework/go_{flow}"), Start(flow).pack())],
+                [(label(context, actor, "homework/submit"), hb.Submit(assignment_id).pack())]]
         await reply(update, context, actor, "homework/via_flow", keyboard(rows), view=view,
                     done=done)
         return
-    conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:{assignment_id}", {},
-                      now)
+    conversations.put(services.db, update.effective_chat.id,
+                      f"{PREFIX}:{COLLECT}:{assignment_id}", {}, now)
     await reply(update, context, actor, "homework/collect", _collect_keyboard(
         context, actor, assignment_id, view.item_count), view=view,
         max_mb=services.config["homework"]["max_file_mb"])
@@ -85,20 +91,40 @@ async def _open(update: Update, context: KernbotContext, actor: Actor, assignmen
 def _collect_keyboard(context, actor, assignment_id: int, count: int):
     rows = []
     if count:
-        rows.append([(label(context, actor, "homework/submit"), f"{PREFIX}:s:{assignment_id}")])
-        rows.append([(label(context, actor, "homework/restart"), f"{PREFIX}:c:{assignment_id}")])
-    rows.append([(label(context, actor, "homework/stop"), f"{PREFIX}:q")])
+        rows.append([(label(context, actor, "homework/submit"), hb.Submit(assignment_id).pack())])
+        rows.append([(label(context, actor, "homework/restart"),
+                      hb.Restart(assignment_id).pack())])
+    rows.append([(label(context, actor, "homework/stop"), hb.Stop().pack())])
     return keyboard(rows)
 
 
-@on_state(PREFIX)
-async def on_item(update: Update, context: KernbotContext, actor: Actor,
-                  state: conversations.ConversationState) -> None:
+def _state_id(state: conversations.ConversationState) -> tuple[str, int | None]:
+    """("collect" | "feedback" | "reply", id) of an hw:<step>:<id> state."""
+    parts = state.state.split(":")
+    if len(parts) != 3 or not parts[2].isascii() or not parts[2].isdigit():
+        return "", None
+    return parts[1], int(parts[2])
+
+
+async def on_message(update: Update, context: KernbotContext, actor: Actor,
+                     state: conversations.ConversationState) -> None:
+    """A message in a homework conversation: a piece of homework, or a feedback message."""
+    step, number = _state_id(state)
+    if step == COLLECT and number is not None:
+        await _on_item(update, context, actor, number)
+    elif step in (FEEDBACK, REPLY) and number is not None:
+        await _thread_message(update, context, actor, number, from_coach=step == FEEDBACK)
+    else:
+        conversations.clear(context.services.db, update.effective_chat.id)
+        await reply(update, context, actor, "common/button_expired")
+
+
+async def _on_item(update: Update, context: KernbotContext, actor: Actor,
+                   assignment_id: int) -> None:
     """A message while handing in: one more item (text, photo, document, voice)."""
     services = context.services
     now = services.clock.now()
-    assignment_id = int(state.state.split(":", 1)[1])
-    view = homework.find(services.db, actor.person_id, assignment_id, now)
+    view = homework.find(services.db, services.settings, actor.person_id, assignment_id, now)
     if view is None or now >= view.editable_until:
         conversations.clear(services.db, update.effective_chat.id)
         await reply(update, context, actor, "homework/closed")
@@ -140,8 +166,6 @@ async def on_item(update: Update, context: KernbotContext, actor: Actor,
     with transaction(services.db):
         submission = store.ensure_draft(services.db, actor.person_id, assignment_id, now)
         item = store.add_item(services.db, submission.id, now=now, **fields)
-        from storage import updates
-
         updates.mark(services.db, update.update_id, now)
     if item.file_id:
         await download(context.bot, services, item, view.trajectory.number, actor.person_id)
@@ -170,7 +194,7 @@ async def download(bot, services, item: store.Item, trajectory_number: int, pers
 
 
 async def retry_downloads(app: Application) -> None:
-    """AFTER_PASS hook: try failed downloads again (a few times), one file never blocking the
+    """After each dispatcher pass: try failed downloads again (a few times), one file never blocking the
     others; what still fails stays visible to coordinators in /inzendingen."""
     services = app.bot_data["services"]
     db = services.db
@@ -181,14 +205,15 @@ async def retry_downloads(app: Application) -> None:
         await download(app.bot, services, item, trajectory.number, submission.person_id)
 
 
-async def _submit(update: Update, context: KernbotContext, actor: Actor, assignment_id: int
-                  ) -> None:
+async def submit_button(update: Update, context: KernbotContext, actor: Actor,
+                        button: hb.Submit) -> None:
     services = context.services
+    assignment_id = button.assignment_id
     view = await _editable(update, context, actor, assignment_id)
     if view is None:
         return
     now = services.clock.now()
-    done = homework.flow_part_done(services.db, actor.person_id, view.window)
+    done = homework.flow_part_done(services.db, services.flows, actor.person_id, view.window)
     if done is False:
         await reply(update, context, actor, "homework/flow_not_done", view=view)
         return
@@ -228,16 +253,18 @@ async def submissions_command(update: Update, context: KernbotContext, actor: Ac
             if assignments.of_session(db, session.id):
                 rows.append([(label(context, actor, "announcements/session_button",
                                     trajectory=trajectory, session=session),
-                              f"{PREFIX}:i:{session.id}")])
+                              hb.Session(session.id).pack())])
     if not rows:
         await reply(update, context, actor, "homework/no_assignments")
         return
     await reply(update, context, actor, "homework/choose_session", keyboard(rows))
 
 
-async def _session_overview(update: Update, context: KernbotContext, actor: Actor,
-                            session_id: int) -> None:
+async def session_button(update: Update, context: KernbotContext, actor: Actor,
+                         button: hb.Session) -> None:
+    """Who handed in the homework of one session, who is late, who is missing."""
     services = context.services
+    session_id = button.session_id
     db, now = services.db, services.clock.now()
     session = trajectories.get_session(db, session_id)
     allowed = trajectory_ids(services, actor)
@@ -249,7 +276,7 @@ async def _session_overview(update: Update, context: KernbotContext, actor: Acto
     blocks, rows = [], []
     participants = [people.get(db, m.person_id) for m in
                     memberships.of_trajectory(db, trajectory.id, "participant")]
-    for window in homework.windows(db, trajectory.id):
+    for window in homework.windows(db, services.settings, trajectory.id):
         if window.session.id != session_id:
             continue
         entries = []
@@ -258,7 +285,7 @@ async def _session_overview(update: Update, context: KernbotContext, actor: Acto
             entries.append((person, v))
             if v.submission is not None and v.submission.status == "submitted":
                 rows.append([(label(context, actor, "homework/view_button", person=person,
-                                    view=v), f"{PREFIX}:v:{v.submission.id}")])
+                                    view=v), hb.View(v.submission.id).pack())])
         blocks.append((window, entries))
     failed = [i for i in store.failed_downloads(db)
               if homework.trajectory_of_submission(db, i.submission_id) == trajectory.id]
@@ -267,9 +294,11 @@ async def _session_overview(update: Update, context: KernbotContext, actor: Acto
                 blocks=blocks, failed=len(failed), now=now)
 
 
-async def _show_submission(update: Update, context: KernbotContext, actor: Actor,
-                           submission_id: int) -> None:
+async def view_button(update: Update, context: KernbotContext, actor: Actor,
+                      button: hb.View) -> None:
+    """One submission with its pieces and its feedback thread."""
     services = context.services
+    submission_id = button.submission_id
     db = services.db
     if not homework.can_view_submission(db, actor.person, actor.role, submission_id):
         await refuse(update, context, actor)
@@ -286,7 +315,7 @@ async def _show_submission(update: Update, context: KernbotContext, actor: Actor
     markup = None
     if actor.role in STAFF:
         markup = keyboard([[(label(context, actor, "homework/give_feedback"),
-                             f"{PREFIX}:f:{submission_id}")]])
+                             hb.Feedback(submission_id).pack())]])
     await reply(update, context, actor, "homework/submission", markup, owner=owner,
                 assignment=assignment, submission=submission, items=items, thread=thread)
     chat_id = update.effective_chat.id
@@ -304,21 +333,53 @@ async def _show_submission(update: Update, context: KernbotContext, actor: Actor
 
 
 async def _ask_feedback(update: Update, context: KernbotContext, actor: Actor,
-                        submission_id: int, state: str, key: str) -> None:
+                        submission_id: int, step: str, key: str) -> None:
     services = context.services
     if not homework.can_view_submission(services.db, actor.person, actor.role, submission_id):
         await refuse(update, context, actor)
         return
-    conversations.put(services.db, update.effective_chat.id, f"{state}:{submission_id}", {},
-                      services.clock.now())
+    conversations.put(services.db, update.effective_chat.id,
+                      f"{PREFIX}:{step}:{submission_id}", {}, services.clock.now())
     await reply(update, context, actor, key)
 
 
+async def feedback_button(update: Update, context: KernbotContext, actor: Actor,
+                          button: hb.Feedback) -> None:
+    await _ask_feedback(update, context, actor, button.submission_id, FEEDBACK,
+                        "homework/feedback_ask")
+
+
+async def reply_button(update: Update, context: KernbotContext, actor: Actor,
+                       button: hb.Reply) -> None:
+    await _ask_feedback(update, context, actor, button.submission_id, REPLY,
+                        "homework/answer_ask")
+
+
+async def stop_button(update: Update, context: KernbotContext, actor: Actor,
+                      button: hb.Stop) -> None:
+    conversations.clear(context.services.db, update.effective_chat.id)
+    await reply(update, context, actor, "homework/stopped")
+
+
+async def restart_button(update: Update, context: KernbotContext, actor: Actor,
+                         button: hb.Restart) -> None:
+    services = context.services
+    now = services.clock.now()
+    view = homework.find(services.db, services.settings, actor.person_id, button.assignment_id,
+                         now)
+    if view is None or view.submission is None:
+        await reply(update, context, actor, "common/button_expired")
+        return
+    store.clear_items(services.db, view.submission.id, now)
+    conversations.put(services.db, update.effective_chat.id,
+                      f"{PREFIX}:{COLLECT}:{button.assignment_id}", {}, now)
+    await reply(update, context, actor, "homework/cleared")
+
+
 async def _thread_message(update: Update, context: KernbotContext, actor: Actor,
-                          state: conversations.ConversationState, from_coach: bool) -> None:
+                          submission_id: int, from_coach: bool) -> None:
     services = context.services
     db, now = services.db, services.clock.now()
-    submission_id = int(state.state.split(":", 1)[1])
     if not homework.can_view_submission(db, actor.person, actor.role, submission_id) or (
             from_coach and actor.role not in STAFF):
         conversations.clear(db, update.effective_chat.id)
@@ -339,12 +400,12 @@ async def _thread_message(update: Update, context: KernbotContext, actor: Actor,
     assignment = assignments.get(db, submission.assignment_id)
     if from_coach:
         recipients = [people.get(db, submission.person_id)]
-        key, button = "homework/feedback_to_participant", f"{PREFIX}:r:{submission_id}"
+        key, button = "homework/feedback_to_participant", hb.Reply(submission_id).pack()
     else:
         authors = {f.author_id for f in store.thread(db, submission_id)
                    if f.author_id and f.author_id != submission.person_id}
         recipients = [people.get(db, a) for a in sorted(authors)]
-        key, button = "homework/answer_to_coach", f"{PREFIX}:f:{submission_id}"
+        key, button = "homework/answer_to_coach", hb.Feedback(submission_id).pack()
     owner = people.get(db, submission.person_id)
     for person in recipients:
         if person is None or person.telegram_id is None:
@@ -360,67 +421,3 @@ async def _thread_message(update: Update, context: KernbotContext, actor: Actor,
         except TelegramError as exc:
             log.warning("feedback for submission %s not delivered: %s", submission_id, exc)
     await reply(update, context, actor, "homework/thread_sent", to_coach=not from_coach)
-
-
-@on_state("hwfb")
-async def on_feedback(update, context, actor, state) -> None:
-    await _thread_message(update, context, actor, state, from_coach=True)
-
-
-@on_state("hwre")
-async def on_answer(update, context, actor, state) -> None:
-    await _thread_message(update, context, actor, state, from_coach=False)
-
-
-# -- buttons ---------------------------------------------------------------------------------
-async def button(update: Update, context: KernbotContext) -> None:
-    services = context.services
-    actor = actor_of(update, services)
-    await answer_query(update)
-    parts = update.callback_query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    number = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
-    participant_actions, staff_actions = {"o", "s", "c", "r"}, {"i", "f"}
-    if (action in participant_actions and actor.role != PARTICIPANT) or (
-            action in staff_actions and actor.role not in STAFF) or (
-            action == "v" and not actor.enrolled):
-        await refuse(update, context, actor)
-        return
-    if action == "q":
-        conversations.clear(services.db, update.effective_chat.id)
-        await reply(update, context, actor, "homework/stopped")
-    elif number is None:
-        await reply(update, context, actor, "common/button_expired")
-    elif action == "o":
-        await _open(update, context, actor, number)
-    elif action == "s":
-        await _submit(update, context, actor, number)
-    elif action == "c":
-        view = homework.find(services.db, actor.person_id, number, services.clock.now())
-        if view is None or view.submission is None:
-            await reply(update, context, actor, "common/button_expired")
-            return
-        store.clear_items(services.db, view.submission.id, services.clock.now())
-        conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:{number}", {},
-                          services.clock.now())
-        await reply(update, context, actor, "homework/cleared")
-    elif action == "i":
-        await _session_overview(update, context, actor, number)
-    elif action == "v":
-        await _show_submission(update, context, actor, number)
-    elif action == "f":
-        await _ask_feedback(update, context, actor, number, "hwfb", "homework/feedback_ask")
-    elif action == "r":
-        await _ask_feedback(update, context, actor, number, "hwre", "homework/answer_ask")
-    else:
-        await reply(update, context, actor, "common/button_expired")
-
-
-def register(app: Application) -> None:
-    add_command(app, "huiswerk", homework_command, frozenset({PARTICIPANT}), order=15,
-                aliases=("homework",))
-    add_command(app, "inzendingen", submissions_command, STAFF, order=30,
-                aliases=("submissions",))
-    app.add_handler(CallbackQueryHandler(button, pattern=rf"^{PREFIX}:"))
-    if retry_downloads not in jobs.AFTER_PASS:
-        jobs.AFTER_PASS.append(retry_downloads)

@@ -12,17 +12,15 @@ from datetime import timedelta
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler
 
-from handlers.access import COORDINATOR, Actor, actor_of, refusal_key
-from handlers.commands import add_command
+from buttons import invitations as ib
+from handlers.access import COORDINATOR, Actor
 from handlers.context import KernbotContext
-from handlers.replies import answer_query, keyboard, label, reply
-from handlers.router import on_state
+from handlers.replies import keyboard, label, reply
 from programme import enrolment, invitations
 from storage import conversations, invites, trajectories
 
-PREFIX = "invite"
+PREFIX = ib.PREFIX
 DRAFT = f"{PREFIX}:draft"
 COORDINATORS = frozenset({COORDINATOR})
 USES_CHOICES = (1, 5, 10)
@@ -42,7 +40,7 @@ async def invite_command(update: Update, context: KernbotContext, actor: Actor) 
     for t in items:
         taken = invitations.places(context.services.db, t).taken
         rows.append([(label(context, actor, "buttons/invite_trajectory", trajectory=t,
-                            taken=taken), f"inv:t:{t.id}")])
+                            taken=taken), ib.PickTrajectory(t.id).pack())])
     await reply(update, context, actor, "invite/choose_trajectory", keyboard(rows))
 
 
@@ -76,13 +74,13 @@ def _draft_markup(context: KernbotContext, actor: Actor, draft: dict):
 
     rows = [
         [(mark(label(context, actor, "buttons/invite_uses", uses=n), draft["uses"] == n),
-          f"inv:u:{n}") for n in USES_CHOICES],
+          ib.Uses(n).pack()) for n in USES_CHOICES],
         [(mark(label(context, actor, "buttons/invite_days", days=n), draft["days"] == n),
-          f"inv:d:{n}") for n in DAYS_CHOICES],
-        [(label(context, actor, f"buttons/invite_prefill_{f}"), f"inv:p:{f}")
+          ib.Days(n).pack()) for n in DAYS_CHOICES],
+        [(label(context, actor, f"buttons/invite_prefill_{f}"), ib.Prefill(f).pack())
          for f in (PREFILL_FIELDS if draft["role"] == "participant" else ("name",))],
-        [(label(context, actor, "buttons/invite_create"), "inv:go"),
-         (label(context, actor, "buttons/invite_cancel"), "inv:x")],
+        [(label(context, actor, "buttons/invite_create"), ib.Create().pack()),
+         (label(context, actor, "buttons/invite_cancel"), ib.Cancel().pack())],
     ]
     return keyboard(rows)
 
@@ -101,52 +99,29 @@ async def _show_draft(update: Update, context: KernbotContext, actor: Actor, dra
         await _show(update, context, actor, "invite/draft", markup, **values)
 
 
-async def on_button(update: Update, context: KernbotContext) -> None:
-    services = context.services
-    actor = actor_of(update, services)
-    await answer_query(update)
-    if actor.role != COORDINATOR:
-        key = refusal_key(actor)
-        await reply(update, context, actor, key)
-        return
-    parts = update.callback_query.data.split(":")
-    action, args = parts[1], parts[2:]
-    chat_id = update.effective_chat.id
-    try:
-        handler = _ACTIONS[action]
-    except KeyError:
-        await reply(update, context, actor, "common/button_expired")
-        return
-    await handler(update, context, actor, chat_id, args)
-
-
-def _int(args: list[str], index: int = 0) -> int | None:
-    try:
-        return int(args[index])
-    except (IndexError, ValueError):
-        return None
-
-
-async def _pick_trajectory(update, context, actor, chat_id, args) -> None:
-    trajectory = trajectories.get(context.services.db, _int(args) or 0)
+async def pick_trajectory(update: Update, context: KernbotContext, actor: Actor,
+                          button: ib.PickTrajectory) -> None:
+    trajectory = trajectories.get(context.services.db, button.trajectory_id)
     if trajectory is None:
         await reply(update, context, actor, "common/button_expired")
         return
     db, now = context.services.db, context.services.clock.now()
     open_count = len(invitations.open_invites(db, trajectory.id, now))
-    rows = [[(label(context, actor, f"buttons/invite_role_{r}"), f"inv:r:{trajectory.id}:{r}")
-             for r in ROLES],
+    rows = [[(label(context, actor, f"buttons/invite_role_{r}"),
+              ib.PickRole(trajectory.id, r).pack()) for r in ROLES],
             [(label(context, actor, "buttons/invite_list", count=open_count),
-              f"inv:l:{trajectory.id}")]]
+              ib.ListOpen(trajectory.id).pack())]]
     await _show(update, context, actor, "invite/trajectory", keyboard(rows),
                 trajectory=trajectory, places=invitations.places(db, trajectory),
                 open_count=open_count)
 
 
-async def _pick_role(update, context, actor, chat_id, args) -> None:
-    trajectory = trajectories.get(context.services.db, _int(args) or 0)
-    role = args[1] if len(args) > 1 else ""
-    if trajectory is None or role not in ROLES:
+async def pick_role(update: Update, context: KernbotContext, actor: Actor,
+                    button: ib.PickRole) -> None:
+    trajectory = trajectories.get(context.services.db, button.trajectory_id)
+    role = button.role
+    chat_id = update.effective_chat.id
+    if trajectory is None:
         await reply(update, context, actor, "common/button_expired")
         return
     draft = {"t": trajectory.id, "role": role, "uses": invitations.DEFAULT_USES,
@@ -156,9 +131,9 @@ async def _pick_role(update, context, actor, chat_id, args) -> None:
     await _show_draft(update, context, actor, draft)
 
 
-async def _set_choice(update, context, actor, chat_id, args, key: str, choices) -> None:
+async def _set_choice(update, context, actor, value: int, key: str, choices) -> None:
+    chat_id = update.effective_chat.id
     draft = _draft(context, chat_id)
-    value = _int(args)
     if draft is None or value not in choices:
         await reply(update, context, actor, "common/button_expired")
         return
@@ -167,18 +142,22 @@ async def _set_choice(update, context, actor, chat_id, args, key: str, choices) 
     await _show_draft(update, context, actor, draft)
 
 
-async def _set_uses(update, context, actor, chat_id, args) -> None:
-    await _set_choice(update, context, actor, chat_id, args, "uses", USES_CHOICES)
+async def set_uses(update: Update, context: KernbotContext, actor: Actor,
+                   button: ib.Uses) -> None:
+    await _set_choice(update, context, actor, button.uses, "uses", USES_CHOICES)
 
 
-async def _set_days(update, context, actor, chat_id, args) -> None:
-    await _set_choice(update, context, actor, chat_id, args, "days", DAYS_CHOICES)
+async def set_days(update: Update, context: KernbotContext, actor: Actor,
+                   button: ib.Days) -> None:
+    await _set_choice(update, context, actor, button.days, "days", DAYS_CHOICES)
 
 
-async def _ask_prefill(update, context, actor, chat_id, args) -> None:
+async def ask_prefill(update: Update, context: KernbotContext, actor: Actor,
+                      button: ib.Prefill) -> None:
+    chat_id = update.effective_chat.id
     draft = _draft(context, chat_id)
-    field = args[0] if args else ""
-    if draft is None or field not in PREFILL_FIELDS:
+    field = button.field
+    if draft is None:
         await reply(update, context, actor, "common/button_expired")
         return
     draft["awaiting"] = field
@@ -186,7 +165,6 @@ async def _ask_prefill(update, context, actor, chat_id, args) -> None:
     await reply(update, context, actor, "invite/ask_prefill", field=field)
 
 
-@on_state(PREFIX)
 async def on_text(update: Update, context: KernbotContext, actor: Actor,
                   state: conversations.ConversationState) -> None:
     """A typed prefill value (name, municipality, department) for the draft."""
@@ -212,8 +190,10 @@ async def on_text(update: Update, context: KernbotContext, actor: Actor,
     await _show_draft(update, context, actor, draft, new_message=True)
 
 
-async def _create(update, context, actor, chat_id, args) -> None:
+async def create(update: Update, context: KernbotContext, actor: Actor,
+                 button: ib.Create) -> None:
     services = context.services
+    chat_id = update.effective_chat.id
     draft = _draft(context, chat_id)
     if draft is None:
         await reply(update, context, actor, "common/button_expired")
@@ -233,28 +213,31 @@ async def _create(update, context, actor, chat_id, args) -> None:
                 trajectory=trajectory, link=invitations.link(context.bot.username, invite.code))
 
 
-async def _cancel(update, context, actor, chat_id, args) -> None:
-    conversations.clear(context.services.db, chat_id)
+async def cancel(update: Update, context: KernbotContext, actor: Actor,
+                 button: ib.Cancel) -> None:
+    conversations.clear(context.services.db, update.effective_chat.id)
     await _show(update, context, actor, "common/cancelled")
 
 
-async def _list(update, context, actor, chat_id, args) -> None:
+async def list_open(update: Update, context: KernbotContext, actor: Actor,
+                    button: ib.ListOpen) -> None:
     services = context.services
-    trajectory = trajectories.get(services.db, _int(args) or 0)
+    trajectory = trajectories.get(services.db, button.trajectory_id)
     if trajectory is None:
         await reply(update, context, actor, "common/button_expired")
         return
     items = invitations.open_invites(services.db, trajectory.id, services.clock.now())
     shown = items[-LIST_LIMIT:]   # the newest; Telegram allows 100 buttons per message
-    rows = [[(label(context, actor, "buttons/invite_revoke", invite=i), f"inv:v:{i.id}")]
+    rows = [[(label(context, actor, "buttons/invite_revoke", invite=i), ib.Revoke(i.id).pack())]
             for i in shown]
     await reply(update, context, actor, "invite/open_list", keyboard(rows) if rows else None,
                 trajectory=trajectory, items=shown, more=len(items) - len(shown))
 
 
-async def _revoke(update, context, actor, chat_id, args) -> None:
+async def revoke(update: Update, context: KernbotContext, actor: Actor,
+                 button: ib.Revoke) -> None:
     services = context.services
-    invite = invites.get(services.db, _int(args) or 0)
+    invite = invites.get(services.db, button.invite_id)
     if invite is None:
         await reply(update, context, actor, "common/button_expired")
         return
@@ -266,15 +249,11 @@ async def _revoke(update, context, actor, chat_id, args) -> None:
     await reply(update, context, actor, "invite/revoked", invite=invite)
 
 
-_ACTIONS = {"t": _pick_trajectory, "r": _pick_role, "u": _set_uses, "d": _set_days,
-            "p": _ask_prefill, "go": _create, "x": _cancel, "l": _list, "v": _revoke}
-
-
 async def maximum_command(update: Update, context: KernbotContext, actor: Actor) -> None:
     """/maximum N M: trajectory N takes at most M participants."""
     services = context.services
     args = context.args or []
-    numbers = [int(a) for a in args if a.isdigit()]
+    numbers = [int(a) for a in args if a.isascii() and a.isdigit() and len(a) < 10]
     if len(args) != 2 or len(numbers) != 2:
         items = [(t, invitations.places(services.db, t))
                  for t in trajectories.all_trajectories(services.db)]
@@ -286,9 +265,3 @@ async def maximum_command(update: Update, context: KernbotContext, actor: Actor)
         await reply(update, context, actor, "invite/refused", reason=exc.reason, values=exc.values)
         return
     await reply(update, context, actor, "invite/maximum_set", trajectory=trajectory)
-
-
-def register(app: Application) -> None:
-    add_command(app, "uitnodiging", invite_command, COORDINATORS, order=60, aliases=("invite",))
-    add_command(app, "maximum", maximum_command, COORDINATORS, order=61)
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^inv:"))

@@ -10,18 +10,16 @@ from pathlib import Path
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler
 
+from buttons.privacy import Forget, Keep
 from documents.personal_data import build_pdf
-from handlers.access import ANYONE, COORDINATOR, ENROLLED, Actor, actor_of
-from handlers.commands import add_command
+from handlers.access import Actor
 from handlers.context import KernbotContext
-from handlers.replies import answer_query, keyboard, label, reply
+from handlers.replies import keyboard, label, reply
 from programme import privacy
 from storage import audit, memberships, people, trajectories
 
 log = logging.getLogger(__name__)
-PREFIX = "pv"
 
 
 async def privacy_command(update: Update, context: KernbotContext, actor: Actor) -> None:
@@ -51,22 +49,23 @@ async def my_data_command(update: Update, context: KernbotContext, actor: Actor)
 
 
 async def forget_command(update: Update, context: KernbotContext, actor: Actor) -> None:
-    markup = keyboard([[(label(context, actor, "privacy/forget_yes"), f"{PREFIX}:yes")],
-                       [(label(context, actor, "privacy/forget_no"), f"{PREFIX}:no")]])
+    markup = keyboard([[(label(context, actor, "privacy/forget_yes"), Forget().pack())],
+                       [(label(context, actor, "privacy/forget_no"), Keep().pack())]])
     await reply(update, context, actor, "privacy/forget_confirm", markup,
                 anonymise=context.services.config["privacy"]["on_forget"] == "anonymise")
 
 
-async def forget_button(update: Update, context: KernbotContext) -> None:
+async def keep_button(update: Update, context: KernbotContext, actor: Actor,
+                      button: Keep) -> None:
+    await reply(update, context, actor, "privacy/forget_cancelled")
+
+
+async def forget_button(update: Update, context: KernbotContext, actor: Actor,
+                        button: Forget) -> None:
     """The confirmation carries no id: it always acts on the person who pressed it."""
     services = context.services
-    actor = actor_of(update, services)
-    await answer_query(update)
-    if actor.person is None or not actor.enrolled:
+    if actor.person is None:
         await reply(update, context, actor, "common/not_enrolled")
-        return
-    if update.callback_query.data != f"{PREFIX}:yes":
-        await reply(update, context, actor, "privacy/forget_cancelled")
         return
     person, now = actor.person, services.clock.now()
     places = [trajectories.get(services.db, m.trajectory_id)
@@ -91,11 +90,3 @@ async def audit_command(update: Update, context: KernbotContext, actor: Actor) -
                 people.get(db, e.subject_person_id) if e.subject_person_id else None)
                for e in audit.recent(db)]
     await reply(update, context, actor, "privacy/audit", entries=entries)
-
-
-def register(app: Application) -> None:
-    add_command(app, "privacy", privacy_command, ANYONE, order=80)
-    add_command(app, "mijngegevens", my_data_command, ENROLLED, order=81, aliases=("mydata",))
-    add_command(app, "vergeetmij", forget_command, ENROLLED, order=82, aliases=("forgetme",))
-    add_command(app, "audit", audit_command, frozenset({COORDINATOR}), order=83)
-    app.add_handler(CallbackQueryHandler(forget_button, pattern=rf"^{PREFIX}:"))

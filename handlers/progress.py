@@ -5,38 +5,22 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
 
+from buttons.progress import Nudge, Show
 from documents.progress import Labels, chart_png, sheet_xlsx
-from handlers.access import (
-    COACH,
-    COORDINATOR,
-    Actor,
-    actor_of,
-    refusal_key,
-    trajectory_ids,
-    visible_trajectories,
-)
-from handlers.commands import add_command
+from handlers.access import COACH, COORDINATOR, Actor, trajectory_ids, visible_trajectories
 from handlers.context import KernbotContext
-from handlers.replies import answer_query, keyboard, label, reply
+from handlers.replies import keyboard, label, refuse, reply
 from programme import progress as progress_model
 from programme.progress import DONE, LATE, MISSING, OPEN, TrajectoryProgress, grid_columns
-from schedule import jobs, planner
+from schedule.planner import Planner
 from storage import trajectories
 
 log = logging.getLogger(__name__)
-PREFIX = "vg"
 STAFF = frozenset({COACH, COORDINATOR})
-
-# The reminders feature registers how to nudge: fn(db, person_ids, trajectory_id, now) -> int
-# (number of nudges queued in the outbox). No nudger: no button.
-NUDGERS: list[Callable] = [planner.queue_lagging_nudges]
-
 
 
 async def progress_command(update: Update, context: KernbotContext, actor: Actor) -> None:
@@ -49,7 +33,7 @@ async def progress_command(update: Update, context: KernbotContext, actor: Actor
         await show(update, context, actor, visible[0].id)
         return
     rows = [[(label(context, actor, "progress/choose_button", trajectory=t),
-              f"{PREFIX}:t:{t.id}")] for t in visible]
+              Show(t.id).pack())] for t in visible]
     await reply(update, context, actor, "progress/choose", keyboard(rows))
 
 
@@ -82,12 +66,11 @@ def _labels(context: KernbotContext, actor: Actor, data: TrajectoryProgress) -> 
 
 async def show(update: Update, context: KernbotContext, actor: Actor, trajectory_id: int
                ) -> None:
-    services = context.services
-    data = progress_model.trajectory_progress(services.db, trajectory_id, services.clock.now())
+    data = _progress(context, trajectory_id)
     markup = None
-    if data.lagging and NUDGERS:
+    if data.lagging:
         markup = keyboard([[(label(context, actor, "progress/nudge_button",
-                                   count=len(data.lagging)), f"{PREFIX}:n:{trajectory_id}")]])
+                                   count=len(data.lagging)), Nudge(trajectory_id).pack())]])
     await reply(update, context, actor, "progress/overview", markup, progress=data,
                 sessions=data.sessions)
     if not data.participants:
@@ -104,36 +87,37 @@ async def show(update: Update, context: KernbotContext, actor: Actor, trajectory
             await context.bot.send_document(chat_id, sheet, filename=xlsx.name)
 
 
-async def button(update: Update, context: KernbotContext) -> None:
-    """vg:t:<trajectory> shows one trajectory; vg:n:<trajectory> nudges who lags behind."""
-    actor = actor_of(update, context.services)
-    await answer_query(update)
-    parts = update.callback_query.data.split(":")
-    allowed = trajectory_ids(context.services, actor) if actor.role in STAFF else set()
-    try:
-        action, trajectory_id = parts[1], int(parts[2])
-    except (IndexError, ValueError):
-        await reply(update, context, actor, "common/button_expired")
-        return
-    if actor.role not in STAFF or (allowed is not None and trajectory_id not in allowed) \
-            or trajectories.get(context.services.db, trajectory_id) is None:
-        key = refusal_key(actor)
-        await reply(update, context, actor, key)
-        return
-    if action == "t":
-        await show(update, context, actor, trajectory_id)
-    elif action == "n" and NUDGERS:
-        services = context.services
-        now = services.clock.now()
-        data = progress_model.trajectory_progress(services.db, trajectory_id, now)
-        ids = [p.person.id for p in data.lagging]
-        queued = sum(fn(services.db, ids, trajectory_id, now) for fn in NUDGERS)
-        await reply(update, context, actor, "progress/nudged", count=queued)
-        jobs.wake_now(context.application)
-    else:
-        await reply(update, context, actor, "common/button_expired")
+def _progress(context: KernbotContext, trajectory_id: int) -> TrajectoryProgress:
+    services = context.services
+    return progress_model.trajectory_progress(services.db, services.flows, services.settings,
+                                              trajectory_id, services.clock.now())
 
 
-def register(app: Application) -> None:
-    add_command(app, "voortgang", progress_command, STAFF, order=40, aliases=("progress",))
-    app.add_handler(CallbackQueryHandler(button, pattern=rf"^{PREFIX}:"))
+def _may_see(context: KernbotContext, actor: Actor, trajectory_id: int) -> bool:
+    allowed = trajectory_ids(context.services, actor)
+    return (allowed is None or trajectory_id in allowed) and \
+        trajectories.get(context.services.db, trajectory_id) is not None
+
+
+async def show_button(update: Update, context: KernbotContext, actor: Actor,
+                      button: Show) -> None:
+    if not _may_see(context, actor, button.trajectory_id):
+        await refuse(update, context, actor)
+        return
+    await show(update, context, actor, button.trajectory_id)
+
+
+async def nudge_button(update: Update, context: KernbotContext, actor: Actor,
+                       button: Nudge) -> None:
+    """Remind the participants who lag behind (through the outbox)."""
+    if not _may_see(context, actor, button.trajectory_id):
+        await refuse(update, context, actor)
+        return
+    services = context.services
+    now = services.clock.now()
+    data = _progress(context, button.trajectory_id)
+    ids = [p.person.id for p in data.lagging]
+    queued = Planner(services.settings).queue_lagging_nudges(services.db, ids,
+                                                             button.trajectory_id, now)
+    await reply(update, context, actor, "progress/nudged", count=queued)
+    context.wake_dispatcher()

@@ -1,13 +1,12 @@
 """Route messages that are not commands to the conversation the chat is in.
 
-The state of each chat is a row in `conversation_state` (written before every reply). Features
-claim a state prefix with `@on_state("flow")`; `/cancel` calls their cancel hook. Messages outside
-any conversation get a short explanation of what the bot expects.
+The state of each chat is a row in `conversation_state` (written before every reply). The
+composition root maps each state prefix to its handler and cancel hook (`Registry.state`);
+`/cancel` calls the hook. Messages outside any conversation get a short explanation of what
+the bot expects.
 """
 
 from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
@@ -15,29 +14,6 @@ from handlers.access import Actor, actor_of
 from handlers.context import KernbotContext
 from handlers.replies import reply
 from storage import conversations
-
-StateHandler = Callable[[Update, KernbotContext, Actor, conversations.ConversationState],
-                        Awaitable[None]]
-CancelHook = Callable[[KernbotContext, Actor, conversations.ConversationState], Awaitable[None]]
-
-STATE_HANDLERS: dict[str, StateHandler] = {}
-CANCEL_HOOKS: dict[str, CancelHook] = {}
-
-
-def on_state(prefix: str):
-    def register(handler: StateHandler) -> StateHandler:
-        STATE_HANDLERS[prefix] = handler
-        return handler
-
-    return register
-
-
-def on_cancel(prefix: str):
-    def register(hook: CancelHook) -> CancelHook:
-        CANCEL_HOOKS[prefix] = hook
-        return hook
-
-    return register
 
 
 def message_kind(update: Update) -> str:
@@ -57,9 +33,15 @@ async def route_message(update: Update, context: KernbotContext) -> None:
     services = context.services
     actor = actor_of(update, services)
     state = conversations.get(services.db, update.effective_chat.id)
-    if state is not None and state.prefix in STATE_HANDLERS:
-        await STATE_HANDLERS[state.prefix](update, context, actor, state)
+    route = context.registry.states.get(state.prefix) if state is not None else None
+    if route is not None:
+        await route.handler(update, context, actor, state)
         return
+    await idle(update, context, actor)
+
+
+async def idle(update: Update, context: KernbotContext, actor: Actor) -> None:
+    """A message outside any conversation: say what the bot expects."""
     kind = message_kind(update)
     if not actor.enrolled:
         await reply(update, context, actor, "common/idle_not_enrolled")
@@ -74,8 +56,8 @@ async def cancel_current(context: KernbotContext, actor: Actor, chat_id: int) ->
     state = conversations.get(context.services.db, chat_id)
     if state is None:
         return False
-    hook = CANCEL_HOOKS.get(state.prefix)
-    if hook is not None:
-        await hook(context, actor, state)
+    route = context.registry.states.get(state.prefix)
+    if route is not None and route.cancel is not None:
+        await route.cancel(context, actor, state)
     conversations.clear(context.services.db, chat_id)
     return True

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application
 
+from buttons.flows import Start
 from handlers import enrol
-from handlers.access import ANYONE, COORDINATOR, PARTICIPANT, Actor, actor_of
-from handlers.commands import REGISTRY, add_command, set_menu_for
+from handlers.access import COORDINATOR, PARTICIPANT, Actor, actor_of
+from handlers.commands import set_menu_for
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
 from programme import enrolment, overview
@@ -17,7 +17,6 @@ from programme.enrolment import Outcome
 from storage import conversations, people
 
 log = logging.getLogger(__name__)
-ORDER = 10
 
 
 def _display_name(update: Update) -> str:
@@ -32,7 +31,7 @@ async def start_command(update: Update, context: KernbotContext, actor: Actor) -
     if not args:
         await _start_without_code(update, context, actor)
         return
-    result = enrolment.redeem(services.db, code=args[0], telegram_id=actor.telegram_id,
+    result = enrolment.redeem(services.db, services.bus, code=args[0], telegram_id=actor.telegram_id,
                               display_name=_display_name(update), language=actor.language,
                               now=services.clock.now())
     if result.outcome in (Outcome.ENROLLED, Outcome.ALREADY):
@@ -84,11 +83,8 @@ async def greet(update: Update, context: KernbotContext, actor: Actor, *,
     services = context.services
     views = overview.views_of(services.db, actor.person.id, services.clock.now())
     markup = None
-    if actor.role == "participant" and "intake" in REGISTRY:
-        markup = keyboard([[(label(context, actor, "buttons/start_intake"), "flowstart:intake")]])
+    if actor.role == PARTICIPANT and "intake" in context.registry.commands:
+        markup = keyboard([[(label(context, actor, "buttons/start_intake"),
+                             Start("intake").pack())]])
     await reply(update, context, actor, f"start/welcome_{actor.role}", markup,
                 person=actor.person, views=views, welcome_back=welcome_back)
-
-
-def register(app: Application) -> None:
-    add_command(app, "start", start_command, ANYONE, order=0)

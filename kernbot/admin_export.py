@@ -23,18 +23,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 def run_export(args, config) -> int:
     from documents.export import export_trajectory
-    from messages.render import Messages
-    from kernbot.admin_programme import _fail, _target
+    from kernbot.admin_programme import _fail, _services, _target
     from storage import trajectories
-    from storage.db import connect
 
     path, now = _target(args, config)
-    db = connect(path)
-    trajectory = trajectories.by_number(db, args.trajectory)
+    services = _services(config, path)
+    trajectory = trajectories.by_number(services.db, args.trajectory)
     if trajectory is None:
         return _fail(f"export: no trajectory {args.trajectory} in {path}")
-    messages = Messages(config.default_language, config.timezone)
-    files = export_trajectory(db, messages, trajectory.id, args.out,
+    files = export_trajectory(services, trajectory.id, args.out,
                               args.language or config.default_language, now)
     for file in (files.pdf, files.zip, files.xlsx):
         print(file)

@@ -21,8 +21,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def run_purge(args, config) -> int:
-    from programme import privacy
     from kernbot.admin_programme import _fail, _target
+    from programme import privacy
     from storage.db import connect
 
     if args.older_than_months < 1:

@@ -52,13 +52,21 @@ def _database_option(parser: argparse.ArgumentParser) -> None:
 
 def _target(args, config):
     """(database path, now): the console database runs on the demo clock."""
-    from programme.demo import DEMO_NOW
     from core.clock import SystemClock
+    from programme.demo import DEMO_NOW
 
     console = config.effective_mode() == "console"
     path = args.database or config["console" if console else "storage"]["database"]
     now = DEMO_NOW if path == config["console"]["database"] else SystemClock().now()
     return path, now
+
+
+def _services(config, path: str):
+    """The bot's own services on that database: the admin commands plan reminders with the
+    same settings and the same event subscribers as the running bot."""
+    from kernbot.composition import build_services
+
+    return build_services(config, database=path)
 
 
 def _fail(message: str) -> int:
@@ -70,16 +78,16 @@ def run_import(args, config) -> int:
     from pathlib import Path
 
     from programme import importer
-    from storage.db import connect
 
     path, now = _target(args, config)
     try:
         programme = importer.read_file(Path(args.file), config.timezone)
     except importer.ImportProblem as exc:
         return _fail(f"import error: {exc}")
-    db = connect(path)
+    services = _services(config, path)
     try:
-        report = importer.apply(db, programme, now=now, dry_run=args.dry_run)
+        report = importer.apply(services.db, services.bus, programme, now=now,
+                                dry_run=args.dry_run)
     except Exception as exc:  # a database constraint: nothing was written (one transaction)
         return _fail(f"import error: {args.file}: {exc}")
     for line in report.changes:

@@ -15,11 +15,13 @@ from pathlib import Path
 
 from telegram.ext import Application
 
-from programme.demo import DEMO_NOW, seed_demo
-from kernbot.application import build_application, build_services, on_start
 from core.clock import FakeClock
 from core.config import Config, load_config
 from core.services import Services
+from kernbot.composition import build_application, build_services, on_start
+from programme.demo import DEMO_NOW, seed_demo
+from schedule.dispatcher import Dispatcher
+from schedule.planner import Planner
 from storage import updates
 from transports.fake_api import Call, FakeBotAPI
 from transports.simulator import ChatSimulator, User
@@ -77,8 +79,9 @@ class BotHarness:
     async def _open(self, run_jobs: bool = False) -> None:
         self.services = build_services(self.config, clock=self.clock)
         if self.seed:
-            seed_demo(self.services.db)
+            seed_demo(self.services.db, self.services.bus)
         self.api = FakeBotAPI(documents_dir=self.tmp_path / "sent")
+        self.api.watch(self.services.messages)
         self.app = build_application(self.config, self.services, request=self.api)
         await self.app.initialize()
         self.run_jobs = run_jobs
@@ -105,6 +108,27 @@ class BotHarness:
     @property
     def db(self):
         return self.services.db
+
+    @property
+    def bus(self):
+        return self.services.bus
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        return self.app.bot_data["dispatcher"]
+
+    @property
+    def planner(self) -> Planner:
+        return Planner(self.services.settings)
+
+    async def run_pass(self):
+        """One dispatcher pass: deliver what is due now."""
+        return await self.dispatcher.run_pass(self.app)
+
+    def keys(self, user: User) -> list[str]:
+        """The message keys of the latest message sent to this user."""
+        sent = self.api.sent(user.id)
+        return sent[-1].keys if sent else []
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -8,6 +8,7 @@ Missing templates and missing variables raise (StrictUndefined): tests fail loud
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -39,6 +40,11 @@ class Messages:
         self.default_language = default_language
         self.tz = timezone if isinstance(timezone, ZoneInfo) else ZoneInfo(timezone)
         self.root = root
+        # Templates rendered with constant values give the same text every time: kept per
+        # instance (one per Application), keyed by (key, language, escaped, values).
+        self._static: dict[tuple, str] = {}
+        # Tests and the console may watch what is rendered: fn(key, language, values, text).
+        self.observer: Callable[[str, str, dict, str], None] | None = None
         self._envs: dict[tuple[str, bool], Environment] = {}
         for lang in LANGUAGES:
             for escape in (True, False):
@@ -88,7 +94,10 @@ class Messages:
         except Exception as exc:  # TemplateNotFound and syntax errors
             raise MessageError(f"message {key!r} missing or broken in {self.language(lang)!r}: "
                                f"{exc}") from exc
-        return template.render(**ctx).strip()
+        text = template.render(**ctx).strip()
+        if self.observer is not None:
+            self.observer(key, self.language(lang), ctx, text)
+        return text
 
     def render(self, key: str, lang: str | None = None, **ctx) -> str:
         """Telegram HTML, with every variable escaped."""
@@ -97,6 +106,22 @@ class Messages:
     def plain(self, key: str, lang: str | None = None, **ctx) -> str:
         """Plain text (button labels, documents, file names): nothing escaped."""
         return self._render(key, lang, False, ctx)
+
+    STATIC_LIMIT = 20_000
+
+    def static(self, key: str, lang: str | None = None, *, html: bool = False, **fixed) -> str:
+        """`render` (html=True) or `plain`, computed once per instance: only for templates whose
+        values are constants (option labels, button labels, prompts without names in them)."""
+        cache_key = (key, lang, html, tuple(sorted(fixed.items())))
+        text = self._static.get(cache_key)
+        if text is None:
+            text = (self.render if html else self.plain)(key, lang, **fixed)
+            if len(self._static) >= self.STATIC_LIMIT:
+                self._static.clear()  # a safety valve; the shipped flows need a few thousand
+            self._static[cache_key] = text
+        elif self.observer is not None:
+            self.observer(key, self.language(lang), fixed, text)
+        return text
 
     def has(self, key: str, lang: str) -> bool:
         return (self.root / lang / f"{key}.j2").is_file()

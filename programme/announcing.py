@@ -34,10 +34,10 @@ class Progress:
 
 def queue(db: sqlite_utils.Database, *, author_id: int | None, text: str, audience: dict,
           audience_label: str, planned_at: datetime, now: datetime,
-          photo_file_id: str | None = None, document_file_id: str | None = None
-          ) -> announcements.Announcement:
+          photo_file_id: str | None = None, document_file_id: str | None = None,
+          flows: dict | None = None) -> announcements.Announcement:
     with transaction(db):
-        recipients = audiences.resolve(db, audience)
+        recipients = audiences.resolve(db, audience, flows)
         announcement = announcements.create(
             db, author_id=author_id, text=text, audience=audience,
             audience_label=audience_label, recipients=len(recipients), planned_at=planned_at,

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from storage import assignments, memberships, people, submissions, trajectories
+from storage import assignments, memberships, people, trajectories
+from storage import homework as homework_store
 
 KINDS = ("all", "trajectory", "role", "municipality", "homework_missing", "intake_unfinished")
 
@@ -27,7 +28,9 @@ def _participants(db: sqlite_utils.Database) -> list[people.Person]:
     return [p for p in _enrolled(db) if p.role == "participant"]
 
 
-def resolve(db: sqlite_utils.Database, audience: dict) -> list[people.Person]:
+def resolve(db: sqlite_utils.Database, audience: dict, flows: dict | None = None
+            ) -> list[people.Person]:
+    """`flows` (the loaded flow definitions) is needed for the intake_unfinished audience."""
     kind = audience.get("kind")
     if kind == "all":
         return _enrolled(db)
@@ -47,11 +50,11 @@ def resolve(db: sqlite_utils.Database, audience: dict) -> list[people.Person]:
         members = {m.person_id for m in
                    memberships.of_trajectory(db, session.trajectory_id, "participant")}
         return [p for p in _participants(db) if p.id in members and work and not all(
-            submissions.has_submitted(db, p.id, a.id) for a in work)]
+            homework_store.has_submitted(db, p.id, a.id) for a in work)]
     if kind == "intake_unfinished":
         from programme import flow_progress
 
-        return [p for p in _participants(db) if not flow_progress.intake_done(db, p.id)]
+        return [p for p in _participants(db) if not flow_progress.intake_done(db, flows, p.id)]
     raise ValueError(f"unknown audience {audience!r}")
 
 

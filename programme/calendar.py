@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from programme import events
+from core.events import EventBus, SessionChanged
 from storage import assignments as assignment_store
 from storage import calendar as calendar_store
 from storage import memberships, trajectories
@@ -123,8 +123,9 @@ def sessions_for_person(db: sqlite_utils.Database, person_id: int | None, *,
 
 
 # -- moving and cancelling -----------------------------------------------------------------------
-def move_session(db: sqlite_utils.Database, session_id: int, *, starts_at: datetime,
-                 ends_at: datetime, now: datetime, location: str | None = None,
+def move_session(db: sqlite_utils.Database, bus: EventBus, session_id: int, *,
+                 starts_at: datetime, ends_at: datetime, now: datetime,
+                 location: str | None = None,
                  video_link: str | None = None) -> trajectories.Session:
     """Move a session (one transaction): the reminders follow, participants get one notice."""
     if ends_at <= starts_at:
@@ -133,16 +134,16 @@ def move_session(db: sqlite_utils.Database, session_id: int, *, starts_at: datet
         calendar_store.update_session(db, session_id, starts_at=starts_at, ends_at=ends_at,
                                       location=location, video_link=video_link)
         calendar_store.bump_sequence(db, session_id, now)
-        events.session_changed(db, session_id, "moved", now)
+        bus.publish(db, SessionChanged(session_id, "moved", now))
     return trajectories.get_session(db, session_id)
 
 
-def cancel_session(db: sqlite_utils.Database, session_id: int, now: datetime
+def cancel_session(db: sqlite_utils.Database, bus: EventBus, session_id: int, now: datetime
                    ) -> trajectories.Session:
     with transaction(db):
         if calendar_store.set_status(db, session_id, "cancelled"):
             calendar_store.bump_sequence(db, session_id, now)
-            events.session_changed(db, session_id, "cancelled", now)
+            bus.publish(db, SessionChanged(session_id, "cancelled", now))
     return trajectories.get_session(db, session_id)
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from core.events import EventBus
 from programme import importer
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -48,6 +49,8 @@ DEMO_PEOPLE = _demo_people()
 NEWCOMER = DemoPerson("jij", 1000, "Jij", "participant")
 
 
-def seed_demo(db: sqlite_utils.Database, now: datetime = DEMO_NOW) -> importer.Report:
-    """Import the demo programme; returns what changed (nothing on an already seeded database)."""
-    return importer.import_file(db, DEMO_FILE, now=now)
+def seed_demo(db: sqlite_utils.Database, bus: EventBus, now: datetime = DEMO_NOW
+              ) -> importer.Report:
+    """Import the demo programme; returns what changed (nothing on an already seeded database).
+    `bus` carries the reactions (reminders planned for the new sessions and members)."""
+    return importer.import_file(db, bus, DEMO_FILE, now=now)

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 import sqlite_utils
 
-from programme import events
+from core.events import Enrolled, EventBus
 from storage import invite_attempts, invites, memberships, people, trajectories
 from storage.db import transaction
 
@@ -67,8 +67,8 @@ def is_throttled(db: sqlite_utils.Database, telegram_id: int, now: datetime) -> 
     return until is not None and now < until
 
 
-def redeem(db: sqlite_utils.Database, *, code: str, telegram_id: int, display_name: str,
-           language: str, now: datetime) -> Enrolment:
+def redeem(db: sqlite_utils.Database, bus: EventBus, *, code: str, telegram_id: int,
+           display_name: str, language: str, now: datetime) -> Enrolment:
     """Enrol the Telegram user with the invite; one transaction, safe to call twice."""
     code = normalise_code(code)
     with transaction(db):
@@ -116,7 +116,8 @@ def redeem(db: sqlite_utils.Database, *, code: str, telegram_id: int, display_na
         if trajectory is not None:
             memberships.add(db, person_id=person.id, trajectory_id=trajectory.id,
                             role=invite.role, now=now)
-        events.enrolled(db, person.id, trajectory.id if trajectory else None, invite.role, now)
+        bus.publish(db, Enrolled(person.id, trajectory.id if trajectory else None, invite.role,
+                                 now))
         return Enrolment(Outcome.ENROLLED, person, trajectory, invite.role, is_new)
 
 

@@ -1,10 +1,10 @@
 """Read-only view of a participant's guided conversations, for other features (progress
 overviews, homework, the design brief document). No Telegram, no writes.
 
-    intake_done(db, person_id)          -> bool
-    brief_steps_done(db, person_id)     -> {"step1": True, "step2": False, ...}
-    chains(db, person_id)               -> [Chain(number, problem, whys, root, hkw, complete)]
-    evaluations(db, person_id)          -> [Evaluation(session_id, score, complete, answers)]
+    intake_done(db, flows, person_id)       -> bool
+    brief_steps_done(db, flows, person_id)  -> {"step1": True, "step2": False, ...}
+    chains(db, flows, person_id)            -> [Chain(number, problem, whys, root, hkw, complete)]
+    evaluations(db, flows, person_id)       -> [Evaluation(session_id, score, complete, answers)]
     last_activity(db, person_id)        -> datetime of the latest stored answer, or None
     runs(db, person_id)                 -> [RunState(flow, instance, status, question, since)]
                                            where each flow stands (who is stuck, and since when)
@@ -20,8 +20,8 @@ from typing import Any
 import sqlite_utils
 
 from flows import engine
-from flows.engine import SKIPPED, Pos
-from programme.flow_runner import flows, load_answers
+from flows.engine import SKIPPED, Flow, Pos
+from programme.flow_runner import load_answers
 from storage import answers as answer_store
 from storage import flow_runs
 
@@ -32,12 +32,15 @@ def flow_answers(db: sqlite_utils.Database, person_id: int, flow: str, instance:
             for p, v in load_answers(db, person_id, flow, instance).items()}
 
 
-def intake_done(db: sqlite_utils.Database, person_id: int) -> bool:
-    return engine.is_complete(flows()["intake"], load_answers(db, person_id, "intake"))
+Flows = dict[str, Flow]
 
 
-def brief_steps_done(db: sqlite_utils.Database, person_id: int) -> dict[str, bool]:
-    flow = flows()["brief"]
+def intake_done(db: sqlite_utils.Database, flows: Flows, person_id: int) -> bool:
+    return engine.is_complete(flows["intake"], load_answers(db, person_id, "intake"))
+
+
+def brief_steps_done(db: sqlite_utils.Database, flows: Flows, person_id: int) -> dict[str, bool]:
+    flow = flows["brief"]
     answers = load_answers(db, person_id, "brief")
     return {s: engine.is_complete(flow, answers, s) for s in flow.sections}
 
@@ -52,9 +55,9 @@ class Chain:
     complete: bool = False
 
 
-def chains(db: sqlite_utils.Database, person_id: int) -> list[Chain]:
+def chains(db: sqlite_utils.Database, flows: Flows, person_id: int) -> list[Chain]:
     """Every five-whys chain of the person (started ones too), in order."""
-    flow = flows()["waarom"]
+    flow = flows["waarom"]
     out = []
     instances = sorted(answer_store.instances(db, person_id, "waarom"),
                        key=lambda i: (len(i), i))
@@ -77,8 +80,8 @@ class Evaluation:
     answers: dict[str, Any]
 
 
-def evaluations(db: sqlite_utils.Database, person_id: int) -> list[Evaluation]:
-    flow = flows()["evaluatie"]
+def evaluations(db: sqlite_utils.Database, flows: Flows, person_id: int) -> list[Evaluation]:
+    flow = flows["evaluatie"]
     out = []
     for instance in answer_store.instances(db, person_id, "evaluatie"):
         answers = load_answers(db, person_id, "evaluatie", instance)

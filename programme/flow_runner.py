@@ -17,14 +17,9 @@ import sqlite_utils
 
 from flows import engine
 from flows.engine import SKIPPED, Flow, Input, Pos, Result
-from flows.loader import shipped
 from storage import answers as answer_store
 from storage import flow_runs, updates
 from storage.db import transaction
-
-
-def flows() -> dict[str, Flow]:
-    return shipped()
 
 
 def load_answers(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str = ""
@@ -59,10 +54,10 @@ class Submission:
     run: flow_runs.Run | None = None  # the run after this input
 
 
-def start(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str = "", *,
+def start(db: sqlite_utils.Database, flow: Flow, person_id: int, instance: str = "", *,
           section: str = "", now: datetime) -> tuple[flow_runs.Run, Pos | None]:
     """Activate the run (pausing any other) and return where to continue."""
-    flow = flows()[flow_id]
+    flow_id = flow.id
     with transaction(db):
         run = flow_runs.activate(db, person_id, flow_id, instance, section=section, now=now)
         answers = load_answers(db, person_id, flow_id, instance)
@@ -74,11 +69,11 @@ def start(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str
     return run, pos
 
 
-def edit(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str, pos: Pos, *,
+def edit(db: sqlite_utils.Database, flow: Flow, person_id: int, instance: str, pos: Pos, *,
          now: datetime) -> tuple[flow_runs.Run, bool]:
     """Re-ask one answered question; after the answer the summary comes back. False when that
     question is not (or no longer) part of the answers."""
-    flow = flows()[flow_id]
+    flow_id = flow.id
     with transaction(db):
         answers = load_answers(db, person_id, flow_id, instance)
         section = flow.question(pos.qid).section if flow.question(pos.qid) else ""
@@ -89,12 +84,11 @@ def edit(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str,
     return run, True
 
 
-def submit(db: sqlite_utils.Database, run: flow_runs.Run, inp: Input, *, now: datetime,
-           update_id: int | None = None, labels: dict[str, str] | None = None,
+def submit(db: sqlite_utils.Database, flow: Flow, run: flow_runs.Run, inp: Input, *,
+           now: datetime, update_id: int | None = None, labels: dict[str, str] | None = None,
            labels_for: Callable[[engine.Question], dict[str, str]] | None = None) -> Submission:
     """Apply one input to the run's current question. `labels_for(question)` gives the option
     labels a typed answer may match (in the person's language)."""
-    flow = flows()[run.flow]
     section = section_of(run)
     with transaction(db):
         # Recording the update id first: a redelivered update finds it and changes nothing.
@@ -164,9 +158,8 @@ def _moved(db, run: flow_runs.Run, pos: Pos | None, mode: str, now: datetime,
 
 
 # -- instances --------------------------------------------------------------------------------
-def open_chain(db: sqlite_utils.Database, person_id: int) -> str | None:
-    """The five-whys chain that is started but not finished, if any."""
-    flow = flows()["waarom"]
+def open_chain(db: sqlite_utils.Database, flow: Flow, person_id: int) -> str | None:
+    """The five-whys chain (`flow` is the waarom flow) that is started but not finished."""
     for run in flow_runs.of_flow(db, person_id, "waarom"):
         if not engine.is_complete(flow, load_answers(db, person_id, "waarom", run.instance)):
             return run.instance

@@ -7,33 +7,16 @@ from typing import Any
 from flows.engine import SKIPPED, Flow, Pos, Question
 from messages.render import Messages
 
-# Templates without variables render the same every time: keep them per (root, key, language).
-_STATIC: dict[tuple, str] = {}
-_STATIC_LIMIT = 20_000
-
-
-def static(messages: Messages, key: str, lang: str, *, html: bool = False, **fixed) -> str:
-    """A template rendered once per process (plain, or HTML-escaped); `fixed` values must be
-    constants (placeholders the caller replaces)."""
-    cache_key = (str(messages.root), key, lang, html, tuple(sorted(fixed.items())))
-    text = _STATIC.get(cache_key)
-    if text is None:
-        text = (messages.render if html else messages.plain)(key, lang, **fixed)
-        if len(_STATIC) >= _STATIC_LIMIT:
-            _STATIC.clear()  # a safety valve; the shipped flows need a few thousand entries
-        _STATIC[cache_key] = text
-    return text
-
 
 def option_labels(messages: Messages, lang: str, q: Question) -> dict[str, str]:
     if q.type == "scale":
         return {o: o for o in q.option_ids}
-    return {o: static(messages, f"flows/options/{o}", lang) for o in q.option_ids}
+    return {o: messages.static(f"flows/options/{o}", lang) for o in q.option_ids}
 
 
 def display_value(messages: Messages, lang: str, flow: Flow, pos: Pos, value: Any) -> str:
     if value is SKIPPED or value is None:
-        return static(messages, "flows/ui/skipped", lang)
+        return messages.static("flows/ui/skipped", lang)
     q = flow.question(pos.qid)
     if q is None:
         return str(value)
@@ -51,8 +34,27 @@ def display_value(messages: Messages, lang: str, flow: Flow, pos: Pos, value: An
 
 
 def label(messages: Messages, lang: str, flow: Flow, pos: Pos) -> str:
-    text = static(messages, f"flows/{flow.id}/{pos.qid}/label", lang)
+    text = messages.static(f"flows/{flow.id}/{pos.qid}/label", lang)
     q = flow.question(pos.qid)
     if q is not None and q.group and flow.group(q.group).max > 1:
         text = f"{text} ({pos.idx + 1})"
     return text
+
+
+def how_might_we(prefix: str, text: str) -> str:
+    """Turn typed text into a "Hoe kunnen we ...?" question (`prefix` in the person's
+    language); text that already starts with (part of) the prefix is not doubled."""
+    body = text.strip().lstrip(".… ").strip()
+    if not body:
+        return text
+    if not body.casefold().startswith(prefix.casefold()):
+        words = prefix.split()
+        for n in range(len(words) - 1, 0, -1):  # "we de leegstand ..." after "Hoe kunnen"
+            tail = " ".join(words[n:]).casefold() + " "
+            if body.casefold().startswith(tail):
+                body = body[len(tail):]
+                break
+        body = f"{prefix} {body[0].lower()}{body[1:]}" if body else prefix
+    if not body.endswith("?"):
+        body = body.rstrip(".!") + "?"
+    return body

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from core.settings import Settings
+from flows.engine import Flow
 from programme import calendar, flow_progress
-from schedule.settings import settings
 from storage import homework as store
 from storage import memberships, people, trajectories
 
@@ -49,8 +50,8 @@ class HomeworkView:
         return self.window.assignment
 
 
-def windows(db: sqlite_utils.Database, trajectory_id: int) -> list[calendar.Homework]:
-    s = settings()
+def windows(db: sqlite_utils.Database, s: Settings, trajectory_id: int
+            ) -> list[calendar.Homework]:
     return calendar.homework_windows(db, trajectory_id,
                                      days_before_next=s.due_days_before_next_session,
                                      days_after_last=s.due_days_after_last_session, tz=s.tz)
@@ -82,34 +83,35 @@ def view(db: sqlite_utils.Database, person_id: int, window: calendar.Homework,
                         editable_until(window))
 
 
-def for_person(db: sqlite_utils.Database, person_id: int, now: datetime) -> list[HomeworkView]:
+def for_person(db: sqlite_utils.Database, s: Settings, person_id: int, now: datetime
+               ) -> list[HomeworkView]:
     """The opened homework of every trajectory the person takes part in."""
     result = []
     for membership in memberships.of_person(db, person_id):
         if membership.role != "participant":
             continue
         trajectory = trajectories.get(db, membership.trajectory_id)
-        for window in windows(db, trajectory.id):
+        for window in windows(db, s, trajectory.id):
             if window.opens_at <= now:
                 result.append(view(db, person_id, window, trajectory, now))
     return result
 
 
-def find(db: sqlite_utils.Database, person_id: int, assignment_id: int, now: datetime
-         ) -> HomeworkView | None:
-    return next((v for v in for_person(db, person_id, now)
+def find(db: sqlite_utils.Database, s: Settings, person_id: int, assignment_id: int,
+         now: datetime) -> HomeworkView | None:
+    return next((v for v in for_person(db, s, person_id, now)
                  if v.assignment.id == assignment_id), None)
 
 
-def flow_part_done(db: sqlite_utils.Database, person_id: int, window: calendar.Homework
-                   ) -> bool | None:
+def flow_part_done(db: sqlite_utils.Database, flows: dict[str, Flow], person_id: int,
+                   window: calendar.Homework) -> bool | None:
     """For assignments handed in through a flow: is that part finished? None: not such a kind."""
     assignment = window.assignment
     if assignment.kind == "brief_step":
-        return flow_progress.brief_steps_done(db, person_id).get(
+        return flow_progress.brief_steps_done(db, flows, person_id).get(
             f"step{assignment.brief_step}", False)
     if assignment.kind == "whys":
-        return any(c.complete for c in flow_progress.chains(db, person_id))
+        return any(c.complete for c in flow_progress.chains(db, flows, person_id))
     return None
 
 
@@ -118,6 +120,27 @@ def hand_in(db: sqlite_utils.Database, person_id: int, view_: HomeworkView, now:
     submission = store.ensure_draft(db, person_id, view_.assignment.id, now)
     store.submit(db, submission.id, now, late=now > view_.window.due_at)
     return store.get(db, submission.id)
+
+
+# Homework per session number, for progress: "on_time", "late", "missing" (due time passed,
+# nothing handed in) or "open" (not due yet, nothing handed in); absent: no assignment.
+HOMEWORK_PROGRESS = {"handed_in": "on_time", "feedback": "on_time", "late": "late",
+                     "overdue": "missing", "open": "open"}
+
+
+def status_by_session(db: sqlite_utils.Database, s: Settings, person_id: int,
+                      trajectory_id: int, now: datetime) -> dict[int, str]:
+    """The person's homework per session number (the worst state when a session has several
+    assignments: missing > late > open > on time)."""
+    rank = {"on_time": 0, "open": 1, "late": 2, "missing": 3}
+    trajectory = trajectories.get(db, trajectory_id)
+    result: dict[int, str] = {}
+    for window in windows(db, s, trajectory_id):
+        state = HOMEWORK_PROGRESS[view(db, person_id, window, trajectory, now).status]
+        number = window.session.number
+        if number not in result or rank[state] > rank[result[number]]:
+            result[number] = state
+    return result
 
 
 # -- who may see what -----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ invite codes) becomes rows, in one transaction.
 The file is checked completely before anything is written; a mistake raises ImportProblem with
 one line naming the file, the table entry and the key. Applying compares every row with what is
 stored and writes only what differs: importing the same file twice changes nothing (not even a
-timestamp). A session whose start or end changed fires `events.session_changed(..., "moved")`.
+timestamp). A session whose start or end changed publishes `SessionChanged(..., "moved")` on the bus.
 
 What the file does not mention is left alone: sessions, coaches or people missing from the file
 are not deleted, and an omitted `max_participants` keeps the value a coordinator may have raised
@@ -56,7 +56,6 @@ The format (all times are local Europe/Brussels times; see programme.example.tom
 
 from __future__ import annotations
 
-import importlib
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -65,9 +64,9 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from programme import events
+from core.events import Enrolled, EventBus, SessionChanged
 from programme.enrolment import ROLE_RANK, new_code
-from storage import invites, memberships, people, trajectories
+from storage import assignments, invites, memberships, people, trajectories
 from storage.db import transaction
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -157,7 +156,8 @@ class Report:
     changes: list[str] = field(default_factory=list)
     # (trajectory number, invite) for each coach invite made by this import
     coach_invites: list[tuple[int, invites.Invite]] = field(default_factory=list)
-    assignments_skipped: int = 0   # in the file, but no assignment storage in this build
+    # domain events of what changed, published on the bus at the end of apply()
+    events: list[object] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -433,18 +433,20 @@ def read_file(path: Path, tz: ZoneInfo = BRUSSELS) -> Programme:
 
 
 # -- writing ---------------------------------------------------------------------------------
-def import_file(db: sqlite_utils.Database, path: Path, *, now: datetime,
+def import_file(db: sqlite_utils.Database, bus: EventBus, path: Path, *, now: datetime,
                 tz: ZoneInfo = BRUSSELS, dry_run: bool = False) -> Report:
-    return apply(db, read_file(path, tz), now=now, dry_run=dry_run)
+    return apply(db, bus, read_file(path, tz), now=now, dry_run=dry_run)
 
 
 class _DryRun(Exception):
     pass
 
 
-def apply(db: sqlite_utils.Database, programme: Programme, *, now: datetime,
+def apply(db: sqlite_utils.Database, bus: EventBus, programme: Programme, *, now: datetime,
           dry_run: bool = False) -> Report:
-    """Write what differs, in one transaction (rolled back entirely on any error)."""
+    """Write what differs, in one transaction (rolled back entirely on any error). The events
+    of what changed (sessions created or moved, people enrolled) are published on `bus` at the
+    end, inside the same transaction: their reactions (re-planned reminders) commit with it."""
     report = Report()
     try:
         with transaction(db):
@@ -458,6 +460,8 @@ def apply(db: sqlite_utils.Database, programme: Programme, *, now: datetime,
                     _apply_coach(db, by_number[spec.number], coach, now, report)
             for spec in programme.invites:
                 _apply_invite(db, spec, by_number, now, report)
+            for event in report.events:
+                bus.publish(db, event)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -503,7 +507,7 @@ def _apply_session(db, trajectory: trajectories.Trajectory, spec: SessionSpec, n
                                               number=spec.number, **desired)
         report.changes.append(f"{name}: created")
         if spec.status == "planned":
-            events.session_changed(db, session.id, "created", now)
+            report.events.append(SessionChanged(session.id, "created", now))
     else:
         session = current
         changed = _differences(current, desired)
@@ -524,7 +528,7 @@ def _apply_session(db, trajectory: trajectories.Trajectory, spec: SessionSpec, n
                     detail += f"; {', '.join(extra)} changed"
             report.changes.append(f"{name}: {detail}")
             if change is not None and (change != "moved" or spec.status == "planned"):
-                events.session_changed(db, session.id, change, now)
+                report.events.append(SessionChanged(session.id, change, now))
     _apply_assignments(db, session, spec.assignments, report)
 
 
@@ -568,7 +572,7 @@ def _ensure_membership(db, person: people.Person, trajectory: trajectories.Traje
         return
     memberships.add(db, person_id=person.id, trajectory_id=trajectory.id, role=role, now=now)
     report.changes.append(f"{person.name}: {role} in trajectory {trajectory.number}")
-    events.enrolled(db, person.id, trajectory.id, role, now)
+    report.events.append(Enrolled(person.id, trajectory.id, role, now))
 
 
 def _apply_coach(db, trajectory: trajectories.Trajectory, spec: CoachSpec, now: datetime,
@@ -607,35 +611,16 @@ def _apply_invite(db, spec: InviteSpec, by_number: dict, now: datetime, report: 
         report.changes.append(f"invite {spec.code}: {', '.join(changed)} changed")
 
 
-# -- ADAPTER: assignments ----------------------------------------------------------------------
-# Assignments are stored by the calendar/homework feature (`storage/assignments.py`, not in this
-# branch). When that module offers
-#     import_upsert(db, *, session_id, number, title, instructions, kind) -> bool (True: changed)
-# the import writes through it; otherwise assignments are checked but not stored, and the report
-# says how many were skipped. This is the only place that needs to change when it lands.
 def _apply_assignments(db, session: trajectories.Session, specs: tuple[AssignmentSpec, ...],
                        report: Report) -> None:
-    if not specs:
-        return
-    try:
-        module = importlib.import_module("storage.assignments")
-    except ModuleNotFoundError:
-        module = None
-    upsert = getattr(module, "import_upsert", None)
-    if upsert is None:
-        report.assignments_skipped += len(specs)
-        return
     for spec in specs:
-        if upsert(db, session_id=session.id, number=spec.number, title=spec.title,
-                  instructions=spec.instructions, kind=spec.kind):
+        if assignments.import_upsert(db, session_id=session.id, number=spec.number,
+                                     title=spec.title, instructions=spec.instructions,
+                                     kind=spec.kind):
             report.changes.append(f"assignment {spec.number} of session {session.number}: "
                                   f"{spec.title}")
 
 
 def summary(report: Report) -> str:
-    line = f"{report.count} change{'s' if report.count != 1 else ''}"
-    if report.assignments_skipped:
-        line += (f"; {report.assignments_skipped} assignments checked but not stored "
-                 "(no assignment storage in this build)")
-    return line
+    return f"{report.count} change{'s' if report.count != 1 else ''}"
 

@@ -1,25 +1,20 @@
 """Progress of a trajectory: per participant what is done, what is late, and who lags behind.
 
-One read model for `/voortgang`, its chart and its spreadsheet. The homework columns come from
-the homework feature through `HOMEWORK_STATUS` (set at import time), so this module does not
-depend on how submissions are stored.
+One read model for `/voortgang`, its chart and its spreadsheet, built from the guided
+conversations (`flow_progress`) and the homework rules (`homework.status_by_session`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from programme import flow_progress
+from core.settings import Settings
+from flows.engine import Flow
+from programme import flow_progress, homework
 from storage import memberships, people, trajectories
-
-# Homework per session number: "on_time", "late", "missing" (due passed, nothing handed in),
-# "open" (not due yet, nothing handed in), or absent when the session has no assignment.
-HomeworkStatus = Callable[[sqlite_utils.Database, int, int, datetime], dict[int, str]]
-HOMEWORK_STATUS: list[HomeworkStatus] = []
 
 INACTIVE_AFTER = timedelta(days=21)
 INTAKE_BEFORE_FIRST_SESSION = timedelta(days=3)
@@ -64,13 +59,6 @@ class TrajectoryProgress:
         return [p for p in self.participants if p.lagging]
 
 
-def _homework(db, person_id: int, trajectory_id: int, now: datetime) -> dict[int, str]:
-    status: dict[int, str] = {}
-    for provider in HOMEWORK_STATUS:
-        status.update(provider(db, person_id, trajectory_id, now))
-    return status
-
-
 def _reasons(sessions: list[trajectories.Session], intake: bool, homework: dict[int, str],
              evaluated: frozenset[int], last: datetime | None, now: datetime) -> tuple[str, ...]:
     reasons = []
@@ -89,31 +77,35 @@ def _reasons(sessions: list[trajectories.Session], intake: bool, homework: dict[
     return tuple(reasons)
 
 
-def participant_progress(db: sqlite_utils.Database, person: people.Person,
-                         trajectory_id: int, sessions: list[trajectories.Session],
-                         now: datetime) -> ParticipantProgress:
+def participant_progress(db: sqlite_utils.Database, flows: dict[str, Flow], settings: Settings,
+                         person: people.Person, trajectory_id: int,
+                         sessions: list[trajectories.Session], now: datetime
+                         ) -> ParticipantProgress:
     by_id = {s.id: s.number for s in sessions}
-    intake = flow_progress.intake_done(db, person.id)
-    evaluated = frozenset(by_id[e.session_id] for e in flow_progress.evaluations(db, person.id)
+    intake = flow_progress.intake_done(db, flows, person.id)
+    evaluated = frozenset(by_id[e.session_id]
+                          for e in flow_progress.evaluations(db, flows, person.id)
                           if e.complete and e.session_id in by_id)
-    homework = _homework(db, person.id, trajectory_id, now)
+    work = homework.status_by_session(db, settings, person.id, trajectory_id, now)
     last = flow_progress.last_activity(db, person.id)
     return ParticipantProgress(
-        person=person, intake=intake, brief_steps=flow_progress.brief_steps_done(db, person.id),
-        chains=sum(1 for c in flow_progress.chains(db, person.id) if c.complete),
-        homework=homework, evaluated=evaluated, last_activity=last,
-        reasons=_reasons(sessions, intake, homework, evaluated, last, now))
+        person=person, intake=intake,
+        brief_steps=flow_progress.brief_steps_done(db, flows, person.id),
+        chains=sum(1 for c in flow_progress.chains(db, flows, person.id) if c.complete),
+        homework=work, evaluated=evaluated, last_activity=last,
+        reasons=_reasons(sessions, intake, work, evaluated, last, now))
 
 
-def trajectory_progress(db: sqlite_utils.Database, trajectory_id: int, now: datetime
-                        ) -> TrajectoryProgress:
+def trajectory_progress(db: sqlite_utils.Database, flows: dict[str, Flow], settings: Settings,
+                        trajectory_id: int, now: datetime) -> TrajectoryProgress:
     trajectory = trajectories.get(db, trajectory_id)
     sessions = trajectories.sessions_of(db, trajectory_id)
     participants = []
     for membership in memberships.of_trajectory(db, trajectory_id, "participant"):
         person = people.get(db, membership.person_id)
         if person is not None and person.status != "erased":
-            participants.append(participant_progress(db, person, trajectory_id, sessions, now))
+            participants.append(participant_progress(db, flows, settings, person,
+                                                         trajectory_id, sessions, now))
     participants.sort(key=lambda p: (not p.lagging, p.person.municipality, p.person.name))
     return TrajectoryProgress(trajectory, sessions, participants, now)
 

@@ -4,7 +4,9 @@ Rendering at send time means a moved session shows its new time, a language swit
 honoured, and a nudge can be skipped when the homework was handed in meanwhile. `compose`
 returns either an Outgoing message or a reason to skip the row.
 
-Other features add kinds (announcements) by registering a composer in COMPOSERS.
+Which composer serves which kind is listed in the composition root (kernbot/composition.py);
+a composer gets a `Compose` context (database, messages, settings, flows, now), the row and
+the person.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from buttons.flows import Start
+from core.settings import Settings
 from delivery.sender import Outgoing
+from flows.engine import Flow
 from messages.render import Messages
 from programme import calendar
-from schedule import planner
-from schedule.settings import settings
-from storage import memberships, mutes, outbox, people, submissions, trajectories
+from storage import homework as homework_store
+from storage import memberships, mutes, outbox, people, trajectories
 
 
 @dataclass(frozen=True)
@@ -26,17 +30,17 @@ class Skip:
     reason: str
 
 
-Composer = Callable[[object, outbox.OutboxRow, people.Person, Messages, datetime],
-                    "Outgoing | Skip"]
-COMPOSERS: dict[str, Composer] = {}
+@dataclass(frozen=True)
+class Compose:
+    """What a composer may use: the data as it is now, in the recipient's language."""
+    db: object
+    messages: Messages
+    settings: Settings
+    flows: dict[str, Flow]
+    now: datetime
 
 
-def composer(kind: str):
-    def register(fn: Composer) -> Composer:
-        COMPOSERS[kind] = fn
-        return fn
-
-    return register
+Composer = Callable[[Compose, outbox.OutboxRow, people.Person], "Outgoing | Skip"]
 
 
 def _session(db, row: outbox.OutboxRow) -> trajectories.Session | None:
@@ -44,30 +48,29 @@ def _session(db, row: outbox.OutboxRow) -> trajectories.Session | None:
     return trajectories.get_session(db, session_id) if session_id else None
 
 
-def _windows(db, trajectory_id: int) -> list[calendar.Homework]:
-    s = settings()
+def _windows(db, s: Settings, trajectory_id: int) -> list[calendar.Homework]:
     return calendar.homework_windows(db, trajectory_id,
                                      days_before_next=s.due_days_before_next_session,
                                      days_after_last=s.due_days_after_last_session, tz=s.tz)
 
 
-def _window(db, row: outbox.OutboxRow) -> calendar.Homework | None:
+def _window(db, s: Settings, row: outbox.OutboxRow) -> calendar.Homework | None:
     assignment_id = row.subject_id("assignment")
     if assignment_id is None or row.trajectory_id is None:
         return None
-    return next((w for w in _windows(db, row.trajectory_id)
+    return next((w for w in _windows(db, s, row.trajectory_id)
                  if w.assignment.id == assignment_id), None)
 
 
-def homework_status(db, person_id: int, trajectory_id: int, now: datetime
+def homework_status(db, s: Settings, person_id: int, trajectory_id: int, now: datetime
                     ) -> list[tuple[calendar.Homework, bool]]:
     """Open or recently due homework of a person, with whether it was handed in."""
-    return [(w, submissions.has_submitted(db, person_id, w.assignment.id))
-            for w in _windows(db, trajectory_id) if w.opens_at <= now]
+    return [(w, homework_store.has_submitted(db, person_id, w.assignment.id))
+            for w in _windows(db, s, trajectory_id) if w.opens_at <= now]
 
 
-@composer(planner.SESSION_REMINDER)
-def session_reminder(db, row, person, m: Messages, now):
+def session_reminder(c: Compose, row, person):
+    db, m, now = c.db, c.messages, c.now
     session = _session(db, row)
     if session is None or session.status != "planned":
         return Skip("session cancelled or removed")
@@ -77,7 +80,7 @@ def session_reminder(db, row, person, m: Messages, now):
     membership = memberships.get(db, person.id, trajectory.id)
     homework = []
     if membership is not None and membership.role == "participant":
-        homework = [(w, done) for w, done in homework_status(db, person.id, trajectory.id, now)
+        homework = [(w, done) for w, done in homework_status(db, c.settings, person.id, trajectory.id, now)
                     if w.due_at <= session.starts_at]
     text = m.render("reminders/session", person.language, person=person, session=session,
                     trajectory=trajectory, offset=row.unique_key.rsplit(":", 1)[-1],
@@ -85,12 +88,13 @@ def session_reminder(db, row, person, m: Messages, now):
     return Outgoing(text)
 
 
-@composer(planner.HOMEWORK_OPEN)
-def homework_open(db, row, person, m: Messages, now):
+def homework_open(c: Compose, row, person):
+    db, m = c.db, c.messages
     session = _session(db, row)
     if session is None or session.status != "planned":
         return Skip("session cancelled or removed")
-    windows = [w for w in _windows(db, session.trajectory_id) if w.session.id == session.id]
+    windows = [w for w in _windows(db, c.settings, session.trajectory_id)
+               if w.session.id == session.id]
     if not windows:
         return Skip("no homework for this session")
     text = m.render("reminders/homework_open", person.language, person=person,
@@ -98,12 +102,12 @@ def homework_open(db, row, person, m: Messages, now):
     return Outgoing(text)
 
 
-@composer(planner.NUDGE)
-def nudge(db, row, person, m: Messages, now):
-    window = _window(db, row)
+def nudge(c: Compose, row, person):
+    db, m, now = c.db, c.messages, c.now
+    window = _window(db, c.settings, row)
     if window is None:
         return Skip("assignment removed")
-    if submissions.has_submitted(db, person.id, window.assignment.id):
+    if homework_store.has_submitted(db, person.id, window.assignment.id):
         return Skip("already handed in")
     mute = mutes.active(db, person.id, now)
     if mute is not None:
@@ -114,33 +118,33 @@ def nudge(db, row, person, m: Messages, now):
     return Outgoing(text)
 
 
-@composer(planner.EVALUATION)
-def evaluation(db, row, person, m: Messages, now):
+def evaluation(c: Compose, row, person):
+    db, m = c.db, c.messages
     session = _session(db, row)
     if session is None or session.status != "planned":
         return Skip("session cancelled or removed")
     text = m.render("reminders/evaluation", person.language, person=person, session=session)
     label = m.plain("reminders/evaluation_button", person.language)
-    return Outgoing(text, buttons=(((label, f"flowstart:evaluatie:{session.id}"),),))
+    return Outgoing(text, buttons=(((label, Start("evaluatie", str(session.id)).pack()),),))
 
 
-@composer(planner.DIGEST)
-def digest(db, row, person, m: Messages, now):
-    window = _window(db, row)
+def digest(c: Compose, row, person):
+    db, m = c.db, c.messages
+    window = _window(db, c.settings, row)
     if window is None:
         return Skip("assignment removed")
     participants = [people.get(db, x.person_id)
                     for x in memberships.of_trajectory(db, row.trajectory_id, "participant")]
     missing = [p for p in participants
-               if p is not None and not submissions.has_submitted(db, p.id, window.assignment.id)]
+               if p is not None and not homework_store.has_submitted(db, p.id, window.assignment.id)]
     trajectory = trajectories.get(db, row.trajectory_id)
     text = m.render("reminders/digest", person.language, person=person, window=window,
                     trajectory=trajectory, missing=missing, total=len(participants))
     return Outgoing(text)
 
 
-@composer(planner.SESSION_CHANGE)
-def session_change(db, row, person, m: Messages, now):
+def session_change(c: Compose, row, person):
+    db, m = c.db, c.messages
     session = _session(db, row)
     if session is None:
         return Skip("session removed")
@@ -151,16 +155,8 @@ def session_change(db, row, person, m: Messages, now):
     return Outgoing(text)
 
 
-def compose(db, row: outbox.OutboxRow, person: people.Person, m: Messages, now: datetime
-            ) -> Outgoing | Skip:
-    fn = COMPOSERS.get(row.kind)
-    if fn is None:
-        return Skip(f"unknown kind {row.kind!r}")
-    return fn(db, row, person, m, now)
-
-
-@composer("announcement")
-def announcement(db, row, person, m: Messages, now):
+def announcement(c: Compose, row, person):
+    db, m = c.db, c.messages
     from storage import announcements
 
     item = announcements.get(db, int(row.subject.split(":", 1)[1]))
@@ -171,11 +167,11 @@ def announcement(db, row, person, m: Messages, now):
                     document_file_id=item.document_file_id)
 
 
-@composer(planner.LAGGING)
-def lagging(db, row, person, m: Messages, now):
+def lagging(c: Compose, row, person):
+    db, m, now = c.db, c.messages, c.now
     from programme import progress
 
-    data = progress.trajectory_progress(db, row.trajectory_id, now)
+    data = progress.trajectory_progress(db, c.flows, c.settings, row.trajectory_id, now)
     mine = next((p for p in data.participants if p.person.id == person.id), None)
     if mine is None or not mine.lagging:
         return Skip("caught up meanwhile")
@@ -183,8 +179,8 @@ def lagging(db, row, person, m: Messages, now):
                              reasons=mine.reasons))
 
 
-@composer("homework_digest")
-def homework_digest(db, row, person, m: Messages, now):
+def homework_digest(c: Compose, row, person):
+    db, m = c.db, c.messages
     from storage import assignments
     from storage import homework as homework_store
     from storage.db import parse_iso

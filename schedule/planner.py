@@ -18,8 +18,9 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
+from core.events import Enrolled, SessionChanged
+from core.settings import Settings
 from programme import calendar
-from schedule.settings import settings
 from storage import memberships, outbox, people, trajectories
 from storage.db import transaction
 
@@ -29,6 +30,7 @@ NUDGE = "nudge"
 EVALUATION = "evaluation"
 DIGEST = "digest"
 SESSION_CHANGE = "session_change"
+LAGGING = "lagging_nudge"
 PLANNED_KINDS = (SESSION_REMINDER, HOMEWORK_OPEN, NUDGE, EVALUATION, DIGEST)
 
 
@@ -70,128 +72,143 @@ def quiet_exempt(kind: str, offset: str) -> bool:
     return kind == SESSION_REMINDER and offset.endswith("h") and float(offset[:-1]) < 24
 
 
-def _shift(kind: str, offset: str, moment: datetime) -> datetime:
-    s = settings()
-    if quiet_exempt(kind, offset):
-        return moment
-    return calendar.out_of_quiet_hours(moment, s.quiet_start, s.quiet_end, s.tz)
+class Planner:
+    """Plans with the settings it is given (the bot's, the admin command line's, a test's)."""
 
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
 
-def wanted_rows(db: sqlite_utils.Database, trajectory_id: int) -> list[Wanted]:
-    s = settings()
-    sessions = [x for x in trajectories.sessions_of(db, trajectory_id) if x.status == "planned"]
-    active = [m for m in memberships.of_trajectory(db, trajectory_id)]
-    participants = [m.person_id for m in active if m.role == "participant"]
-    coaches = [m.person_id for m in active if m.role == "coach"]
-    coordinators = [p.id for p in people.all_people(db)
-                    if p.role == "coordinator" and p.status == "active"]
-    rows: list[Wanted] = []
+    def _shift(self, kind: str, offset: str, moment: datetime) -> datetime:
+        s = self.settings
+        if quiet_exempt(kind, offset):
+            return moment
+        return calendar.out_of_quiet_hours(moment, s.quiet_start, s.quiet_end, s.tz)
 
-    def add(kind: str, person_id: int, subject: str, offset: str, at: datetime,
-            payload: dict | None = None) -> None:
-        rows.append(Wanted(kind, person_id, subject, offset, _shift(kind, offset, at),
-                           payload or {}))
+    def wanted_rows(self, db: sqlite_utils.Database, trajectory_id: int) -> list[Wanted]:
+        s = self.settings
+        sessions = [x for x in trajectories.sessions_of(db, trajectory_id) if x.status == "planned"]
+        active = [m for m in memberships.of_trajectory(db, trajectory_id)]
+        participants = [m.person_id for m in active if m.role == "participant"]
+        coaches = [m.person_id for m in active if m.role == "coach"]
+        coordinators = [p.id for p in people.all_people(db)
+                        if p.role == "coordinator" and p.status == "active"]
+        rows: list[Wanted] = []
 
-    windows = calendar.homework_windows(db, trajectory_id,
-                                        days_before_next=s.due_days_before_next_session,
-                                        days_after_last=s.due_days_after_last_session, tz=s.tz)
-    for session in sessions:
-        subject = f"session:{session.id}"
-        for hours in s.session_offsets_hours:
-            at = calendar.offset_before(session.starts_at, hours, s.tz)
-            for person_id in participants + coaches:
-                add(SESSION_REMINDER, person_id, subject, _hours_label(hours), at)
-        has_homework = any(w.session.id == session.id for w in windows)
-        for person_id in participants:
-            if has_homework:
-                add(HOMEWORK_OPEN, person_id, subject, "end", session.ends_at)
-            add(EVALUATION, person_id, subject, "end",
-                session.ends_at + timedelta(minutes=s.evaluation_delay_minutes))
-    for window in windows:
-        subject = f"assignment:{window.assignment.id}"
-        for hours in s.nudge_offsets_hours:
-            at = calendar.offset_before(window.due_at, hours, s.tz)
-            if at <= window.opens_at:
-                continue
+        def add(kind: str, person_id: int, subject: str, offset: str, at: datetime,
+                payload: dict | None = None) -> None:
+            rows.append(Wanted(kind, person_id, subject, offset, self._shift(kind, offset, at),
+                               payload or {}))
+
+        windows = calendar.homework_windows(db, trajectory_id,
+                                            days_before_next=s.due_days_before_next_session,
+                                            days_after_last=s.due_days_after_last_session, tz=s.tz)
+        for session in sessions:
+            subject = f"session:{session.id}"
+            for hours in s.session_offsets_hours:
+                at = calendar.offset_before(session.starts_at, hours, s.tz)
+                for person_id in participants + coaches:
+                    add(SESSION_REMINDER, person_id, subject, _hours_label(hours), at)
+            has_homework = any(w.session.id == session.id for w in windows)
             for person_id in participants:
-                add(NUDGE, person_id, subject, _hours_label(hours), at)
-        for person_id in sorted(set(coaches + coordinators)):
-            add(DIGEST, person_id, subject, "due", window.due_at)
-    return rows
-
-
-def plan_trajectory(db: sqlite_utils.Database, trajectory_id: int, now: datetime) -> PlanReport:
-    """Bring the outbox rows of one trajectory in line with its calendar (one transaction)."""
-    s = settings()
-    report = PlanReport()
-    with transaction(db):
-        existing = outbox.keys_of_trajectory(db, trajectory_id, PLANNED_KINDS)
-        wanted = {w.key: w for w in wanted_rows(db, trajectory_id)}
-        for key, want in wanted.items():
-            row = existing.get(key)
-            if row is None:
-                # Never invent messages that were due long before they were planned
-                # (a participant who enrols in June gets no February reminders).
-                if want.planned_at < now - s.grace:
+                if has_homework:
+                    add(HOMEWORK_OPEN, person_id, subject, "end", session.ends_at)
+                add(EVALUATION, person_id, subject, "end",
+                    session.ends_at + timedelta(minutes=s.evaluation_delay_minutes))
+        for window in windows:
+            subject = f"assignment:{window.assignment.id}"
+            for hours in s.nudge_offsets_hours:
+                at = calendar.offset_before(window.due_at, hours, s.tz)
+                if at <= window.opens_at:
                     continue
-                outbox.enqueue(db, kind=want.kind, person_id=want.person_id,
-                               subject=want.subject, offset=want.offset,
-                               planned_at=want.planned_at, now=now,
-                               trajectory_id=trajectory_id, payload=want.payload)
-                report.created += 1
-            elif row.status == outbox.PENDING and row.planned_at != want.planned_at:
-                outbox.reschedule(db, row.id, want.planned_at, now)
-                report.moved += 1
-            elif (row.status == outbox.CANCELLED and want.planned_at >= now
-                  and outbox.revive(db, row.id, want.planned_at, now)):
-                report.revived += 1
-        for key, row in existing.items():
-            if (key not in wanted and row.status == outbox.PENDING
-                    and outbox.finish(db, row.id, outbox.CANCELLED, now,
-                                      "no longer planned (session moved, cancelled or member"
-                                      " left)", from_status=outbox.PENDING)):
-                report.cancelled += 1
-    return report
+                for person_id in participants:
+                    add(NUDGE, person_id, subject, _hours_label(hours), at)
+            for person_id in sorted(set(coaches + coordinators)):
+                add(DIGEST, person_id, subject, "due", window.due_at)
+        return rows
+
+    def plan_trajectory(self, db: sqlite_utils.Database, trajectory_id: int, now: datetime
+                        ) -> PlanReport:
+        """Bring the outbox rows of one trajectory in line with its calendar (one transaction)."""
+        s = self.settings
+        report = PlanReport()
+        with transaction(db):
+            existing = outbox.keys_of_trajectory(db, trajectory_id, PLANNED_KINDS)
+            wanted = {w.key: w for w in self.wanted_rows(db, trajectory_id)}
+            for key, want in wanted.items():
+                row = existing.get(key)
+                if row is None:
+                    # Never invent messages that were due long before they were planned
+                    # (a participant who enrols in June gets no February reminders).
+                    if want.planned_at < now - s.grace:
+                        continue
+                    outbox.enqueue(db, kind=want.kind, person_id=want.person_id,
+                                   subject=want.subject, offset=want.offset,
+                                   planned_at=want.planned_at, now=now,
+                                   trajectory_id=trajectory_id, payload=want.payload)
+                    report.created += 1
+                elif row.status == outbox.PENDING and row.planned_at != want.planned_at:
+                    outbox.reschedule(db, row.id, want.planned_at, now)
+                    report.moved += 1
+                elif (row.status == outbox.CANCELLED and want.planned_at >= now
+                      and outbox.revive(db, row.id, want.planned_at, now)):
+                    report.revived += 1
+            for key, row in existing.items():
+                if (key not in wanted and row.status == outbox.PENDING
+                        and outbox.finish(db, row.id, outbox.CANCELLED, now,
+                                          "no longer planned (session moved, cancelled or member"
+                                          " left)", from_status=outbox.PENDING)):
+                    report.cancelled += 1
+        return report
+
+    def plan_all(self, db: sqlite_utils.Database, now: datetime) -> PlanReport:
+        report = PlanReport()
+        for trajectory in trajectories.all_trajectories(db):
+            report += self.plan_trajectory(db, trajectory.id, now)
+        return report
+
+    def notify_change(self, db: sqlite_utils.Database, session_id: int, change: str, now: datetime
+                      ) -> int:
+        """One short notice per participant and coach that a session moved or was cancelled."""
+        from storage import calendar as calendar_store
+
+        session = trajectories.get_session(db, session_id)
+        if session is None:
+            return 0
+        sequence = calendar_store.sequence(db, session_id)
+        count = 0
+        for m in memberships.of_trajectory(db, session.trajectory_id):
+            _row, created = outbox.enqueue(
+                db, kind=SESSION_CHANGE, person_id=m.person_id, subject=f"session:{session_id}",
+                offset=f"seq{sequence}", planned_at=now, now=now,
+                trajectory_id=session.trajectory_id, payload={"change": change})
+            count += created
+        return count
 
 
-def plan_all(db: sqlite_utils.Database, now: datetime) -> PlanReport:
-    report = PlanReport()
-    for trajectory in trajectories.all_trajectories(db):
-        report += plan_trajectory(db, trajectory.id, now)
-    return report
+    def queue_lagging_nudges(self, db: sqlite_utils.Database, person_ids: list[int],
+                             trajectory_id: int, now: datetime) -> int:
+        """A coordinator's "remind who lags behind": at most one such nudge per person per day,
+        composed at send time from what the person still has open."""
+        day = now.astimezone(self.settings.tz).date().isoformat()
+        created = 0
+        for person_id in person_ids:
+            _row, new = outbox.enqueue(db, kind=LAGGING, person_id=person_id,
+                                       subject=f"lagging:{trajectory_id}", offset=day,
+                                       planned_at=now, now=now, trajectory_id=trajectory_id)
+            created += new
+        return created
 
+    # -- reactions to domain events (subscribed in kernbot/composition.py) ----------------------
+    def on_session_changed(self, db: sqlite_utils.Database, event: SessionChanged) -> None:
+        """A new, moved or cancelled session: re-plan its trajectory; a moved or cancelled one
+        also gets one short notice per member."""
+        session = trajectories.get_session(db, event.session_id)
+        if session is None:
+            return
+        self.plan_trajectory(db, session.trajectory_id, event.now)
+        if event.change in ("moved", "cancelled"):
+            self.notify_change(db, event.session_id, event.change, event.now)
 
-def notify_change(db: sqlite_utils.Database, session_id: int, change: str, now: datetime
-                  ) -> int:
-    """One short notice per participant and coach that a session moved or was cancelled."""
-    from storage import calendar as calendar_store
-
-    session = trajectories.get_session(db, session_id)
-    if session is None:
-        return 0
-    sequence = calendar_store.sequence(db, session_id)
-    count = 0
-    for m in memberships.of_trajectory(db, session.trajectory_id):
-        _row, created = outbox.enqueue(
-            db, kind=SESSION_CHANGE, person_id=m.person_id, subject=f"session:{session_id}",
-            offset=f"seq{sequence}", planned_at=now, now=now,
-            trajectory_id=session.trajectory_id, payload={"change": change})
-        count += created
-    return count
-
-
-LAGGING = "lagging_nudge"
-
-
-def queue_lagging_nudges(db: sqlite_utils.Database, person_ids: list[int], trajectory_id: int,
-                         now: datetime) -> int:
-    """A coordinator's "remind who lags behind": at most one such nudge per person per day,
-    composed at send time from what the person still has open."""
-    day = now.astimezone(settings().tz).date().isoformat()
-    created = 0
-    for person_id in person_ids:
-        _row, new = outbox.enqueue(db, kind=LAGGING, person_id=person_id,
-                                   subject=f"lagging:{trajectory_id}", offset=day,
-                                   planned_at=now, now=now, trajectory_id=trajectory_id)
-        created += new
-    return created
+    def on_enrolled(self, db: sqlite_utils.Database, event: Enrolled) -> None:
+        if event.trajectory_id is not None:
+            self.plan_trajectory(db, event.trajectory_id, event.now)

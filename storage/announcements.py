@@ -27,6 +27,7 @@ class Announcement:
     status_message_id: int | None
     created_at: datetime
     finished_at: datetime | None
+    status_text: str = ""   # the status message's text as last shown (edited only on change)
 
     @property
     def subject(self) -> str:
@@ -77,6 +78,10 @@ def set_status_message(db: sqlite_utils.Database, announcement_id: int, chat_id:
                        message_id: int) -> None:
     db.execute("UPDATE announcements SET status_chat_id = ?, status_message_id = ? WHERE id = ?",
                [chat_id, message_id, announcement_id])
+
+
+def set_status_text(db: sqlite_utils.Database, announcement_id: int, text: str) -> None:
+    db.execute("UPDATE announcements SET status_text = ? WHERE id = ?", [text, announcement_id])
 
 
 def finish(db: sqlite_utils.Database, announcement_id: int, now: datetime) -> bool:

@@ -69,6 +69,13 @@ def of(db: sqlite_utils.Database, person_id: int, assignment_id: int) -> Submiss
     return _submission(rows[0]) if rows else None
 
 
+def has_submitted(db: sqlite_utils.Database, person_id: int, assignment_id: int) -> bool:
+    """Whether the person handed the assignment in (a draft does not count)."""
+    return db.execute(
+        "SELECT 1 FROM submissions WHERE person_id = ? AND assignment_id = ?"
+        " AND status = 'submitted'", [person_id, assignment_id]).fetchone() is not None
+
+
 def of_assignment(db: sqlite_utils.Database, assignment_id: int) -> list[Submission]:
     return [_submission(r) for r in db.query(
         f"SELECT {_S} FROM submissions WHERE assignment_id = ? ORDER BY id", [assignment_id])]

@@ -1,8 +1,8 @@
 import pytest
 
-from programme.demo import DEMO_NOW
 from core.clock import FakeClock
 from kernbot.harness import BotHarness
+from programme.demo import DEMO_NOW
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from storage import people
 from kernbot.harness import BotHarness
+from storage import people
 
 INTAKE_NL = [("send", "Ambtenaar lokale economie in Lier"), ("tap", "Economie"),
              ("tap", "Mobiliteit"), ("tap", "Klaar"),

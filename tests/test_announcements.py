@@ -5,11 +5,12 @@ from datetime import timedelta
 import pytest
 
 from handlers import announcements as announcement_handler
-from programme import announcing, audiences
-from schedule import dispatcher, jobs
-from storage import announcements, outbox, people, submissions, trajectories
-from tests.flow_helpers import INTAKE_NL, play
 from kernbot.harness import AN, ELS, PIETER, SOFIE
+from programme import announcing, audiences
+from schedule import dispatcher
+from storage import announcements, outbox, people, trajectories
+from tests.flow_helpers import INTAKE_NL, play
+from tests.support.homework import hand_in
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +34,7 @@ async def test_announcement_to_a_trajectory_with_live_status_and_report(bot):
     assert "&lt;b&gt;niet vet&lt;/b&gt;" in preview.text
     status = (await bot.tap(ELS, "Nu versturen"))[-1]
     assert "wachtend 5" in status.text
-    await jobs.run_pass(bot.app)
+    await bot.run_pass()
     for user in (SOFIE, PIETER, AN):
         assert any("Vergeet je laptop niet" in c.text for c in bot.api.sent(user.id))
     edits = [c for c in bot.api.calls if c.method == "editMessageText"
@@ -56,9 +57,9 @@ async def test_unreachable_people_are_reported(bot):
     await bot.tap(ELS, "Deelnemers")
     await bot.tap(ELS, "Nu versturen")
     bot.api.fault = fault
-    await jobs.run_pass(bot.app)
+    await bot.run_pass()
     bot.api.fault = None
-    await jobs.run_pass(bot.app)
+    await bot.run_pass()
     report = bot.api.sent(ELS.id)[-1].text
     assert "2 van 3 verstuurd" in report and "Pieter De Smet" in report
     assert people.by_telegram_id(bot.db, PIETER.id).status == "unreachable"
@@ -71,10 +72,10 @@ async def test_send_later_waits_for_its_time(bot):
     calls = await bot.send(ELS, "13/2 10u00")
     assert "Verzenden op dinsdag 13 februari 2024 om 10u00" in calls[-1].text
     await bot.tap(ELS, "Inplannen")
-    await jobs.run_pass(bot.app)
+    await bot.run_pass()
     assert not any("Sessie 1 start" in c.text for c in bot.api.sent(SOFIE.id))
     bot.clock.set(bot.now() + timedelta(days=1, hours=1))
-    await jobs.run_pass(bot.app)
+    await bot.run_pass()
     assert any("Sessie 1 start" in c.text for c in bot.api.sent(SOFIE.id))
 
 
@@ -95,7 +96,7 @@ async def test_photo_announcement(bot):
     calls = await bot.tap(ELS, "Lier")
     assert "1 ontvanger" in calls[-1].text and "met foto" in calls[-1].text
     await bot.tap(ELS, "Nu versturen")
-    await jobs.run_pass(bot.app)
+    await bot.run_pass()
     photo = [c for c in bot.api.sent(SOFIE.id) if c.method == "sendPhoto"]
     assert photo and "De affiche" in photo[0].params["caption"]
 
@@ -107,24 +108,24 @@ async def test_audiences_homework_and_intake(bot):
 
     work = assignments.of_session(bot.db, session.id)[0]
     pieter = people.by_telegram_id(bot.db, PIETER.id)
-    submissions.mark_submitted(bot.db, pieter.id, work.id, bot.now())
+    hand_in(bot.db, pieter.id, work.id, bot.now())
     missing = {p.name for p in audiences.resolve(
         bot.db, {"kind": "homework_missing", "session_id": session.id})}
     assert missing == {"Sofie Janssens", "Lotte Willems"}
     await bot.send(SOFIE, "/intake")
     await play(bot, SOFIE, INTAKE_NL)
-    unfinished = {p.name for p in audiences.resolve(bot.db, {"kind": "intake_unfinished"})}
+    unfinished = {p.name for p in audiences.resolve(bot.db, {"kind": "intake_unfinished"},
+                                                     bot.services.flows)}
     assert unfinished == {"Pieter De Smet", "Lotte Willems"}
 
 
 async def test_crash_in_the_middle_resumes_without_doubles(bot):
     item = announcing.queue(bot.db, author_id=None, text="Hervat", audience={"kind": "all"},
                             audience_label="iedereen", planned_at=bot.now(), now=bot.now())
-    await dispatcher.dispatch_due(bot.app.bot, bot.db, bot.services.messages, bot.clock,
-                                  limit=3)  # the process dies after three
+    await bot.dispatcher.dispatch_due(bot.app.bot, limit=3)  # the process dies after three
     await bot.restart()
-    await jobs.run_pass(bot.app)
-    await jobs.run_pass(bot.app)
+    await bot.run_pass()
+    await bot.run_pass()
     rows = outbox.find(bot.db, subject=item.subject)
     assert len(rows) == item.recipients == 6
     assert all(r.status == outbox.SENT for r in rows)
@@ -134,9 +135,9 @@ async def test_crash_in_the_middle_resumes_without_doubles(bot):
 
 async def test_only_coordinators_and_forged_buttons(bot):
     assert "Dat kan je met jouw rol niet doen" in (await bot.send(AN, "/aankondiging"))[-1].text
-    calls = await bot.press(SOFIE, "an:s")
+    calls = await bot.press(SOFIE, "an:send")
     assert "Dat kan je met jouw rol niet doen" in calls[-1].text
-    calls = await bot.press(ELS, "an:s")  # no draft: nothing is sent
+    calls = await bot.press(ELS, "an:send")  # no draft: nothing is sent
     assert "werkt niet meer" in calls[-1].text
     assert announcements.recent(bot.db) == []
 
@@ -153,7 +154,7 @@ async def test_status_follow_up_survives_a_failing_edit(bot, monkeypatch):
         return None
 
     bot.api.fault = fault
-    await jobs.run_pass(bot.app)
+    await bot.run_pass()
     assert announcement_handler.announcements.queued(bot.db) == []
     assert "is klaar" in bot.api.sent(ELS.id)[-1].text
 
@@ -163,7 +164,7 @@ async def test_nudge_lagging_from_progress(bot):
     await bot.send(ELS, "/voortgang")
     calls = await bot.tap(ELS, "Herinner wie achterloopt")
     assert "Verstuurd: 3" in calls[-1].text
-    await jobs.run_pass(bot.app)
+    await bot.run_pass()
     nudge = [c.text for c in bot.api.sent(SOFIE.id) if "duwtje" in c.text]
     assert len(nudge) == 1 and "intake" in nudge[0]
     await bot.send(ELS, "/voortgang")

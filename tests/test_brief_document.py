@@ -9,8 +9,8 @@ import docx
 import pypdf
 
 from documents import brief as brief_document
-from tests.flow_helpers import person_id, play
 from kernbot.harness import SOFIE
+from tests.flow_helpers import person_id, play
 
 PROBLEM = "Françoise’s café sluit; de kern is ’s avonds leeg (één ruïne, ëven erg)"
 
@@ -76,7 +76,7 @@ async def test_english_document_for_an_empty_brief(bot, tmp_path):
     from tests.flow_helpers import set_language
 
     set_language(bot, SOFIE, "en")
-    data = brief_document.collect(bot.db, bot.services.messages, person_id(bot, SOFIE), "en",
+    data = brief_document.collect(bot.db, bot.services.messages, bot.services.flows, person_id(bot, SOFIE), "en",
                                   bot.now())
     path = brief_document.build_pdf(data, tmp_path / "b.pdf")
     text = " ".join("\n".join(p.extract_text() for p in pypdf.PdfReader(path).pages).split())

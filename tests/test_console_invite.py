@@ -7,14 +7,19 @@ import io
 import re
 from pathlib import Path
 
+from core.clock import FakeClock
+from kernbot.composition import (
+    build_application,
+    build_services,
+    console_hooks,
+    on_start,
+)
+from kernbot.harness import test_config as make_config
 from programme import importer
 from programme.demo import DEMO_NOW, seed_demo
-from kernbot.application import build_application, build_services, on_start
-from core.clock import FakeClock
 from storage import people
 from transports.console import Console
 from transports.fake_api import FakeBotAPI
-from kernbot.harness import test_config as make_config
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "programme.example.toml"
 
@@ -22,14 +27,16 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "programme.example.toml"
 async def test_console_coordinator_invites_newcomer_enrols(tmp_path):
     config = make_config(tmp_path)
     services = build_services(config, clock=FakeClock(DEMO_NOW))
-    importer.import_file(services.db, EXAMPLE, now=DEMO_NOW)   # `admin import` first
-    assert seed_demo(services.db).count > 0                     # then `make run` seeds
+    importer.import_file(services.db, services.bus, EXAMPLE, now=DEMO_NOW)  # `admin import`
+    assert seed_demo(services.db, services.bus).count > 0                     # then `make run` seeds
     api = FakeBotAPI(documents_dir=tmp_path / "out")
     app = build_application(config, services, request=api)
     out = io.StringIO()
     async with app:
         await on_start(app)
-        console = Console(app, api, services.clock, out, echo=True)
+        hooks = console_hooks(app)
+        console = Console(app, api, services.clock, out, echo=True, travel=hooks.travel,
+                          settle=hooks.settle)
         for line in (":as els", "/uitnodiging"):
             await console.handle(line)
         assert "12 · Vastgoed en onderhandelen" in out.getvalue()
@@ -53,15 +60,17 @@ async def test_console_announcement_reaches_sent_and_progress_chart_path(tmp_pat
 
     config = make_config(tmp_path)
     services = build_services(config, clock=FakeClock(DEMO_NOW))
-    importer.import_file(services.db, EXAMPLE, now=DEMO_NOW)
-    seed_demo(services.db)
+    importer.import_file(services.db, services.bus, EXAMPLE, now=DEMO_NOW)
+    seed_demo(services.db, services.bus)
     api = FakeBotAPI(documents_dir=tmp_path / "out")
     app = build_application(config, services, request=api)
     out = io.StringIO()
     monkeypatch.setattr(dispatcher.Pacer, "wait", _instant)  # no real-time pacing in a test
     async with app:
         await on_start(app)
-        console = Console(app, api, services.clock, out, echo=True)
+        hooks = console_hooks(app)
+        console = Console(app, api, services.clock, out, echo=True, travel=hooks.travel,
+                          settle=hooks.settle)
         for line in (":as els", "/aankondiging", "Sessie 1 gaat online door.", "2"):
             await console.handle(line)
         assert "Traject 7" in out.getvalue()

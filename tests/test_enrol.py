@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
+from kernbot.harness import NEWCOMER_USER, SOFIE
 from programme import invitations
 from storage import conversations, people, trajectories
 from transports.simulator import User
-from kernbot.harness import NEWCOMER_USER, SOFIE
 
 ENGLISH = User(2000, "Jane", "Smith", language_code="en")
 

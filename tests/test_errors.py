@@ -62,7 +62,7 @@ async def test_token_never_logged_from_http_errors(token_bot, log_stream):
 
 
 async def test_refused_command_menu_does_not_stop_the_bot(tmp_path, clock, log_stream):
-    from kernbot.application import on_start
+    from kernbot.composition import on_start
 
     async with BotHarness.start(tmp_path, clock=clock) as bot:
         bot.api.refuse_commands = True

@@ -1,6 +1,10 @@
-"""The flow engine: pure unit tests and hypothesis property tests on the shipped flows."""
+"""The flow engine: pure unit tests and hypothesis property tests on small fixture flows
+(tests/flows_fixture/): a change to the shipped intake or brief breaks only their own tests."""
 
 from __future__ import annotations
+
+import tomllib
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -8,12 +12,22 @@ from hypothesis import strategies as st
 
 from flows import engine
 from flows.engine import DONE, MORE, SKIPPED, Input, Pos
-from flows.loader import parse, shipped
+from flows.loader import parse
+
+FIXTURES = Path(__file__).with_name("flows_fixture")
+
+
+def fixture_flows() -> dict:
+    return {path.stem: parse(tomllib.loads(path.read_text()), path.name)
+            for path in sorted(FIXTURES.glob("*.toml"))}
+
+
+FIXTURE_FLOWS = fixture_flows()
 
 
 @pytest.fixture(scope="module")
 def flows():
-    return shipped()
+    return FIXTURE_FLOWS
 
 
 def answer_all(flow, section=None, value="x"):
@@ -42,129 +56,126 @@ def valid_input(flow, pos, value="x"):
     return Input("text", value)
 
 
-def test_intake_runs_in_order_and_completes(flows):
-    intake = flows["intake"]
-    answers = answer_all(intake)
-    assert engine.is_complete(intake, answers)
-    assert answers[Pos("area_specific")] == "yes" and Pos("area") in answers
-    assert answers[Pos("notes")] == "x"
+def test_survey_runs_in_order_and_completes(flows):
+    survey = flows["survey"]
+    answers = answer_all(survey)
+    assert engine.is_complete(survey, answers)
+    assert answers[Pos("has_place")] == "yes" and Pos("place") in answers
+    assert answers[Pos("remark")] == "x"
 
 
 def test_condition_shows_question_only_for_matching_answer(flows):
-    intake = flows["intake"]
-    base = {Pos("role"): "x", Pos("domains"): ["dom_economy"], Pos("challenge"): "x",
-            Pos("expectations"): "x"}
-    assert engine.first_unanswered(intake, base) == Pos("area_specific")
-    with_yes = {**base, Pos("area_specific"): "yes"}
-    assert engine.first_unanswered(intake, with_yes) == Pos("area")
-    with_no = {**base, Pos("area_specific"): "no"}
-    assert engine.first_unanswered(intake, with_no) == Pos("initiatives")
-    assert engine.progress(intake, with_no, Pos("initiatives")) == (6, 13)
-    assert engine.progress(intake, with_yes, Pos("area")) == (6, 14)
+    survey = flows["survey"]
+    base = {Pos("name"): "x", Pos("topics"): ["t_red"]}
+    assert engine.first_unanswered(survey, base) == Pos("has_place")
+    with_yes = {**base, Pos("has_place"): "yes"}
+    assert engine.first_unanswered(survey, with_yes) == Pos("place")
+    with_no = {**base, Pos("has_place"): "no"}
+    assert engine.first_unanswered(survey, with_no) == Pos("level")
+    assert engine.progress(survey, with_no, Pos("level")) == (4, 6)
+    assert engine.progress(survey, with_yes, Pos("place")) == (4, 7)
 
 
 def test_validation_errors_name_what_is_expected(flows):
-    intake = flows["intake"]
-    role = Pos("role")
-    assert engine.step(intake, {}, role, Input("sticker")).error == "expects_text"
-    assert engine.step(intake, {}, role, Input("voice")).error == "expects_text"
-    assert engine.step(intake, {}, role, Input("photo", "f")).error == "expects_text"
-    result = engine.step(intake, {}, role, Input("text", "a" * 201))
-    assert result.error == "too_long" and result.params == {"limit": 200, "length": 201}
-    assert engine.step(intake, {}, role, Input("text", "   ")).error == "empty"
-    assert engine.step(intake, {}, role, Input("skip")).error == "not_optional"
-    assert engine.step(intake, {}, role, Input("back")).error == "cannot_go_back"
-    evaluatie = flows["evaluatie"]
-    answers = {Pos("less"): "a", Pos("good"): "b", Pos("held_back"): SKIPPED}
-    assert engine.step(evaluatie, answers, Pos("score"), Input("text", "7")).error == \
+    survey = flows["survey"]
+    name = Pos("name")
+    assert engine.step(survey, {}, name, Input("sticker")).error == "expects_text"
+    assert engine.step(survey, {}, name, Input("voice")).error == "expects_text"
+    assert engine.step(survey, {}, name, Input("photo", "f")).error == "expects_text"
+    result = engine.step(survey, {}, name, Input("text", "a" * 21))
+    assert result.error == "too_long" and result.params == {"limit": 20, "length": 21}
+    assert engine.step(survey, {}, name, Input("text", "   ")).error == "empty"
+    assert engine.step(survey, {}, name, Input("skip")).error == "not_optional"
+    assert engine.step(survey, {}, name, Input("back")).error == "cannot_go_back"
+    answers = {**answer_all(survey)}
+    del answers[Pos("score")]
+    assert engine.step(survey, answers, Pos("score"), Input("text", "7")).error == \
         "number_range"
-    assert engine.step(evaluatie, answers, Pos("score"), Input("text", " 4 ")).writes == \
+    assert engine.step(survey, answers, Pos("score"), Input("text", " 4 ")).writes == \
         ((Pos("score"), "4"),)
 
 
 def test_typed_option_matches_label_case_insensitively(flows):
-    brief = flows["brief"]
-    q = brief.question("ladder")
-    labels = {"ladder_inform": "Informeren", "ladder_advise": "Adviseren",
-              "ladder_coproduce": "Coproduceren", "ladder_codecide": "Meebeslissen"}
-    value, error, _ = engine.validate(q, Input("text", "  coPRODUceren "), labels)
-    assert (value, error) == ("ladder_coproduce", None)
+    q = flows["survey"].question("level")
+    labels = {"low": "Laag", "high": "Hoog"}
+    value, error, _ = engine.validate(q, Input("text", "  hOOg "), labels)
+    assert (value, error) == ("high", None)
     assert engine.validate(q, Input("text", "iets anders"), labels)[1] == "unknown_option"
-    multi = flows["intake"].question("domains")
-    value, error, _ = engine.validate(multi, Input("text", "mobiliteit, ECONOMIE"),
-                                      {"dom_economy": "Economie", "dom_mobility": "Mobiliteit"})
-    assert (value, error) == (["dom_economy", "dom_mobility"], None)
+    multi = flows["survey"].question("topics")
+    value, error, _ = engine.validate(multi, Input("text", "blauw, ROOD"),
+                                      {"t_red": "Rood", "t_blue": "Blauw"})
+    assert (value, error) == (["t_red", "t_blue"], None)
 
 
 def test_skip_optional_back_and_keep(flows):
-    evaluatie = flows["evaluatie"]
-    answers = {Pos("less"): "a", Pos("good"): "b"}
-    skipped = engine.step(evaluatie, answers, Pos("held_back"), Input("skip"))
-    assert skipped.writes == ((Pos("held_back"), SKIPPED),) and skipped.next == Pos("score")
-    back = engine.step(evaluatie, answers, Pos("held_back"), Input("back"))
-    assert back.ok and back.moved_back and back.next == Pos("good") and not back.writes
-    keep = engine.step(evaluatie, answers, Pos("good"), Input("keep"))
-    assert keep.next == Pos("held_back") and not keep.writes
+    survey = flows["survey"]
+    answers = {Pos("name"): "a", Pos("topics"): ["t_red"], Pos("has_place"): "no",
+               Pos("level"): "low"}
+    skipped = engine.step(survey, answers, Pos("remark"), Input("skip"))
+    assert skipped.writes == ((Pos("remark"), SKIPPED),) and skipped.next == Pos("score")
+    back = engine.step(survey, answers, Pos("remark"), Input("back"))
+    assert back.ok and back.moved_back and back.next == Pos("level") and not back.writes
+    keep = engine.step(survey, answers, Pos("level"), Input("keep"))
+    assert keep.next == Pos("remark") and not keep.writes
     # after going back and answering again, the next question is the first unanswered one
-    again = engine.step(evaluatie, answers, Pos("good"), Input("text", "c"))
-    assert again.writes == ((Pos("good"), "c"),) and again.next == Pos("held_back")
+    again = engine.step(survey, answers, Pos("level"), Input("option", "high"))
+    assert again.writes == ((Pos("level"), "high"),) and again.next == Pos("remark")
 
 
 def test_edit_one_answer_returns_to_the_end(flows):
-    evaluatie = flows["evaluatie"]
-    answers = answer_all(evaluatie)
-    result = engine.step(evaluatie, answers, Pos("less"), Input("text", "nieuw"))
-    assert result.writes == ((Pos("less"), "nieuw"),) and result.next is None
+    survey = flows["survey"]
+    answers = answer_all(survey)
+    result = engine.step(survey, answers, Pos("name"), Input("text", "nieuw"))
+    assert result.writes == ((Pos("name"), "nieuw"),) and result.next is None
 
 
-def test_repeatable_action_sheets(flows):
-    brief = flows["brief"]
+def test_repeatable_group(flows):
+    plan = flows["plan"]
     answers = {}
     for idx in range(2):
-        for q in brief.group("actions").questions:
-            pos = engine.first_unanswered(brief, answers, "step4")
+        for q in plan.group("steps").questions:
+            pos = engine.first_unanswered(plan, answers, "second")
             assert pos == Pos(q.id, idx)
-            result = engine.step(brief, answers, pos, valid_input(brief, pos, f"a{idx}"), "step4")
+            result = engine.step(plan, answers, pos, valid_input(plan, pos, f"a{idx}"), "second")
             answers.update(dict(result.writes))
-        control = engine.first_unanswered(brief, answers, "step4")
-        assert control == Pos("actions", idx)
-        result = engine.step(brief, answers, control,
-                             Input("option", "yes" if idx == 0 else "no"), "step4")
+        control = engine.first_unanswered(plan, answers, "second")
+        assert control == Pos("steps", idx)
+        result = engine.step(plan, answers, control,
+                             Input("option", "yes" if idx == 0 else "no"), "second")
         assert result.writes == ((control, MORE if idx == 0 else DONE),)
         answers.update(dict(result.writes))
-    assert engine.first_unanswered(brief, answers, "step4") == Pos("anchor_college")
-    assert answers[Pos("action", 1)] == "a1"
+    assert engine.first_unanswered(plan, answers, "second") == Pos("closing")
+    assert answers[Pos("step", 1)] == "a1"
 
 
-def test_five_whys_stop_early_and_at_most_five(flows):
-    waarom = flows["waarom"]
-    answers = {Pos("problem"): "Leegstand"}
-    first = Pos("why", 0)
-    assert engine.step(waarom, answers, first, Input("stop")).error == "cannot_stop"
+def test_group_stops_early_and_at_its_maximum(flows):
+    chain = flows["chain"]
+    answers = {Pos("start"): "Leegstand"}
+    first = Pos("link", 0)
+    assert engine.step(chain, answers, first, Input("stop")).error == "cannot_stop"
     answers[first] = "w1"
-    stop = engine.step(waarom, answers, Pos("why", 1), Input("stop"))
-    assert stop.writes == ((Pos("whys", 1), DONE),) and stop.next == Pos("root")
-    # without stopping: five whys, then the root cause
-    answers = {Pos("problem"): "Leegstand", **{Pos("why", i): f"w{i}" for i in range(5)}}
-    assert engine.first_unanswered(waarom, answers) == Pos("root")
+    stop = engine.step(chain, answers, Pos("link", 1), Input("stop"))
+    assert stop.writes == ((Pos("links", 1), DONE),) and stop.next == Pos("end")
+    # without stopping: four links (the maximum), then the end
+    answers = {Pos("start"): "Leegstand", **{Pos("link", i): f"w{i}" for i in range(4)}}
+    assert engine.first_unanswered(chain, answers) == Pos("end")
 
 
 def test_stale_position_is_reported_not_applied(flows):
-    intake = flows["intake"]
-    answers = {Pos("role"): "x", Pos("area_specific"): "no"}
-    result = engine.step(intake, answers, Pos("area"), Input("text", "x"))  # hidden question
-    assert result.error == "stale" and not result.writes and result.next == Pos("domains")
-    waarom = shipped()["waarom"]
-    result = engine.step(waarom, {}, Pos("why", 3), Input("text", "x"))
+    survey = flows["survey"]
+    answers = {Pos("name"): "x", Pos("has_place"): "no"}
+    result = engine.step(survey, answers, Pos("place"), Input("text", "x"))  # hidden question
+    assert result.error == "stale" and not result.writes and result.next == Pos("topics")
+    result = engine.step(flows["chain"], {}, Pos("link", 3), Input("text", "x"))
     assert result.error == "stale" and not result.writes
 
 
 def test_sections_are_independent(flows):
-    brief = flows["brief"]
-    answers = answer_all(brief, "step2")
-    assert engine.is_complete(brief, answers, "step2")
-    assert not engine.is_complete(brief, answers, "step1")
-    assert engine.first_unanswered(brief, answers, "step1") == Pos("problem")
+    plan = flows["plan"]
+    answers = answer_all(plan, "second")
+    assert engine.is_complete(plan, answers, "second")
+    assert not engine.is_complete(plan, answers, "first")
+    assert engine.first_unanswered(plan, answers, "first") == Pos("goal")
 
 
 def test_parse_builds_groups_and_conditions():
@@ -183,28 +194,28 @@ def test_parse_builds_groups_and_conditions():
 
 # -- property tests ---------------------------------------------------------------------------
 TEXTS = st.one_of(st.text(max_size=40), st.sampled_from(
-    ["ja", "Nee", "nog niet", "1", "5", "7", "0", "Economie", "coproduceren", "x" * 2500, "",
+    ["ja", "Nee", "nog niet", "1", "5", "7", "0", "Rood", "hoog", "x" * 2500, "",
      "/intake", "/cancel", "/brief"]))
 INPUTS = st.one_of(
     st.builds(Input, st.just("text"), TEXTS),
     st.builds(Input, st.just("option"), st.sampled_from(
-        ["yes", "no", "not_yet", "1", "3", "ladder_inform", "place_bound", "bogus", ""])),
+        ["yes", "no", "low", "1", "3", "k_small", "u_yes", "bogus", ""])),
     st.builds(Input, st.just("options"), st.lists(st.sampled_from(
-        ["dom_economy", "dom_space", "bogus"]), max_size=3)),
+        ["t_red", "t_blue", "bogus"]), max_size=3)),
     st.builds(Input, st.sampled_from(["photo", "document"]), st.just("file-1")),
     st.builds(Input, st.sampled_from(["sticker", "voice", "other", "back", "skip", "stop",
                                       "keep"])),
     st.builds(Input, st.just("text"), st.just(None)),
 )
-TARGETS = [("intake", None), ("brief", "step1"), ("brief", "step3"), ("brief", "step4"),
-           ("brief", None), ("waarom", None), ("evaluatie", None)]
+TARGETS = [("survey", None), ("plan", "first"), ("plan", "second"), ("plan", None),
+           ("chain", None)]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(target=st.sampled_from(TARGETS), inputs=st.lists(INPUTS, max_size=60))
 def test_any_input_sequence_is_safe(target, inputs):
     flow_id, section = target
-    flow = shipped()[flow_id]
+    flow = FIXTURE_FLOWS[flow_id]
     answers: dict = {}
     pos = engine.first_unanswered(flow, answers, section)
     for inp in inputs:

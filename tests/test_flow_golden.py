@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.flow_helpers import INTAKE_EN, INTAKE_NL, set_language
 from kernbot.harness import SOFIE
+from tests.flow_helpers import INTAKE_EN, INTAKE_NL, set_language
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -65,21 +65,18 @@ def test_missing_template_in_one_language_names_file_and_question(messages, tmp_
     assert "evaluatie.toml" in message and "'score'" in message and "'en'" in message
 
 
-def test_a_broken_shipped_flow_stops_the_application(tmp_path, monkeypatch):
-    """build_application registers the handlers, which load and check every flow; the bot
-    stops with a one-line message (no traceback)."""
-    from kernbot.application import build_application, build_services
-    from transports.fake_api import FakeBotAPI
-    from kernbot.harness import test_config
+def test_a_broken_shipped_flow_stops_the_application(tmp_path, monkeypatch, capsys):
+    """build_services loads and checks every flow; bot.py stops with one line and exit
+    status 2 (no traceback)."""
+    import bot
 
     broken = tmp_path / "flows"
     broken.mkdir()
     shutil.copy(BROKEN / "unknown_type.toml", broken / "unknown_type.toml")
     monkeypatch.setattr(loader, "FLOWS_DIR", broken)
-    monkeypatch.setattr(loader, "_CACHE", None)
-    config = test_config(tmp_path)
-    services = build_services(config)
-    with pytest.raises(SystemExit, match="flow definition is broken: unknown_type.toml, "
-                                         "question 'mood'"):
-        build_application(config, services, request=FakeBotAPI())
-    services.db.close()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[console]\ndatabase = "{tmp_path / "demo.sqlite3"}"\n')
+    assert bot.main(["--config", str(config), "admin", "seed-demo"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "flow definition is broken: unknown_type.toml, question 'mood'" \
+        in err[0]

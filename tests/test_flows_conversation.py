@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flows.engine import SKIPPED, Pos
+from kernbot.harness import AN, NEWCOMER_USER, PIETER, SOFIE, enrol
 from programme import flow_progress, flow_runner
 from storage import answers, flow_runs, trajectories
 from tests.flow_helpers import INTAKE_EN, INTAKE_NL, person_id, play, set_language
-from kernbot.harness import AN, NEWCOMER_USER, PIETER, SOFIE, enrol
 
 
 async def test_intake_in_dutch_from_start_to_summary(bot):
@@ -21,7 +21,7 @@ async def test_intake_in_dutch_from_start_to_summary(bot):
     labels = [b["text"] for b in calls[-1].buttons]
     assert "✏️ Rol en dienst" in labels and len(labels) == 14
     pid = person_id(bot, SOFIE)
-    assert flow_progress.intake_done(bot.db, pid)
+    assert flow_progress.intake_done(bot.db, bot.services.flows, pid)
     assert flow_runs.get(bot.db, pid, "intake").status == "done"
     stored = flow_progress.flow_answers(bot.db, pid, "intake")
     assert stored[("support_mat", 0)] == "not_yet" and stored[("notes", 0)] is None
@@ -35,7 +35,7 @@ async def test_intake_in_english(bot):
     calls = await play(bot, SOFIE, INTAKE_EN)
     assert "Thank you! Your intake is complete" in calls[-1].text
     assert "Economy, Mobility" in calls[-1].text
-    assert flow_progress.intake_done(bot.db, person_id(bot, SOFIE))
+    assert flow_progress.intake_done(bot.db, bot.services.flows, person_id(bot, SOFIE))
 
 
 async def test_progress_counts_and_how_to_go_back_and_skip(bot):
@@ -102,7 +102,7 @@ async def test_score_out_of_range_and_typed_score(bot):
     assert "Kies een getal van 1 tot 5" in calls[-1].text
     calls = await bot.send(SOFIE, "4")
     assert "4 op 5" in calls[-1].text and "Dank je voor je eerlijke evaluatie" in calls[-1].text
-    evaluations = flow_progress.evaluations(bot.db, person_id(bot, SOFIE))
+    evaluations = flow_progress.evaluations(bot.db, bot.services.flows, person_id(bot, SOFIE))
     assert [(e.session_id, e.score, e.complete) for e in evaluations] == [(None, 4, True)]
 
 
@@ -117,7 +117,7 @@ async def test_button_of_an_answered_question_says_so_and_shows_the_current_one(
     assert "al beantwoord" in calls[-1].text and "vraag 6 van 14" in calls[-1].text
     stored = flow_progress.flow_answers(bot.db, person_id(bot, SOFIE), "intake")
     assert stored[("area_specific", 0)] == "yes"
-    calls = await bot.press(SOFIE, "fl:a:intake::nonsense:0:yes")  # forged
+    calls = await bot.press(SOFIE, "fl:ans:intake::nonsense:0:yes")  # forged
     assert "al beantwoord" in calls[-1].text
 
 
@@ -165,7 +165,7 @@ async def test_brief_step_one_and_a_five_whys_chain_in_english(bot):
         ("send", "co-produce")])
     assert "Step 1: name the challenge clearly" in calls[-1].text
     assert "This part of your design brief is done" in calls[-1].text
-    assert flow_progress.brief_steps_done(bot.db, person_id(bot, PIETER)) == {
+    assert flow_progress.brief_steps_done(bot.db, bot.services.flows, person_id(bot, PIETER)) == {
         "step1": True, "step2": False, "step3": False, "step4": False}
     calls = await bot.send(PIETER, "/waarom")
     assert "Use my problem statement" in [b["text"] for b in calls[-1].buttons]
@@ -177,7 +177,7 @@ async def test_brief_step_one_and_a_five_whys_chain_in_english(bot):
     await bot.send(PIETER, "Shops close at six and nothing else is open")
     calls = await bot.send(PIETER, "mix evening activities into the core")
     assert "How might we mix evening activities into the core?" in calls[-1].text
-    chains = flow_progress.chains(bot.db, person_id(bot, PIETER))
+    chains = flow_progress.chains(bot.db, bot.services.flows, person_id(bot, PIETER))
     assert len(chains) == 1 and chains[0].complete
     assert chains[0].whys == ["There is nothing to do after 6 pm"]
     calls = await bot.tap(PIETER, "New chain")
@@ -199,12 +199,12 @@ async def test_five_whys_up_to_five_and_back_one_level(bot):
     await bot.send(SOFIE, "Eigenaars vragen te hoge huur")
     calls = await bot.send(SOFIE, "Hoe kunnen we eigenaars overtuigen")
     assert "Hoe kunnen we eigenaars overtuigen?" in calls[-1].text
-    chain = flow_progress.chains(bot.db, person_id(bot, SOFIE))[0]
+    chain = flow_progress.chains(bot.db, bot.services.flows, person_id(bot, SOFIE))[0]
     assert chain.whys == ["omdat 1", "omdat 2", "omdat 3", "omdat vier", "omdat 5"]
     await bot.send(SOFIE, "/waarom")
-    assert [c.number for c in flow_progress.chains(bot.db, person_id(bot, SOFIE))] == ["1"]
+    assert [c.number for c in flow_progress.chains(bot.db, bot.services.flows, person_id(bot, SOFIE))] == ["1"]
     await bot.send(SOFIE, "Tweede probleem")
-    assert [c.number for c in flow_progress.chains(bot.db, person_id(bot, SOFIE))] == ["1", "2"]
+    assert [c.number for c in flow_progress.chains(bot.db, bot.services.flows, person_id(bot, SOFIE))] == ["1", "2"]
 
 
 async def test_action_sheets_repeat_and_photo_in_step_three(bot):
@@ -239,12 +239,12 @@ async def test_evaluation_button_from_the_scheduler_is_tied_to_the_session(bot):
     pid = person_id(bot, SOFIE)
     trajectory_id = flow_runner_trajectory(bot, pid)
     session = trajectories.session_by_number(bot.db, trajectory_id, 2)
-    calls = await bot.press(SOFIE, f"flowstart:evaluatie:{session.id}")
+    calls = await bot.press(SOFIE, f"fl:start:evaluatie:{session.id}")
     assert "Stap 2: praktijken en oplossingsrichtingen verkennen" in calls[0].text
     await play(bot, SOFIE, [("send", "a"), ("send", "b"), ("tap", "Overslaan"), ("tap", "3")])
-    evaluations = flow_progress.evaluations(bot.db, pid)
+    evaluations = flow_progress.evaluations(bot.db, bot.services.flows, pid)
     assert [(e.session_id, e.score) for e in evaluations] == [(session.id, 3)]
-    calls = await bot.press(SOFIE, "flowstart:evaluatie:99999")
+    calls = await bot.press(SOFIE, "fl:start:evaluatie:99999")
     assert "Die werksessie vind ik niet" in calls[-1].text
 
 
@@ -265,25 +265,26 @@ async def test_coaches_cannot_run_participant_flows(bot):
     refusal = bot.services.messages.render("common/not_allowed", "nl")
     calls = await bot.send(AN, "/intake")
     assert calls[-1].text == refusal
-    calls = await bot.press(AN, "flowstart:intake")
+    calls = await bot.press(AN, "fl:start:intake:")
     assert calls[-1].text == refusal
-    calls = await bot.press(AN, "fl:d:pdf")
+    calls = await bot.press(AN, "fl:dl:pdf")
     assert calls[-1].text == refusal and not any(c.method == "sendDocument" for c in calls)
 
 
 async def test_redelivered_update_is_not_stored_twice(bot):
     pid = person_id(bot, SOFIE)
-    run, _ = flow_runner.start(bot.db, pid, "evaluatie", "0", now=bot.now())
+    flow = bot.services.flows["evaluatie"]
+    run, _ = flow_runner.start(bot.db, flow, pid, "0", now=bot.now())
     from flows.engine import Input
 
-    first = flow_runner.submit(bot.db, run, Input("text", "a"), now=bot.now(), update_id=424242)
+    first = flow_runner.submit(bot.db, flow, run, Input("text", "a"), now=bot.now(), update_id=424242)
     assert first.result.writes and not first.duplicate
     run = flow_runs.get(bot.db, pid, "evaluatie", "0")
-    again = flow_runner.submit(bot.db, run, Input("text", "a"), now=bot.now(), update_id=424242)
+    again = flow_runner.submit(bot.db, flow, run, Input("text", "a"), now=bot.now(), update_id=424242)
     assert again.duplicate
     stored = flow_runner.load_answers(bot.db, pid, "evaluatie", "0")
     assert stored == {Pos("less"): "a"}
-    skip = flow_runner.submit(bot.db, run, Input("text", "b"), now=bot.now(), update_id=424243)
+    skip = flow_runner.submit(bot.db, flow, run, Input("text", "b"), now=bot.now(), update_id=424243)
     assert skip.next == Pos("held_back")
     assert SKIPPED is not None
 
@@ -303,7 +304,7 @@ async def test_a_finished_flow_shows_its_summary_and_does_not_block_others(bot):
 
 
 def test_how_might_we_question_is_completed_once():
-    from handlers.flows import how_might_we
+    from programme.flow_text import how_might_we
 
     assert how_might_we("Hoe kunnen we", "we de avond beleefbaar maken") == \
         "Hoe kunnen we de avond beleefbaar maken?"
@@ -355,5 +356,5 @@ async def test_progress_api_tells_where_each_flow_stands(bot):
     [intake] = flow_progress.runs(bot.db, pid)
     assert (intake.flow, intake.status, intake.question) == ("intake", "paused", "domains")
     assert intake.since == bot.now().replace(microsecond=0)
-    assert not flow_progress.intake_done(bot.db, pid)
+    assert not flow_progress.intake_done(bot.db, bot.services.flows, pid)
     assert flow_progress.last_activity(bot.db, pid) is not None

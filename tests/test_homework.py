@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from kernbot.harness import AN, ELS, KOEN, PIETER, SOFIE
 from programme import homework
-from schedule import dispatcher, jobs
+from schedule import dispatcher
 from storage import assignments, memberships, outbox, people, trajectories
 from storage import homework as store
-from kernbot.harness import AN, ELS, KOEN, PIETER, SOFIE
 
 BXL = ZoneInfo("Europe/Brussels")
 PDF = "application/pdf"
@@ -86,7 +86,7 @@ async def test_late_is_marked_not_refused_and_closes_at_next_session(bot):
     calls = await bot.tap(SOFIE, "Indienen")
     assert "te laat" in calls[-1].text
     bot.clock.set(at(2024, 6, 18, 9, 31))
-    calls = await bot.press(SOFIE, f"hw:o:{photos_assignment(bot).id}")
+    calls = await bot.press(SOFIE, f"hw:open:{photos_assignment(bot).id}")
     assert "niet meer aanvullen" in calls[-1].text
 
 
@@ -97,7 +97,7 @@ async def test_bad_items_get_clear_answers(bot):
     calls = await bot.sim.send_document(SOFIE, b"x", "groot.pdf", PDF, file_size=25 * 2**20)
     assert "25.0 MB" in calls[-1].text and "20 MB" in calls[-1].text
     assert "kan ik niet bij je huiswerk voegen" in (await bot.sim.send_sticker(SOFIE))[-1].text
-    calls = await bot.press(SOFIE, f"hw:s:{photos_assignment(bot).id}")
+    calls = await bot.press(SOFIE, f"hw:submit:{photos_assignment(bot).id}")
     assert "nog niets om in te dienen" in calls[-1].text
 
 
@@ -115,7 +115,7 @@ async def test_failed_download_is_retried_and_visible(bot):
     await bot.tap(AN, "sessie 2")
     assert "niet gedownload" in bot.api.sent(AN.id)[-1].text
     bot.api.add_file(b"%PDF-later", "not-yet-there")
-    await jobs.run_pass(bot.app)
+    await bot.run_pass()
     done = store.item(bot.db, item.id)
     assert done.download_status == "done" and Path(done.local_path).read_bytes() == b"%PDF-later"
     assert overview
@@ -129,7 +129,7 @@ async def test_coach_digest_is_batched(bot):
     await bot.send(PIETER, "Pieter's huiswerk")
     await bot.tap(PIETER, "Indienen")
     bot.clock.advance(timedelta(hours=1))
-    await jobs.run_pass(bot.app)
+    await bot.run_pass()
     digests = [c.text for c in bot.api.sent(AN.id) if "Nieuw ingediend huiswerk" in c.text]
     assert len(digests) == 1
     assert "Sofie Janssens" in digests[0] and "Pieter De Smet" in digests[0]
@@ -176,13 +176,13 @@ async def test_access_with_forged_buttons(bot):
     from transports.simulator import User
 
     coach = User(7171, "Vreemde")
-    for data in (f"hw:v:{submission.id}", f"hw:f:{submission.id}"):
+    for data in (f"hw:view:{submission.id}", f"hw:feedback:{submission.id}"):
         calls = await bot.press(coach, data)
         assert "Dat kan je met jouw rol niet doen" in calls[-1].text
         assert "Van Sofie" not in " ".join(c.text for c in calls)
-    calls = await bot.press(PIETER, f"hw:v:{submission.id}")
+    calls = await bot.press(PIETER, f"hw:view:{submission.id}")
     assert "Van Sofie" not in " ".join(c.text for c in calls)
-    calls = await bot.press(ELS, f"hw:v:{submission.id}")
+    calls = await bot.press(ELS, f"hw:view:{submission.id}")
     assert "Van Sofie" in calls[0].text
     assert homework.can_view_submission(bot.db, stranger, "coach", submission.id) is False
 

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from kernbot.harness import ELS, SOFIE
 from programme.flow_progress import flow_answers
 from storage import homework, people
 from tests.support.hostile import HOSTILE
 from transports.simulator import User
-from kernbot.harness import ELS, SOFIE
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "tg-spoiler", "blockquote"}
 ERROR = "er ging bij mij iets mis"

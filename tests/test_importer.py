@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from programme import events, importer
+from core.events import EventBus, SessionChanged
+from programme import importer
 from programme.demo import DEMO_FILE, DEMO_NOW
 from storage import invites, memberships, people, trajectories
 from storage.db import connect
@@ -64,15 +65,19 @@ def db(tmp_path):
 
 
 @pytest.fixture
-def hook_calls():
+def bus():
+    return EventBus()
+
+
+@pytest.fixture
+def hook_calls(bus):
     calls: list[tuple[int, str]] = []
 
-    def hook(db, session_id, change, now):
-        calls.append((session_id, change))
+    def hook(db, event):
+        calls.append((event.session_id, event.change))
 
-    events.SESSION_CHANGED.append(hook)
-    yield calls
-    events.SESSION_CHANGED.remove(hook)
+    bus.subscribe(SessionChanged, hook)
+    return calls
 
 
 def write(tmp_path: Path, text: str, name: str = "programme.toml") -> Path:
@@ -81,8 +86,8 @@ def write(tmp_path: Path, text: str, name: str = "programme.toml") -> Path:
     return path
 
 
-def test_example_imports_all_2024_trajectories(db):
-    report = importer.import_file(db, EXAMPLE, now=DEMO_NOW)
+def test_example_imports_all_2024_trajectories(db, bus):
+    report = importer.import_file(db, bus, EXAMPLE, now=DEMO_NOW)
     numbers = [t.number for t in trajectories.all_trajectories(db)]
     assert numbers == [7, 8, 9, 10, 11, 12]
     for t in trajectories.all_trajectories(db):
@@ -97,10 +102,10 @@ def test_example_imports_all_2024_trajectories(db):
                for _n, i in report.coach_invites)
 
 
-def test_second_import_changes_nothing_byte_for_byte(tmp_path, hook_calls):
+def test_second_import_changes_nothing_byte_for_byte(tmp_path, hook_calls, bus):
     path = tmp_path / "twice.sqlite3"
     db = connect(path)
-    first = importer.import_file(db, EXAMPLE, now=DEMO_NOW)
+    first = importer.import_file(db, bus, EXAMPLE, now=DEMO_NOW)
     assert first.count > 0
     before_rows = dump(db)
     db.close()
@@ -108,7 +113,7 @@ def test_second_import_changes_nothing_byte_for_byte(tmp_path, hook_calls):
     hook_calls.clear()
 
     db = connect(path)
-    second = importer.import_file(db, EXAMPLE, now=datetime(2024, 3, 1, tzinfo=UTC))
+    second = importer.import_file(db, bus, EXAMPLE, now=datetime(2024, 3, 1, tzinfo=UTC))
     assert second.count == 0 and second.changes == [] and second.coach_invites == []
     assert hook_calls == []
     assert dump(db) == before_rows
@@ -116,22 +121,22 @@ def test_second_import_changes_nothing_byte_for_byte(tmp_path, hook_calls):
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before_bytes
 
 
-def test_demo_file_and_example_agree_on_trajectory_7(db):
+def test_demo_file_and_example_agree_on_trajectory_7(db, bus):
     """The console database holds both: seeding the demo after importing the example (and the
     other way round) must not flip trajectory 7 back and forth."""
-    importer.import_file(db, DEMO_FILE, now=DEMO_NOW)
-    importer.import_file(db, EXAMPLE, now=DEMO_NOW)
-    assert importer.import_file(db, DEMO_FILE, now=DEMO_NOW).count == 0
-    assert importer.import_file(db, EXAMPLE, now=DEMO_NOW).count == 0
+    importer.import_file(db, bus, DEMO_FILE, now=DEMO_NOW)
+    importer.import_file(db, bus, EXAMPLE, now=DEMO_NOW)
+    assert importer.import_file(db, bus, DEMO_FILE, now=DEMO_NOW).count == 0
+    assert importer.import_file(db, bus, EXAMPLE, now=DEMO_NOW).count == 0
     # the demo coaches already coach trajectory 7: no coach invites were made for them
     t7 = trajectories.by_number(db, 7)
     assert [i for i in invites.of_trajectory(db, t7.id) if i.role == "coach"
             and i.code != "DEMO-EXPERT"] == []
 
 
-def test_edit_updates_in_place_and_moved_session_fires_hook(db, tmp_path, hook_calls):
+def test_edit_updates_in_place_and_moved_session_fires_hook(db, tmp_path, hook_calls, bus):
     path = write(tmp_path, SMALL)
-    importer.import_file(db, path, now=DEMO_NOW)
+    importer.import_file(db, bus, path, now=DEMO_NOW)
     t = trajectories.by_number(db, 8)
     s1, s2 = trajectories.sessions_of(db, t.id)
     assert sorted(c for _sid, c in hook_calls) == ["created", "created"]
@@ -143,7 +148,7 @@ def test_edit_updates_in_place_and_moved_session_fires_hook(db, tmp_path, hook_c
               .replace("2024-04-16T16:30:00", "2024-04-18T16:30:00")
               .replace('title = "Stap 1"', 'title = "Stap 1: de uitdaging"'))
     write(tmp_path, edited)
-    report = importer.import_file(db, path, now=DEMO_NOW)
+    report = importer.import_file(db, bus, path, now=DEMO_NOW)
     assert report.count == 3, report.changes
     after = trajectories.by_number(db, 8)
     assert after.id == t.id and after.title == "Leegstand aanpakken 2"
@@ -154,19 +159,19 @@ def test_edit_updates_in_place_and_moved_session_fires_hook(db, tmp_path, hook_c
     assert hook_calls == [(s2.id, "moved")]                    # a title change is no move
 
 
-def test_cancelled_session_fires_cancelled(db, tmp_path, hook_calls):
+def test_cancelled_session_fires_cancelled(db, tmp_path, hook_calls, bus):
     path = write(tmp_path, SMALL)
-    importer.import_file(db, path, now=DEMO_NOW)
+    importer.import_file(db, bus, path, now=DEMO_NOW)
     hook_calls.clear()
     write(tmp_path, SMALL.replace('mode = "physical"', 'mode = "physical"\n  status = "cancelled"'))
-    importer.import_file(db, path, now=DEMO_NOW)
+    importer.import_file(db, bus, path, now=DEMO_NOW)
     session = trajectories.session_by_number(db, trajectories.by_number(db, 8).id, 2)
     assert session.status == "cancelled"
     assert hook_calls == [(session.id, "cancelled")]
 
 
-def test_coaches_by_telegram_id_and_by_invite(db, tmp_path):
-    report = importer.import_file(db, write(tmp_path, SMALL), now=DEMO_NOW)
+def test_coaches_by_telegram_id_and_by_invite(db, tmp_path, bus):
+    report = importer.import_file(db, bus, write(tmp_path, SMALL), now=DEMO_NOW)
     t = trajectories.by_number(db, 8)
     an = people.by_telegram_id(db, 9002)
     assert an.role == "coach" and an.organisation == "IDEA Consult"
@@ -176,13 +181,13 @@ def test_coaches_by_telegram_id_and_by_invite(db, tmp_path):
     assert invite.prefill_organisation == "CityD-WES"
 
 
-def test_omitted_maximum_keeps_a_raised_one(db, tmp_path):
+def test_omitted_maximum_keeps_a_raised_one(db, tmp_path, bus):
     path = write(tmp_path, SMALL)
-    importer.import_file(db, path, now=DEMO_NOW)
+    importer.import_file(db, bus, path, now=DEMO_NOW)
     t = trajectories.by_number(db, 8)
     assert t.max_participants == 10
     trajectories.set_max_participants(db, t.id, 12)
-    assert importer.import_file(db, path, now=DEMO_NOW).count == 0
+    assert importer.import_file(db, bus, path, now=DEMO_NOW).count == 0
     assert trajectories.by_number(db, 8).max_participants == 12
 
 
@@ -209,36 +214,33 @@ BROKEN = [
 
 
 @pytest.mark.parametrize(("case", "text", "expected"), BROKEN, ids=[b[0] for b in BROKEN])
-def test_errors_name_file_entry_and_key_and_write_nothing(db, tmp_path, case, text, expected):
+def test_errors_name_file_entry_and_key_and_write_nothing(db, tmp_path, case, text, expected, bus):
     before = dump(db)
     path = write(tmp_path, text)
     with pytest.raises(importer.ImportProblem) as info:
-        importer.import_file(db, path, now=DEMO_NOW)
+        importer.import_file(db, bus, path, now=DEMO_NOW)
     message = str(info.value)
     assert message.startswith(f"{path}: ") and expected in message, message
     assert "\n" not in message
     assert dump(db) == before
 
 
-def test_database_error_midway_rolls_back_everything(db, tmp_path):
+def test_database_error_midway_rolls_back_everything(db, tmp_path, bus):
     """A failure after some rows were written (here: a hook raising) leaves nothing behind."""
     before = dump(db)
 
-    def boom(db, session_id, change, now):
+    def boom(db, event):
         raise RuntimeError("calendar is down")
 
-    events.SESSION_CHANGED.append(boom)
-    try:
-        with pytest.raises(RuntimeError):
-            importer.import_file(db, write(tmp_path, SMALL), now=DEMO_NOW)
-    finally:
-        events.SESSION_CHANGED.remove(boom)
+    bus.subscribe(SessionChanged, boom)
+    with pytest.raises(RuntimeError):
+        importer.import_file(db, bus, write(tmp_path, SMALL), now=DEMO_NOW)
     assert dump(db) == before
 
 
-def test_dry_run_writes_nothing(db):
+def test_dry_run_writes_nothing(db, bus):
     before = dump(db)
-    report = importer.import_file(db, EXAMPLE, now=DEMO_NOW, dry_run=True)
+    report = importer.import_file(db, bus, EXAMPLE, now=DEMO_NOW, dry_run=True)
     assert report.count > 0
     assert dump(db) == before
 
@@ -283,19 +285,19 @@ def test_cli_import_twice_then_broken_file(tmp_path):
     db.close()
 
 
-def test_coach_invite_from_import_enrols_the_coach_with_organisation(db, tmp_path):
+def test_coach_invite_from_import_enrols_the_coach_with_organisation(db, tmp_path, bus):
     from programme import enrolment
 
-    report = importer.import_file(db, write(tmp_path, SMALL), now=DEMO_NOW)
+    report = importer.import_file(db, bus, write(tmp_path, SMALL), now=DEMO_NOW)
     [(_number, invite)] = report.coach_invites
-    result = enrolment.redeem(db, code=invite.code, telegram_id=7777, display_name="W. V.",
+    result = enrolment.redeem(db, bus, code=invite.code, telegram_id=7777, display_name="W. V.",
                               language="nl", now=DEMO_NOW)
     assert result.outcome is enrolment.Outcome.ENROLLED
     coach = people.by_telegram_id(db, 7777)
     assert (coach.name, coach.organisation, coach.role) == ("Wouter Vermeulen", "CityD-WES",
                                                             "coach")
     # re-importing now finds the coach in the trajectory: no second invite
-    assert importer.import_file(db, tmp_path / "programme.toml", now=DEMO_NOW).count == 0
+    assert importer.import_file(db, bus, tmp_path / "programme.toml", now=DEMO_NOW).count == 0
 
 
 # -- any wrong value type gives an ImportProblem, never a crash --------------------------------

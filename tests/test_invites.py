@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from core.events import EventBus
+from kernbot.harness import ELS
 from programme import enrolment, invitations
 from programme.enrolment import Outcome
 from storage import memberships, people, trajectories
 from transports.simulator import User
-from kernbot.harness import ELS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -157,7 +158,7 @@ def test_invite_rules():
     from storage.db import connect
 
     db = connect(":memory:")
-    seed_demo(db)
+    seed_demo(db, EventBus())
     tid = trajectories.by_number(db, 7).id
     for kwargs, reason in [({"uses": 0}, "bad_uses"), ({"uses": 101}, "bad_uses"),
                            ({"days": 0}, "bad_days"), ({"days": 366}, "bad_days"),
@@ -170,7 +171,7 @@ def test_invite_rules():
         invitations.create(db, role="participant", trajectory_id=None, now=DEMO_NOW)
     coordinator = invitations.create(db, role="coordinator", trajectory_id=tid, now=DEMO_NOW)
     assert coordinator.trajectory_id is None
-    assert enrolment.redeem(db, code=coordinator.code, telegram_id=4242, display_name="X",
+    assert enrolment.redeem(db, EventBus(), code=coordinator.code, telegram_id=4242, display_name="X",
                             language="nl", now=DEMO_NOW).outcome is Outcome.ENROLLED
     assert invitations.link("kernbot_demo_bot", "abc") == "https://t.me/kernbot_demo_bot?start=abc"
 

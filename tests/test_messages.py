@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from messages.render import LANGUAGES, MessageError, Messages
 from kernbot.harness import SOFIE
+from messages.render import LANGUAGES, MessageError, Messages
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kernbot.harness import AN, ELS, SOFIE, enrol
 from programme import privacy as privacy_rules
 from storage import memberships, people, privacy, trajectories
 from tests.flow_helpers import INTAKE_NL, play
-from kernbot.harness import AN, ELS, SOFIE, enrol
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,11 +69,11 @@ async def test_forget_me_erases_and_allows_enrolling_again(bot):
 
 
 async def test_forget_me_confirmation_acts_only_on_the_presser(bot):
-    calls = await bot.press(AN, "pv:no")
+    calls = await bot.press(AN, "pv:keep")
     assert "niets gewist" in calls[-1].text
-    await bot.press(AN, "pv:yes")  # a forged confirm without having asked: acts on An only
+    await bot.press(AN, "pv:forget")  # a forged confirm without having asked: acts on An only
     assert people.by_telegram_id(bot.db, SOFIE.id).status == "active"
-    stranger = await bot.press(type(SOFIE)(5151, "Niemand"), "pv:yes")
+    stranger = await bot.press(type(SOFIE)(5151, "Niemand"), "pv:forget")
     assert "ingeschreven" in stranger[-1].text
 
 

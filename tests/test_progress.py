@@ -5,11 +5,11 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from handlers import progress as progress_handler
-from programme import progress
-from storage import people, trajectories
-from tests.flow_helpers import INTAKE_NL, play
 from kernbot.harness import AN, ELS, PIETER, SOFIE
+from programme import progress
+from schedule import planner
+from storage import outbox, people, trajectories
+from tests.flow_helpers import INTAKE_NL, play
 
 
 async def test_coordinator_sees_progress_chart_and_sheet(bot):
@@ -35,7 +35,8 @@ async def test_lagging_people_are_flagged_after_the_first_session(bot):
     await play(bot, SOFIE, INTAKE_NL)
     bot.clock.advance(timedelta(days=9))  # session 1 (20 February) is over
     trajectory = trajectories.by_number(bot.db, 7)
-    data = progress.trajectory_progress(bot.db, trajectory.id, bot.now())
+    data = progress.trajectory_progress(bot.db, bot.services.flows, bot.services.settings,
+                                         trajectory.id, bot.now())
     flagged = {p.person.name: p.reasons for p in data.participants}
     assert "intake" in flagged["Pieter De Smet"]
     assert "evaluation" in flagged["Sofie Janssens"]
@@ -44,26 +45,23 @@ async def test_lagging_people_are_flagged_after_the_first_session(bot):
     assert "⚠" in text and "achterop" in text
 
 
-async def test_nudge_button_queues_through_the_registered_nudger(bot, monkeypatch):
-    seen = []
-
-    def nudger(db, person_ids, trajectory_id, now):
-        seen.append(sorted(person_ids))
-        return len(person_ids)
-
-    monkeypatch.setattr(progress_handler, "NUDGERS", [nudger])
+async def test_nudge_button_queues_one_nudge_per_lagging_person(bot):
     bot.clock.advance(timedelta(days=9))
     await bot.send(ELS, "/voortgang")
     calls = await bot.tap(ELS, "Herinner wie achterloopt")
-    assert "Verstuurd: 3" in calls[-1].text
-    assert len(seen[0]) == 3
+    assert calls[-1].keys == ["progress/nudged"] and calls[-1].values("progress/nudged") == \
+        {"count": 3}
+    rows = outbox.find(bot.db, kind=planner.LAGGING)
+    assert len(rows) == 3
+    calls = await bot.tap(ELS, "Herinner wie achterloopt")  # the same day: nobody twice
+    assert calls[-1].values("progress/nudged") == {"count": 0}
 
 
 async def test_participants_cannot_see_progress_even_with_forged_buttons(bot):
     trajectory = trajectories.by_number(bot.db, 7)
     calls = await bot.send(SOFIE, "/voortgang")
     assert "Dat kan je met jouw rol niet doen" in calls[-1].text
-    calls = await bot.press(PIETER, f"vg:t:{trajectory.id}")
+    calls = await bot.press(PIETER, f"vg:show:{trajectory.id}")
     assert "Dat kan je met jouw rol niet doen" in calls[-1].text
     assert "Sofie" not in calls[-1].text
 
@@ -71,9 +69,9 @@ async def test_participants_cannot_see_progress_even_with_forged_buttons(bot):
 async def test_coach_cannot_open_another_trajectory(bot):
     other = trajectories.upsert(bot.db, number=99, year=2024, title="Ander traject",
                                 now=bot.now())
-    calls = await bot.press(AN, f"vg:t:{other.id}")
+    calls = await bot.press(AN, f"vg:show:{other.id}")
     assert "Dat kan je met jouw rol niet doen" in calls[-1].text
-    calls = await bot.press(ELS, f"vg:t:{other.id}")
+    calls = await bot.press(ELS, f"vg:show:{other.id}")
     assert "Er zijn nog geen deelnemers" in calls[-1].text
 
 

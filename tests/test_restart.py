@@ -1,7 +1,7 @@
 """Nothing lives only in memory: a new Application on the same database carries on."""
 
-from storage import conversations, people
 from kernbot.harness import NEWCOMER_USER, enrol
+from storage import conversations, people
 
 
 async def test_restarted_application_knows_the_person_and_trajectory(bot):

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from telegram.error import NetworkError, TimedOut
 
+from kernbot.harness import SOFIE
 from programme import announcing
 from programme.flow_progress import flow_answers
-from schedule import dispatcher, jobs
+from schedule import dispatcher
 from storage import outbox, people
-from kernbot.harness import SOFIE
 
 ERROR = "er ging bij mij iets mis"
 
@@ -150,7 +150,7 @@ async def test_unreliable_telegram_loses_and_doubles_nothing(bot, monkeypatch):
     for _ in range(40):  # reminders of a whole week and the announcement, with retries
         moment += timedelta(hours=4)
         bot.clock.set(moment)
-        await jobs.run_pass(bot.app)
+        await bot.run_pass()
     rows = outbox.find(bot.db)
     keys = [r.unique_key for r in rows]
     assert len(keys) == len(set(keys))

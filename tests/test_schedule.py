@@ -4,16 +4,19 @@ All with the injected FakeClock: the dispatcher pass is called directly, nothing
 """
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from programme import calendar
-from schedule import dispatcher, jobs, planner
-from storage import memberships, mutes, outbox, people, submissions, trajectories
-from storage.db import connect
+from kernbot.composition import COMPOSERS
 from kernbot.harness import AN, ELS, SOFIE
+from programme import calendar
+from schedule import dispatcher, planner
+from storage import memberships, mutes, outbox, people, trajectories
+from storage.db import connect
+from tests.support.homework import hand_in
 
 BXL = ZoneInfo("Europe/Brussels")
 
@@ -28,7 +31,7 @@ def sent_texts(bot, user, since=0):
 
 async def run_at(bot, moment: datetime):
     bot.clock.set(moment)
-    return await jobs.run_pass(bot.app)
+    return await bot.run_pass()
 
 
 def session(bot, number=1):
@@ -73,7 +76,7 @@ def planned_local(bot, kind, subject, offset, person_id):
 ])
 async def test_daylight_saving_keeps_the_clock_time(bot, start, day_before):
     s = session(bot, 2)
-    calendar.move_session(bot.db, s.id, starts_at=start, ends_at=start + timedelta(hours=3),
+    calendar.move_session(bot.db, bot.bus, s.id, starts_at=start, ends_at=start + timedelta(hours=3),
                           now=bot.now())
     sofie = people.by_telegram_id(bot.db, SOFIE.id).id
     subject = f"session:{s.id}"
@@ -90,7 +93,7 @@ async def test_dst_night_sends_nothing_twice(bot):
     for day in (local(2024, 3, 31, 0, 0), local(2024, 10, 27, 0, 0)):
         s = session(bot, 2)
         start = day + timedelta(hours=10)
-        calendar.move_session(bot.db, s.id, starts_at=start,
+        calendar.move_session(bot.db, bot.bus, s.id, starts_at=start,
                               ends_at=start + timedelta(hours=2), now=bot.now())
         utc = day.astimezone(UTC)
         for minutes in range(0, 12 * 60, 15):
@@ -107,7 +110,7 @@ async def test_dst_night_sends_nothing_twice(bot):
 async def test_quiet_hours_move_messages_but_not_the_one_hour_reminder(bot):
     s = session(bot, 2)
     start = local(2024, 4, 23, 21, 30)  # an evening session
-    calendar.move_session(bot.db, s.id, starts_at=start, ends_at=start + timedelta(hours=1),
+    calendar.move_session(bot.db, bot.bus, s.id, starts_at=start, ends_at=start + timedelta(hours=1),
                           now=bot.now())
     sofie = people.by_telegram_id(bot.db, SOFIE.id).id
     subject = f"session:{s.id}"
@@ -117,7 +120,7 @@ async def test_quiet_hours_move_messages_but_not_the_one_hour_reminder(bot):
     assert planned_local(bot, planner.SESSION_REMINDER, subject, "1h", sofie) == \
         local(2024, 4, 23, 20, 30)
     late = local(2024, 4, 23, 22, 0)
-    calendar.move_session(bot.db, s.id, starts_at=late, ends_at=late + timedelta(hours=1),
+    calendar.move_session(bot.db, bot.bus, s.id, starts_at=late, ends_at=late + timedelta(hours=1),
                           now=bot.now())
     assert planned_local(bot, planner.SESSION_REMINDER, subject, "1h", sofie) == \
         local(2024, 4, 23, 21, 0)
@@ -153,7 +156,7 @@ async def test_no_reminder_for_a_session_that_has_started(bot):
     sofie = people.by_telegram_id(bot.db, SOFIE.id).id
     key = outbox.make_key(planner.SESSION_REMINDER, sofie, f"session:{session(bot).id}", "1h")
     bot.clock.set(local(2024, 2, 20, 9, 40))  # ten minutes into the session, within grace
-    await jobs.run_pass(bot.app)
+    await bot.run_pass()
     row = outbox.by_key(bot.db, key)
     assert row.status == outbox.SKIPPED and "started" in row.error
 
@@ -161,7 +164,7 @@ async def test_no_reminder_for_a_session_that_has_started(bot):
 async def test_moved_session_replans_and_notifies_once(bot):
     s = session(bot)
     new_start = local(2024, 2, 22, 13, 30)
-    calendar.move_session(bot.db, s.id, starts_at=new_start,
+    calendar.move_session(bot.db, bot.bus, s.id, starts_at=new_start,
                           ends_at=new_start + timedelta(hours=3), now=bot.now())
     await run_at(bot, local(2024, 2, 12, 9, 5))
     notices = [t for t in sent_texts(bot, SOFIE) if "is verplaatst" in t]
@@ -177,7 +180,7 @@ async def test_moved_session_replans_and_notifies_once(bot):
 
 async def test_cancelled_session_cancels_its_reminders(bot):
     s = session(bot)
-    calendar.cancel_session(bot.db, s.id, bot.now())
+    calendar.cancel_session(bot.db, bot.bus, s.id, bot.now())
     await run_at(bot, local(2024, 2, 12, 9, 5))
     assert any("gaat niet door" in t for t in sent_texts(bot, SOFIE))
     await run_at(bot, local(2024, 2, 13, 9, 30))
@@ -190,8 +193,9 @@ async def test_two_dispatchers_on_one_database_send_each_message_once(bot):
     other = connect(bot.config["storage"]["database"], migrate=False)
     bot.clock.set(local(2024, 2, 13, 9, 30))
     services = bot.services
-    first = dispatcher.dispatch_due(bot.app.bot, services.db, services.messages, bot.clock)
-    second = dispatcher.dispatch_due(bot.app.bot, other, services.messages, bot.clock)
+    second_process = dispatcher.Dispatcher(replace(services, db=other), COMPOSERS)
+    first = bot.dispatcher.dispatch_due(bot.app.bot)
+    second = second_process.dispatch_due(bot.app.bot)
     reports = await asyncio.gather(first, second)
     other.close()
     rows = outbox.find(bot.db, status=outbox.SENT)
@@ -288,10 +292,10 @@ async def test_homework_open_nudges_and_digest(bot):
     opened = [t for t in sent_texts(bot, SOFIE) if "Nieuw huiswerk" in t]
     assert len(opened) == 1 and first.assignment.title in opened[0]
     evaluation = [c for c in bot.api.sent(SOFIE.id) if "Bedankt voor werksessie 1" in c.text]
-    assert evaluation[0].buttons[0]["callback_data"] == f"flowstart:evaluatie:{session(bot).id}"
+    assert evaluation[0].buttons[0]["callback_data"] == f"fl:start:evaluatie:{session(bot).id}"
     # Pieter hands in, Sofie mutes nudges: the 3-day nudge reaches only Lotte.
     pieter = people.by_telegram_id(bot.db, 9012)
-    submissions.mark_submitted(bot.db, pieter.id, first.assignment.id, bot.now())
+    hand_in(bot.db, pieter.id, first.assignment.id, bot.now())
     sofie = people.by_telegram_id(bot.db, SOFIE.id)
     mutes.mute(bot.db, sofie.id, None, bot.now())
     await run_at(bot, local(2024, 4, 18, 13, 30))
@@ -318,7 +322,7 @@ async def test_new_member_gets_no_old_reminders(bot):
                            language="nl", now=bot.now())
     memberships.add(bot.db, person_id=person.id, trajectory_id=trajectory.id,
                     role="participant", now=bot.now())
-    planner.plan_trajectory(bot.db, trajectory.id, bot.now())
+    bot.planner.plan_trajectory(bot.db, trajectory.id, bot.now())
     rows = outbox.find(bot.db, person_id=person.id)
     assert rows and all(r.planned_at >= bot.now() - timedelta(hours=6) for r in rows)
 
@@ -326,7 +330,7 @@ async def test_new_member_gets_no_old_reminders(bot):
 async def test_planning_twice_changes_nothing(bot):
     trajectory = trajectories.by_number(bot.db, 7)
     before = outbox.find(bot.db)
-    report = planner.plan_trajectory(bot.db, trajectory.id, bot.now())
+    report = bot.planner.plan_trajectory(bot.db, trajectory.id, bot.now())
     assert (report.created, report.moved, report.cancelled) == (0, 0, 0)
     assert outbox.find(bot.db) == before
 
@@ -342,7 +346,7 @@ async def test_sessions_command_sends_ics_with_a_stable_uid(bot):
     uid, sequence = str(event["UID"]), int(event["SEQUENCE"])
     assert event.decoded("DTSTART") == local(2024, 2, 20, 9, 30)
     s = session(bot)
-    calendar.move_session(bot.db, s.id, starts_at=local(2024, 2, 21, 9, 30),
+    calendar.move_session(bot.db, bot.bus, s.id, starts_at=local(2024, 2, 21, 9, 30),
                           ends_at=local(2024, 2, 21, 12, 30), now=bot.now())
     calls = await bot.send(SOFIE, "/sessies")
     moved = Calendar.from_ical(

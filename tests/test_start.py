@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
+from kernbot.harness import AN, NEWCOMER_USER, SOFIE, enrol
 from storage import invites, memberships, people, trajectories
 from transports.simulator import User
-from kernbot.harness import AN, NEWCOMER_USER, SOFIE, enrol
 
 ENGLISH = User(2000, "Jane", language_code="en")
 
@@ -132,7 +132,7 @@ async def test_language_switch_with_button(bot):
 
 
 async def test_forged_language_button(bot):
-    calls = await bot.press(SOFIE, "lang:xx")
+    calls = await bot.press(SOFIE, "lang:set:xx")
     assert "werkt niet meer" in calls[-1].text
     assert people.by_telegram_id(bot.db, SOFIE.id).language == "nl"
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from core.events import EventBus
 from programme.demo import seed_demo
 from storage import memberships, people, trajectories
 from storage.db import connect, transaction
@@ -62,7 +63,7 @@ def test_failed_migration_leaves_nothing_behind(tmp_path, monkeypatch):
 
 def test_people_and_memberships_round_trip(tmp_path):
     db = connect(tmp_path / "k.sqlite3")
-    seed_demo(db)
+    seed_demo(db, EventBus())
     sofie = people.by_telegram_id(db, 9011)
     assert sofie.name == "Sofie Janssens" and sofie.role == "participant"
     trajectory = trajectories.by_number(db, 7)
@@ -74,9 +75,9 @@ def test_people_and_memberships_round_trip(tmp_path):
 
 def test_seed_demo_twice_changes_nothing(tmp_path):
     db = connect(tmp_path / "k.sqlite3")
-    seed_demo(db)
+    seed_demo(db, EventBus())
     counts = {t: db[t].count for t in db.table_names()}
-    seed_demo(db)
+    seed_demo(db, EventBus())
     assert {t: db[t].count for t in db.table_names()} == counts
 
 

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from kernbot.harness import AN, ELS, NEWCOMER_USER, SOFIE
 from storage import conversations, invites, people, trajectories
 from transports.simulator import User
-from kernbot.harness import AN, ELS, NEWCOMER_USER, SOFIE
 
 LINK = re.compile(r"https://t\.me/kernbot_demo_bot\?start=([A-Za-z0-9_-]{16})")
 
@@ -63,7 +63,7 @@ async def test_draft_survives_a_restart(bot):
     await bot.tap(ELS, "Deelnemer")
     await bot.tap(ELS, "10×")
     await bot.restart()                          # a new process: the old message's button
-    calls = await bot.press(ELS, "inv:go")
+    calls = await bot.press(ELS, "inv:create")
     code = LINK.search(calls[-1].text).group(1)
     assert invites.by_code(bot.db, code).max_uses == 10
 
@@ -99,8 +99,8 @@ async def test_participants_and_coaches_are_refused_politely(bot, user):
     assert "7" not in calls[-1].text and "uitnodiging" not in calls[-1].text.lower()
     before = len(invites.of_trajectory(bot.db, trajectories.by_number(bot.db, 7).id))
     tid = trajectories.by_number(bot.db, 7).id
-    for forged in (f"inv:t:{tid}", f"inv:r:{tid}:participant", "inv:go", f"inv:l:{tid}",
-                   "inv:v:1"):
+    for forged in (f"inv:traj:{tid}", f"inv:role:{tid}:participant", "inv:create", f"inv:list:{tid}",
+                   "inv:revoke:1"):
         calls = await bot.press(user, forged)
         assert calls[-1].text.startswith("Dat kan je met jouw rol niet doen"), forged
     assert len(invites.of_trajectory(bot.db, tid)) == before
@@ -114,7 +114,7 @@ async def test_stranger_is_told_to_enrol_first(bot):
     stranger = User(31337, "Mallory")
     calls = await bot.send(stranger, "/uitnodiging")
     assert "eerst ingeschreven" in calls[-1].text
-    calls = await bot.press(stranger, "inv:go")
+    calls = await bot.press(stranger, "inv:create")
     assert "eerst ingeschreven" in calls[-1].text
 
 
@@ -143,6 +143,6 @@ async def test_long_list_of_open_invites_is_capped(bot):
     tid = trajectories.by_number(bot.db, 7).id
     for _ in range(LIST_LIMIT + 5):
         invitations.create(bot.db, role="coach", trajectory_id=tid, now=bot.now())
-    calls = await bot.press(ELS, f"inv:l:{tid}")
+    calls = await bot.press(ELS, f"inv:list:{tid}")
     assert len(calls[-1].buttons) == LIST_LIMIT
     assert "nog 7 oudere" in calls[-1].text    # 35 made + 2 demo codes, 30 shown

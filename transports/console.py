@@ -18,8 +18,8 @@ from typing import TextIO
 
 from telegram.ext import Application
 
-from programme.demo import DEMO_PEOPLE, NEWCOMER
 from core.clock import OffsetClock
+from programme.demo import DEMO_PEOPLE, NEWCOMER
 from storage import people, updates
 from transports.fake_api import Call, FakeBotAPI
 from transports.simulator import ChatSimulator, User
@@ -34,22 +34,10 @@ Console commands (only here, not in Telegram):
   :quit              leave (Ctrl-D works too)
 Type a number to press the numbered button of the last message."""
 
-# Features that must react when the demo clock moves append here: fn(app, clock, target)
-# moves the clock forward to target (in steps if it wants) and does what falls due.
-CLOCK_HOOKS: list[Callable[[Application, OffsetClock, datetime], Awaitable[None]]] = []
-
-
-# Run after each piped line (see Console.settle): fn(app).
-SETTLE_HOOKS: list[Callable[[Application], Awaitable[None]]] = []
-
-
-def _default_clock_hooks() -> None:
-    from schedule import jobs
-
-    if jobs.travel not in CLOCK_HOOKS:
-        CLOCK_HOOKS.append(jobs.travel)
-    if jobs.run_pass not in SETTLE_HOOKS:
-        SETTLE_HOOKS.append(jobs.run_pass)
+# What the console does when the demo clock moves: fn(app, clock, target) moves the clock to
+# target (in steps if it wants) and does what falls due. After each piped line: fn(app).
+Travel = Callable[[Application, OffsetClock, datetime], Awaitable[None]]
+Settle = Callable[[Application], Awaitable[object]]
 
 _DURATION = re.compile(r"^\+?(\d+)\s*([dhmw])$")
 _TAGS = re.compile(r"<(/?)(b|strong|i|em|u|ins|s|strike|del|code|pre|tg-spoiler|blockquote)"
@@ -81,8 +69,11 @@ def html_to_terminal(text: str, bold: bool = False) -> str:
 
 class Console:
     def __init__(self, app: Application, api: FakeBotAPI, clock: OffsetClock,
-                 out: TextIO = sys.stdout, *, echo: bool = False) -> None:
+                 out: TextIO = sys.stdout, *, echo: bool = False, travel: Travel | None = None,
+                 settle: Settle | None = None) -> None:
         self.app = app
+        self.travel = travel
+        self.settle_hook = settle
         self.api = api
         self.clock = clock
         self.out = out
@@ -95,7 +86,6 @@ class Console:
         self.names = {p.telegram_id: p.name for p in [*DEMO_PEOPLE, NEWCOMER]}
         self.user = self.users[NEWCOMER.key]
         self.unseen: dict[int, list[Call]] = {}
-        _default_clock_hooks()
         self.tty = out.isatty() if hasattr(out, "isatty") else False
         api.on_call = self.show
 
@@ -153,9 +143,8 @@ class Console:
     async def settle(self) -> None:
         """With piped input, let the outbox deliver what is due before the next line, so a
         scripted session reads the same every time (interactively a background job does it)."""
-        if self.echo:
-            for hook in SETTLE_HOOKS:
-                await hook(self.app)
+        if self.echo and self.settle_hook is not None:
+            await self.settle_hook(self.app)
 
     async def console_command(self, line: str) -> bool:
         command, _, rest = line.partition(" ")
@@ -210,8 +199,8 @@ class Console:
                 self.print("(gebruik bv. :klok +7d, :klok +3h of :klok +30m)")
                 return
             target = self.clock.now() + delta
-        for hook in CLOCK_HOOKS:  # walks the clock to target, sending what falls due
-            await hook(self.app, self.clock, target)
+        if self.travel is not None:  # walks the clock to target, sending what falls due
+            await self.travel(self.app, self.clock, target)
         if self.clock.now() < target:
             self.clock.advance(target - self.clock.now())
         self.print(f"(demoklok: {services.messages.format(self.clock.now(), 'nl')})")
@@ -226,13 +215,11 @@ async def read_lines(stream: TextIO):
         yield line
 
 
-async def run_console(app: Application, api: FakeBotAPI, clock: OffsetClock,
+async def run_console(app: Application, api: FakeBotAPI, clock: OffsetClock, *,
+                      on_start: Settle, travel: Travel, settle: Settle,
                       stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
-    from kernbot.application import on_start
-
-    _default_clock_hooks()
     interactive = stdin.isatty()
-    console = Console(app, api, clock, out, echo=not interactive)
+    console = Console(app, api, clock, out, echo=not interactive, travel=travel, settle=settle)
     async with app:
         await app.start()
         await on_start(app)

@@ -3,11 +3,16 @@
 It records every method the bot calls (tests assert on them, the console prints them), keeps
 message ids, stores uploaded documents, serves files for `getFile` downloads, and can inject
 faults (429 with retry_after, 5xx, network errors, 403) for the fault tests.
+
+With `watch(messages)` it also records which message templates (keys and values) are behind
+each call: tests assert on `call.keys` and stored data, so rewording a template breaks only
+its golden transcript.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import json
 import mimetypes
@@ -28,6 +33,16 @@ SEND_METHODS = {"sendMessage", "sendDocument", "sendPhoto", "sendVoice", "sendAu
                 "editMessageCaption", "copyMessage", "forwardMessage"}
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """One template rendered while the bot built a call."""
+
+    key: str
+    language: str
+    values: dict[str, Any]
+    text: str
+
+
 @dataclass
 class Call:
     """One Bot API call the bot made."""
@@ -37,6 +52,23 @@ class Call:
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     result: Any = None
     saved_paths: list[Path] = field(default_factory=list)
+    rendered: list[Rendered] = field(default_factory=list)
+
+    @property
+    def keys(self) -> list[str]:
+        """The message keys behind this call's text and button labels, in render order."""
+        return [r.key for r in self.rendered]
+
+    def values(self, key: str) -> dict[str, Any]:
+        """The values the template `key` was rendered with for this call."""
+        for r in self.rendered:
+            if r.key == key:
+                return r.values
+        raise KeyError(f"{key} not rendered for this call (rendered: {self.keys})")
+
+    @property
+    def language(self) -> str | None:
+        return self.rendered[0].language if self.rendered else None
 
     @property
     def chat_id(self) -> int | None:
@@ -56,6 +88,13 @@ class Call:
         if not markup or "inline_keyboard" not in markup:
             return []
         return [button for row in markup["inline_keyboard"] for button in row]
+
+
+def _task_id() -> int:
+    try:
+        return id(asyncio.current_task())
+    except RuntimeError:
+        return 0
 
 
 class Fault(Exception):
@@ -80,6 +119,40 @@ class FakeBotAPI(BaseRequest):
         self._message_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self.refuse_commands = False
+        self._pending: dict[int, list[Rendered]] = {}  # per asyncio task: rendered, not sent
+
+    # -- message keys ------------------------------------------------------------------------
+    def watch(self, messages) -> None:
+        """Record the templates rendered by `messages` and attach them to the calls they end
+        up in (matched by text, per asyncio task)."""
+        def observe(key: str, language: str, values: dict, text: str) -> None:
+            if text:
+                self._pending.setdefault(_task_id(), []).append(
+                    Rendered(key, language, dict(values), text))
+
+        messages.observer = observe
+
+    def forget_pending(self) -> None:
+        """A new update is about to be handled in this task: what was rendered before and
+        never sent belongs to no call."""
+        self._pending.pop(_task_id(), None)
+
+    def _attach(self, call: Call) -> None:
+        pending = self._pending.get(_task_id())
+        if not pending:
+            return
+        texts = [call.text, *(b.get("text", "") for b in call.buttons)]
+        kept = []
+        for r in pending:
+            plain = html.unescape(r.text)
+            # the template's text is (part of) the call's text or a button label; a long
+            # message split in parts has each part inside the template's text
+            if any(t and (r.text in t or plain in t or (len(t) >= 1000 and t in r.text))
+                   for t in texts):
+                call.rendered.append(r)
+            else:
+                kept.append(r)
+        self._pending[_task_id()] = kept[-200:]
 
     # -- BaseRequest -------------------------------------------------------------------------
     async def initialize(self) -> None:
@@ -117,6 +190,8 @@ class FakeBotAPI(BaseRequest):
                 if isinstance(value, tuple):
                     files[name] = (value[0] or name, value[1])
         call = Call(api_method, params, files)
+        if api_method in SEND_METHODS:
+            self._attach(call)
         result = self._answer(call)
         call.result = result
         self.calls.append(call)

@@ -65,6 +65,7 @@ class ChatSimulator:
     async def feed(self, data: dict) -> list[Call]:
         """Process one update (as JSON) and return what the bot sent while handling it."""
         start = len(self.api.calls)
+        self.api.forget_pending()
         await self.app.process_update(Update.de_json(data, self.app.bot))
         return self.api.sent(since=start)
 

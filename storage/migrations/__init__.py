@@ -1,30 +1,47 @@
 """Ordered, idempotent schema migrations.
 
 Each module `mNNNN_<name>.py` in this package defines `VERSION` (int, unique) and
-`apply(db)`. They run in VERSION order, each in its own transaction together with the row that
-records it in `schema_version`; running them twice changes nothing. Features own their own
-migration modules, so two features never edit the same file.
+`apply(db)`, and is listed in MIGRATIONS below (a new migration is one import and one line).
+They run in VERSION order, each in its own transaction together with the row that records it
+in `schema_version`; running them twice changes nothing.
 
 Version ranges: 1-9 foundation, 10-19 flows, 20-29 calendar and outbox, 30-39 homework,
-40-49 coordinator tools, 50-59 trust and privacy.
+40-49 coordinator tools, 50-59 trust and privacy, 60-69 wiring, 70-79 inbox, 80-89 trust 2,
+90-99 what coaches see, 100-109 conversations, 110-119 follow-up, 120-129 sharing.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from datetime import UTC, datetime
 from types import ModuleType
 
 import sqlite_utils
 
+from storage.migrations import (
+    m0001_foundation,
+    m0010_flows,
+    m0020_calendar,
+    m0030_homework,
+    m0040_coordinator,
+    m0041_announcements,
+    m0050_trust,
+    m0060_wiring,
+)
+
+MIGRATIONS: tuple[ModuleType, ...] = (
+    m0001_foundation,
+    m0010_flows,
+    m0020_calendar,
+    m0030_homework,
+    m0040_coordinator,
+    m0041_announcements,
+    m0050_trust,
+    m0060_wiring,
+)
+
 
 def discover() -> list[ModuleType]:
-    modules = []
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("m") and info.name[1:5].isdigit():
-            modules.append(importlib.import_module(f"{__name__}.{info.name}"))
-    modules.sort(key=lambda m: m.VERSION)
+    modules = sorted(MIGRATIONS, key=lambda m: m.VERSION)
     versions = [m.VERSION for m in modules]
     if len(set(versions)) != len(versions):
         raise RuntimeError(f"duplicate migration versions: {versions}")

@@ -1,7 +1,7 @@
-"""The scheduling settings in force, taken from the configuration once at start-up.
+"""The scheduling and homework settings in force, as plain values, built once from the config.
 
-Domain events (a session moved by `admin import`, a new member) re-plan without a Config at
-hand, so the planner reads its settings here; until `configure()` runs they are the defaults.
+They travel on `Services.settings`; nothing reads them from a module global, so the bot, the
+admin command line and the tests plan with exactly the configuration they were given.
 """
 
 from __future__ import annotations
@@ -50,20 +50,12 @@ class Settings:
             dispatch_interval_seconds=reminders["dispatch_interval_seconds"],
         )
 
+    @classmethod
+    def from_config(cls, config: Config) -> Settings:
+        return cls.from_values(config["bot"], config["reminders"], config["homework"])
 
-def _defaults() -> Settings:
-    values = {section: {k: v[1] for k, v in keys.items()} for section, keys in SCHEMA.items()}
-    return Settings.from_values(values["bot"], values["reminders"], values["homework"])
-
-
-_current: Settings = _defaults()
-
-
-def configure(config: Config) -> Settings:
-    global _current
-    _current = Settings.from_values(config["bot"], config["reminders"], config["homework"])
-    return _current
-
-
-def settings() -> Settings:
-    return _current
+    @classmethod
+    def defaults(cls) -> Settings:
+        """The settings of an empty configuration (tests of single functions)."""
+        values = {section: {k: v[1] for k, v in keys.items()} for section, keys in SCHEMA.items()}
+        return cls.from_values(values["bot"], values["reminders"], values["homework"])

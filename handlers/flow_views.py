@@ -1,0 +1,148 @@
+"""What a guided conversation looks like in the chat: the question with its buttons, and the
+summary with its edit buttons. Pure rendering (text + keyboard), nothing is sent or stored."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+from telegram import InlineKeyboardMarkup
+
+from buttons import flows as fb
+from flows import engine
+from flows.engine import SKIPPED, Flow, Pos
+from handlers.access import Actor
+from handlers.context import KernbotContext
+from handlers.replies import keyboard
+from programme import flow_progress, flow_runner, flow_text
+from storage import flow_runs
+
+
+def title(context: KernbotContext, actor: Actor, flow_id: str) -> str:
+    return context.services.messages.static(f"flows/{flow_id}/title", actor.language)
+
+
+def option_labels(context: KernbotContext, actor: Actor, q: engine.Question) -> dict[str, str]:
+    return flow_text.option_labels(context.services.messages, actor.language, q)
+
+
+def display(context: KernbotContext, actor: Actor, flow: Flow, pos: Pos, value) -> str:
+    """An answer as text, in the actor's language."""
+    return flow_text.display_value(context.services.messages, actor.language, flow, pos, value)
+
+
+def suggestion(context: KernbotContext, actor: Actor, flow: Flow, pos: Pos) -> str:
+    """A prefilled answer offered with a button (the brief's problem for a new chain)."""
+    q = flow.question(pos.qid)
+    if q is None or q.suggest != "brief_problem":
+        return ""
+    value = flow_progress.flow_answers(context.services.db, actor.person_id, "brief").get(
+        ("problem", 0))
+    return value or ""
+
+
+def _prompt_context(context: KernbotContext, actor: Actor, flow: Flow, answers: dict,
+                    pos: Pos) -> dict:
+    chain = [answers[Pos("why", i)] for i in range(pos.idx)
+             if answers.get(Pos("why", i)) not in (None, SKIPPED)] if flow.id == "waarom" else []
+    return {"round": pos.idx + 1, "chain": chain,
+            "problem": answers.get(Pos("problem")) or "", "root": answers.get(Pos("root")) or "",
+            "suggestion": bool(suggestion(context, actor, flow, pos))}
+
+
+def _hashable(ctx: dict) -> dict:
+    return {k: (tuple(v) if isinstance(v, list) else v) for k, v in ctx.items()}
+
+
+def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_runs.Run,
+                  answers: dict, pos: Pos, selected: list[str] | None = None
+                  ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """(text, markup) of the question at pos."""
+    m, lang = context.services.messages, actor.language
+    section = flow_runner.section_of(run)
+    order = engine.positions(flow, answers, section)
+    number = order.index(pos) + 1 if pos in order else len(order) + 1
+    total = max(len(order), number)
+    ctx = _prompt_context(context, actor, flow, answers, pos)
+    group = flow.group(pos.qid)
+    q = engine.Question(pos.qid, "yesno") if group is not None else flow.question(pos.qid)
+    prompt_key = (f"flows/{flow.id}/{pos.qid}/more" if group is not None
+                  else f"flows/{flow.id}/{pos.qid}/prompt")
+    person_specific = bool(ctx["chain"] or ctx["problem"] or ctx["root"] or ctx["suggestion"])
+    if not person_specific:
+        # no person-specific text in it: rendered once per process (round is a small number)
+        prompt = Markup(m.static(prompt_key, lang, html=True, **_hashable(ctx)))
+    else:
+        prompt = Markup(m.render(prompt_key, lang, **ctx))
+    help_text = Markup(m.static(f"flows/{flow.id}/{pos.qid}/help", lang, html=True)) if (
+        group is None and q.help) else ""
+    current = display(context, actor, flow, pos, answers[pos]) if (
+        pos in answers and group is None) else ""
+    can_back = number > 1
+    optional = group is None and not q.required
+    hint = Markup(m.static("flows/ui/hint", lang, html=True, kind=q.type, limit=q.limit,
+                           can_back=can_back, optional=optional))
+    section_title = m.static(f"flows/{flow.id}/sections/{run.section}", lang) \
+        if run.section else ""
+    values = dict(title=title(context, actor, flow.id), section=section_title, number=number,
+                  total=total, prompt=prompt, help=help_text, current=current, hint=hint)
+    if person_specific or current:
+        text = m.render("flows/ui/question", lang, **values)
+    else:  # the same words for everybody at this point: rendered once per process
+        text = m.static("flows/ui/question", lang, html=True, **values)
+    base = (flow.id, run.instance, pos.qid, pos.idx)
+    rows: list[list[tuple[str, str]]] = []
+    if q.type in ("choice", "yesno", "scale"):
+        labels = option_labels(context, actor, q)
+        buttons = [(labels[o], fb.Answer(*base, o).pack()) for o in q.option_ids]
+        if q.type in ("scale", "yesno"):
+            rows.append(buttons)
+        else:
+            rows.extend([b] for b in buttons)
+    elif q.type == "multi":
+        labels = option_labels(context, actor, q)
+        chosen = set(selected or [])
+        for o in q.option_ids:
+            text_label = (m.plain("flows/buttons/option_on", lang, label=labels[o])
+                          if o in chosen else labels[o])
+            rows.append([(text_label, fb.Toggle(*base, o).pack())])
+        rows.append([(m.static("flows/buttons/multi_done", lang),
+                      fb.Move(*base, "done").pack())])
+    if ctx["suggestion"] and pos not in answers:
+        rows.append([(m.static("flows/buttons/use_suggestion", lang),
+                      fb.Move(*base, "sugg").pack())])
+    nav = []
+    if can_back:
+        nav.append((m.static("flows/buttons/back", lang), fb.Move(*base, "back").pack()))
+    if optional:
+        nav.append((m.static("flows/buttons/skip", lang), fb.Move(*base, "skip").pack()))
+    if engine.can_stop(flow, pos):
+        rows.append([(m.static("flows/buttons/found_root", lang), fb.Move(*base, "stop").pack())])
+    if pos in answers:
+        nav.append((m.static("flows/buttons/keep", lang), fb.Move(*base, "keep").pack()))
+    if nav:
+        rows.append(nav)
+    return text, keyboard(rows) if rows else None
+
+
+def summary_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_runs.Run,
+                 answers: dict) -> tuple[str, InlineKeyboardMarkup]:
+    """(text, markup) of the summary: every answer with an edit button."""
+    m, lang = context.services.messages, actor.language
+    section = flow_runner.section_of(run)
+    shown = engine.summary_positions(flow, answers, section)
+    rows = [(flow_text.label(m, lang, flow, p), display(context, actor, flow, p, answers[p]))
+            for p in shown]
+    complete = engine.is_complete(flow, answers, section)
+    edit = m.static("flows/buttons/edit", lang, label="\x00")
+    buttons = [[(edit.replace("\x00", label)[:60],
+                 fb.Edit(flow.id, run.instance, p.qid, p.idx).pack())]
+               for p, (label, _) in zip(shown, rows, strict=True)]
+    if flow.id == "brief":
+        buttons.append([(m.static("flows/buttons/back_to_brief", lang), fb.BriefMenu().pack())])
+    if flow.id == "waarom":
+        buttons.append([(m.static("flows/buttons/new_chain", lang), fb.NewChain().pack())])
+    section_title = m.static(f"flows/{flow.id}/sections/{run.section}", lang) \
+        if run.section else ""
+    text = m.render("flows/ui/summary", lang, title=title(context, actor, flow.id),
+                    section=section_title, rows=rows, complete=complete,
+                    done=Markup(m.static(f"flows/ui/done_{flow.id}", lang, html=True)))
+    return text, keyboard(buttons)

@@ -1,0 +1,137 @@
+"""What the bot answers to: commands (with the roles that may use them), buttons (typed
+callback data, see buttons/), conversation states and their cancel hooks.
+
+The composition root (kernbot/composition.py) fills one Registry in plain code and installs it;
+nothing registers itself by being imported. Every command and every button passes the same
+guard: resolve the actor, check the role with `access.allowed`, refuse politely otherwise.
+Malformed or unknown button data never reaches a handler or the error handler.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from buttons.base import Button
+from handlers.access import Actor, actor_of, allowed
+from handlers.context import KernbotContext
+from handlers.replies import answer_query, refuse, reply
+from storage import conversations
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[Update, KernbotContext, Actor], Awaitable[None]]
+ButtonCallback = Callable[[Update, KernbotContext, Actor, Button], Awaitable[None]]
+StateHandler = Callable[[Update, KernbotContext, Actor, conversations.ConversationState],
+                        Awaitable[None]]
+CancelHook = Callable[[KernbotContext, Actor, conversations.ConversationState], Awaitable[None]]
+Roles = frozenset[str] | None  # None: anyone, also people who are not enrolled
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    callback: Callback
+    roles: Roles
+    order: int = 50
+    in_menu: bool = True
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def description_key(self) -> str:
+        return f"commands/{self.name}"
+
+
+@dataclass(frozen=True)
+class ButtonRoute:
+    kind: type[Button]
+    callback: ButtonCallback
+    roles: Roles
+
+
+@dataclass(frozen=True)
+class StateRoute:
+    prefix: str
+    handler: StateHandler
+    cancel: CancelHook | None = None
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.commands: dict[str, Command] = {}
+        self.buttons: dict[str, ButtonRoute] = {}
+        self.states: dict[str, StateRoute] = {}
+
+    # -- filling (composition root only) --------------------------------------------------------
+    def command(self, name: str, callback: Callback, roles: Roles, *, order: int = 50,
+                in_menu: bool = True, aliases: tuple[str, ...] = ()) -> None:
+        if name in self.commands:
+            raise ValueError(f"command /{name} registered twice")
+        self.commands[name] = Command(name, callback, roles, order, in_menu, aliases)
+
+    def button(self, kind: type[Button], callback: ButtonCallback, roles: Roles) -> None:
+        if kind.head() in self.buttons:
+            raise ValueError(f"button {kind.head()} registered twice")
+        self.buttons[kind.head()] = ButtonRoute(kind, callback, roles)
+
+    def state(self, prefix: str, handler: StateHandler, *,
+              cancel: CancelHook | None = None) -> None:
+        if prefix in self.states:
+            raise ValueError(f"conversation state {prefix!r} registered twice")
+        self.states[prefix] = StateRoute(prefix, handler, cancel)
+
+    def install(self, app: Application) -> None:
+        """One PTB CommandHandler per command (private chats) and one CallbackQueryHandler for
+        every button, in group 0."""
+        for command in self.commands.values():
+            app.add_handler(CommandHandler((command.name, *command.aliases),
+                                           self._guarded(command),
+                                           filters=filters.ChatType.PRIVATE))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+
+    # -- reading --------------------------------------------------------------------------------
+    def commands_for(self, role: str | None) -> list[Command]:
+        actor = Actor(0, "nl", None, role)
+        return sorted((c for c in self.commands.values() if allowed(actor, c.roles)),
+                      key=lambda c: (c.order, c.name))
+
+    def route_of(self, data: str | None) -> ButtonRoute | None:
+        if not isinstance(data, str):
+            return None
+        return self.buttons.get(":".join(data.split(":", 2)[:2]))
+
+    # -- the guard ------------------------------------------------------------------------------
+    def _guarded(self, command: Command):
+        async def run(update: Update, context: KernbotContext) -> None:
+            actor = actor_of(update, context.services)
+            if not allowed(actor, command.roles):
+                await refuse(update, context, actor)
+                return
+            await command.callback(update, context, actor)
+
+        run.__name__ = f"command_{command.name}"
+        return run
+
+    async def on_button(self, update: Update, context: KernbotContext) -> None:
+        """Every button press: parse through its codec, check the role, run the handler. The
+        query is answered afterwards, once what the press changed is stored."""
+        query = update.callback_query
+        actor = actor_of(update, context.services)
+        try:
+            route = self.route_of(query.data)
+            button = route.kind.parse(query.data) if route is not None else None
+            if button is None:
+                log.info("button data not understood (old keyboard or forged); user %s",
+                         actor.telegram_id)
+                await reply(update, context, actor, "common/button_expired")
+                return
+            if not allowed(actor, route.roles):
+                await refuse(update, context, actor)
+                return
+            await route.callback(update, context, actor, button)
+        finally:
+            await answer_query(update)

@@ -1,0 +1,324 @@
+"""The composition root: everything Kernbot does, wired in one place, in plain code. Start here.
+
+Read from top to bottom:
+  build_services()   the services every layer receives (config, db, messages, clock,
+                     settings, event bus, flow definitions), and the event subscribers
+  build_registry()   every command with the roles that may use it, every button kind with its
+                     handler and roles, every conversation state with its cancel hook
+  COMPOSERS          which composer turns which kind of outbox row into a message
+  after_pass_hooks() what runs after each dispatcher pass
+  install()          the PTB handler groups, in the order they see an update
+  on_start()         start-up work: menus, timer jobs, the dispatcher
+  build_application() one Application for real Telegram, the console chat and the tests
+  console_hooks()    what the console chat does when the demo clock moves
+
+Nothing registers itself by being imported: a feature that is not listed here does not exist.
+`bot.py` (the bot and the admin command line) and the test harness all start from here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ChatMemberHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from buttons import announcements as ab
+from buttons import calendar as cb
+from buttons import common as comb
+from buttons import enrol as eb
+from buttons import flows as fb
+from buttons import homework as hb
+from buttons import invitations as ib
+from buttons import privacy as pb
+from buttons import progress as pgb
+from core.clock import Clock, SystemClock
+from core.config import Config
+from core.events import Enrolled, EventBus, SessionChanged
+from core.services import Services
+from core.settings import Settings
+from flows.engine import DefinitionError
+from flows.loader import load_all
+from handlers import (
+    announcements,
+    brief,
+    calendar,
+    common,
+    enrol,
+    export,
+    flows,
+    homework,
+    invitations,
+    privacy,
+    progress,
+    router,
+    start,
+)
+from handlers.access import ANYONE, COACH, COORDINATOR, ENROLLED, PARTICIPANT
+from handlers.commands import set_default_menus
+from handlers.context import KernbotContext
+from handlers.registry import Registry
+from messages.render import Messages
+from schedule import compose, planner
+from schedule.compose import Composer
+from schedule.dispatcher import AfterPass, Dispatcher
+from storage.db import checkpoint, connect
+
+log = logging.getLogger(__name__)
+
+PLACEHOLDER_TOKEN = "123456:local-console-no-token"
+PARTICIPANTS = frozenset({PARTICIPANT})
+STAFF = frozenset({COACH, COORDINATOR})
+COORDINATORS = frozenset({COORDINATOR})
+
+
+class StartupError(Exception):
+    """Something the bot cannot start with (a broken flow definition); one line."""
+
+
+# -- services -----------------------------------------------------------------------------------
+def build_services(config: Config, *, clock: Clock | None = None, db=None,
+                   database: str | None = None) -> Services:
+    """The services of the bot, the admin command line and the tests alike."""
+    if db is None:
+        db = connect(database or config["storage"]["database"],
+                     busy_timeout_ms=config["storage"]["busy_timeout_ms"])
+    messages = Messages(config.default_language, config.timezone)
+    messages.check_complete()
+    try:
+        flow_definitions = load_all(messages.has)
+    except DefinitionError as exc:
+        raise StartupError(f"a flow definition is broken: {exc}") from exc
+    settings = Settings.from_config(config)
+    bus = EventBus()
+    subscribe(bus, settings)
+    return Services(config=config, db=db, messages=messages, clock=clock or SystemClock(),
+                    settings=settings, bus=bus, flows=flow_definitions)
+
+
+def subscribe(bus: EventBus, settings: Settings) -> None:
+    """Reactions to domain events, delivered inside the transaction that caused them."""
+    plan = planner.Planner(settings)
+    bus.subscribe(SessionChanged, plan.on_session_changed)  # re-plan reminders, notify members
+    bus.subscribe(Enrolled, plan.on_enrolled)                # plan the newcomer's reminders
+
+
+# -- commands, buttons, conversation states ----------------------------------------------------
+def build_registry() -> Registry:
+    r = Registry()
+    # everybody
+    r.command("start", start.start_command, ANYONE, order=0)
+    r.command("help", common.help_command, ANYONE, order=90, aliases=("hulp",))
+    r.command("taal", common.language_command, ENROLLED, order=91, aliases=("language",))
+    r.command("cancel", common.cancel_command, ANYONE, order=92, aliases=("stop",))
+    r.command("privacy", privacy.privacy_command, ANYONE, order=80)
+    r.command("mijngegevens", privacy.my_data_command, ENROLLED, order=81, aliases=("mydata",))
+    r.command("vergeetmij", privacy.forget_command, ENROLLED, order=82, aliases=("forgetme",))
+    r.button(comb.SetLanguage, common.language_button, ENROLLED)
+    r.button(pb.Forget, privacy.forget_button, ENROLLED)
+    r.button(pb.Keep, privacy.keep_button, ENROLLED)
+    # enrolment questions after /start CODE
+    r.state(eb.PREFIX, enrol.on_answer)
+    r.button(eb.KeepValue, enrol.on_ok_button, ENROLLED)
+    # participants: guided conversations
+    r.command("intake", flows.intake_command, PARTICIPANTS, order=20)
+    r.command("brief", brief.brief_command, PARTICIPANTS, order=21)
+    r.command("waarom", flows.waarom_command, PARTICIPANTS, order=22)
+    r.command("evaluatie", flows.evaluatie_command, PARTICIPANTS, order=23)
+    r.state(fb.PREFIX, flows.on_message, cancel=flows.on_cancel)
+    r.button(fb.Start, flows.start_button, PARTICIPANTS)
+    r.button(fb.Answer, flows.question_button, PARTICIPANTS)
+    r.button(fb.Toggle, flows.question_button, PARTICIPANTS)
+    r.button(fb.Move, flows.question_button, PARTICIPANTS)
+    r.button(fb.Edit, flows.edit_button, PARTICIPANTS)
+    r.button(fb.Switch, flows.switch_button, PARTICIPANTS)
+    r.button(fb.KeepCurrent, flows.keep_button, PARTICIPANTS)
+    r.button(fb.BriefMenu, brief.menu_button, PARTICIPANTS)
+    r.button(fb.BriefStep, flows.step_button, PARTICIPANTS)
+    r.button(fb.Download, brief.download_button, PARTICIPANTS)
+    r.button(fb.NewChain, flows.new_chain_button, PARTICIPANTS)
+    # homework: participants hand in, staff read and give feedback
+    r.command("huiswerk", homework.homework_command, PARTICIPANTS, order=15,
+              aliases=("homework",))
+    r.command("inzendingen", homework.submissions_command, STAFF, order=30,
+              aliases=("submissions",))
+    r.state(hb.PREFIX, homework.on_message)
+    r.button(hb.Open, homework.open_button, PARTICIPANTS)
+    r.button(hb.Submit, homework.submit_button, PARTICIPANTS)
+    r.button(hb.Restart, homework.restart_button, PARTICIPANTS)
+    r.button(hb.Stop, homework.stop_button, PARTICIPANTS)
+    r.button(hb.Reply, homework.reply_button, PARTICIPANTS)
+    r.button(hb.Session, homework.session_button, STAFF)
+    r.button(hb.Feedback, homework.feedback_button, STAFF)
+    r.button(hb.View, homework.view_button, ENROLLED)  # the rule is can_view_submission
+    # calendar
+    r.command("sessies", calendar.sessions_command, ENROLLED, order=20, aliases=("sessions",))
+    r.command("stil", calendar.mute_command, PARTICIPANTS | COORDINATORS, order=60,
+              aliases=("mute",))
+    r.button(cb.Mute, calendar.mute_button, PARTICIPANTS)
+    # staff: progress and exports
+    r.command("voortgang", progress.progress_command, STAFF, order=40, aliases=("progress",))
+    r.command("export", export.export_command, STAFF, order=35)
+    r.button(pgb.Show, progress.show_button, STAFF)
+    r.button(pgb.Nudge, progress.nudge_button, STAFF)
+    r.button(pgb.Export, export.export_button, STAFF)
+    # coordinators: announcements, invites, audit
+    r.command("aankondiging", announcements.announce_command, COORDINATORS, order=45,
+              aliases=("announce",))
+    r.command("aankondigingen", announcements.list_command, COORDINATORS, order=46,
+              aliases=("announcements",))
+    r.state(ab.PREFIX, announcements.on_message)
+    r.button(ab.Audience, announcements.audience_button, COORDINATORS)
+    r.button(ab.ForTrajectory, announcements.trajectory_button, COORDINATORS)
+    r.button(ab.ForRole, announcements.role_button, COORDINATORS)
+    r.button(ab.ForMunicipality, announcements.municipality_button, COORDINATORS)
+    r.button(ab.ForMissingHomework, announcements.missing_homework_button, COORDINATORS)
+    r.button(ab.OtherAudience, announcements.other_audience_button, COORDINATORS)
+    r.button(ab.Later, announcements.later_button, COORDINATORS)
+    r.button(ab.Send, announcements.send_button, COORDINATORS)
+    r.button(ab.Cancel, announcements.cancel_button, COORDINATORS)
+    r.command("uitnodiging", invitations.invite_command, COORDINATORS, order=60,
+              aliases=("invite",))
+    r.command("maximum", invitations.maximum_command, COORDINATORS, order=61)
+    r.state(ib.PREFIX, invitations.on_text)
+    r.button(ib.PickTrajectory, invitations.pick_trajectory, COORDINATORS)
+    r.button(ib.PickRole, invitations.pick_role, COORDINATORS)
+    r.button(ib.Uses, invitations.set_uses, COORDINATORS)
+    r.button(ib.Days, invitations.set_days, COORDINATORS)
+    r.button(ib.Prefill, invitations.ask_prefill, COORDINATORS)
+    r.button(ib.Create, invitations.create, COORDINATORS)
+    r.button(ib.Cancel, invitations.cancel, COORDINATORS)
+    r.button(ib.ListOpen, invitations.list_open, COORDINATORS)
+    r.button(ib.Revoke, invitations.revoke, COORDINATORS)
+    r.command("audit", privacy.audit_command, COORDINATORS, order=83)
+    return r
+
+
+# Every button kind the bot sends, for the composition test (each must have a route above).
+BUTTON_KINDS = (*comb.KINDS, *pb.KINDS, *eb.KINDS, *fb.KINDS, *hb.KINDS, *cb.KINDS,
+                *pgb.KINDS, *ab.KINDS, *ib.KINDS)
+
+
+# -- timed and bulk messages -------------------------------------------------------------------
+COMPOSERS: dict[str, Composer] = {
+    planner.SESSION_REMINDER: compose.session_reminder,
+    planner.HOMEWORK_OPEN: compose.homework_open,
+    planner.NUDGE: compose.nudge,
+    planner.EVALUATION: compose.evaluation,
+    planner.DIGEST: compose.digest,
+    planner.SESSION_CHANGE: compose.session_change,
+    planner.LAGGING: compose.lagging,
+    homework.DIGEST: compose.homework_digest,
+    "announcement": compose.announcement,
+}
+
+
+def after_pass_hooks() -> list[AfterPass]:
+    """After each dispatcher pass (and during long ones)."""
+    return [
+        announcements.follow_deliveries,  # edit each announcement's live status message
+        homework.retry_downloads,         # try failed homework downloads again
+    ]
+
+
+# -- the Application -----------------------------------------------------------------------------
+# Handler groups: lower runs first; features are in group 0 (the registry).
+GROUP_SKIP_SEEN = -10
+GROUP_ODD = -9
+GROUP_FLOOD = -8
+GROUP_FEATURES = 0
+GROUP_RECORD = 100
+
+
+def install(app: Application, registry: Registry) -> None:
+    """Every PTB handler, in the order an update meets them."""
+    app.add_handler(TypeHandler(Update, common.skip_seen_updates), group=GROUP_SKIP_SEEN)
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, common.edited_message),
+                    group=GROUP_ODD)
+    app.add_handler(MessageHandler(filters.ChatType.GROUPS | filters.ChatType.CHANNEL,
+                                   common.group_chat), group=GROUP_ODD)
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE, common.flood_control),
+                    group=GROUP_FLOOD)
+    registry.install(app)  # commands and buttons, group 0
+    app.add_handler(ChatMemberHandler(common.bot_blocked_or_back,
+                                      ChatMemberHandler.MY_CHAT_MEMBER))
+    private = filters.ChatType.PRIVATE
+    # fallbacks, after every feature in group 0: they only see what nothing else took
+    app.add_handler(MessageHandler(private & filters.COMMAND, common.unknown_command))
+    app.add_handler(MessageHandler(private & ~filters.COMMAND, router.route_message))
+    app.add_handler(TypeHandler(Update, common.ignore))
+    app.add_handler(TypeHandler(Update, common.record_update), group=GROUP_RECORD)
+    app.add_error_handler(common.error_handler)
+
+
+CHECKPOINT_SECONDS = 60
+
+
+async def _checkpoint_job(context: KernbotContext) -> None:
+    checkpoint(context.services.db)
+
+
+async def on_start(app: Application) -> None:
+    """Start-up work: post_init for real Telegram; the console and the tests call it."""
+    await set_default_menus(app)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(_checkpoint_job, interval=CHECKPOINT_SECONDS,
+                                    first=CHECKPOINT_SECONDS, name="wal-checkpoint",
+                                    job_kwargs={"coalesce": True, "max_instances": 1,
+                                                "misfire_grace_time": CHECKPOINT_SECONDS})
+    await app.bot_data["dispatcher"].attach(app)
+
+
+def build_application(config: Config, services: Services, *,
+                      request: BaseRequest | None = None, rate_limit: bool | None = None
+                      ) -> Application:
+    """`request` replaces the HTTP transport (the fake Bot API of the console and the tests).
+    The rate limiter is on for real Telegram and off for the in-process fake by default."""
+    builder = (
+        ApplicationBuilder()
+        .token(config.token or PLACEHOLDER_TOKEN)
+        .base_url(config["bot"]["base_url"])
+        .base_file_url(config["bot"]["base_file_url"])
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.timezone,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .context_types(ContextTypes(context=KernbotContext))
+        .post_init(on_start)
+        .concurrent_updates(False)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limit if rate_limit is not None else request is None:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    registry = build_registry()
+    app.bot_data["services"] = services
+    app.bot_data["registry"] = registry
+    app.bot_data["dispatcher"] = Dispatcher(services, COMPOSERS, after_pass_hooks())
+    install(app, registry)
+    return app
+
+
+# -- the console chat ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConsoleHooks:
+    on_start: object   # async fn(app): start-up work
+    travel: object     # async fn(app, clock, target): walk the demo clock, sending what falls due
+    settle: object     # async fn(app): deliver what is due (after each piped line)
+
+
+def console_hooks(app: Application) -> ConsoleHooks:
+    dispatcher: Dispatcher = app.bot_data["dispatcher"]
+    return ConsoleHooks(on_start=on_start, travel=dispatcher.travel, settle=dispatcher.run_pass)
