@@ -31,9 +31,8 @@ from flows.engine import (
 FLOWS_DIR = Path(__file__).resolve().parent
 LANGUAGES = ("nl", "en")
 INSTANCE_KINDS = ("single", "numbered", "session")
-# The longest callback data we build: "fl:a:<flow>:<instance>:<qid>:<idx>:<option>".
-CALLBACK_OVERHEAD = len("fl:a:::99:") + 10  # instance ids: up to 10 characters
-MAX_CALLBACK = 64
+LONGEST_INSTANCE = "9" * 10   # instance ids (session ids, chain numbers): up to 10 digits
+LONGEST_INDEX = 99             # a question inside a repeated group
 
 HasTemplate = Callable[[str, str], bool]
 
@@ -108,6 +107,20 @@ def parse(data: dict, source: str) -> Flow:
     return flow
 
 
+def _check_buttons(flow: Flow, q: Question, where: str) -> None:
+    """Every button this question can get must pack (ids the codec accepts, 64 bytes)."""
+    from buttons.flows import Answer, Move
+
+    options = [*q.option_ids, "sugg"] if q.option_ids else ["sugg"]
+    try:
+        for option in options:
+            Answer(flow.id, LONGEST_INSTANCE, q.id, LONGEST_INDEX, option).pack()
+        Move(flow.id, LONGEST_INSTANCE, q.id, LONGEST_INDEX, "back").pack()
+    except ValueError as exc:  # CallbackDataTooLong is a ValueError too
+        raise DefinitionError(f"{where}: ids too long or with characters a button cannot "
+                              f"carry ({exc})") from None
+
+
 def _check_structure(flow: Flow) -> None:
     seen: dict[str, Question | Group] = {}
     for item in flow.items:
@@ -132,10 +145,7 @@ def _check_structure(flow: Flow) -> None:
                             f"{where}: condition values {bad} are not options of "
                             f"{cond.question!r}")
             if isinstance(member, Question):
-                longest = max((len(o.encode()) for o in member.option_ids), default=4)
-                size = CALLBACK_OVERHEAD + len(flow.id) + len(member.id.encode()) + longest
-                if size > MAX_CALLBACK:
-                    raise DefinitionError(f"{where}: ids too long for a 64-byte button")
+                _check_buttons(flow, member, where)
             seen[member.id] = member
 
 

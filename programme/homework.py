@@ -130,12 +130,14 @@ HOMEWORK_PROGRESS = {"handed_in": "on_time", "feedback": "on_time", "late": "lat
 
 def status_by_session(db: sqlite_utils.Database, s: Settings, person_id: int,
                       trajectory_id: int, now: datetime) -> dict[int, str]:
-    """The person's homework per session number (the worst state when a session has several
-    assignments: missing > late > open > on time)."""
+    """The person's homework per session number, for the assignments given so far (the worst
+    state when a session has several: missing > late > open > on time)."""
     rank = {"on_time": 0, "open": 1, "late": 2, "missing": 3}
     trajectory = trajectories.get(db, trajectory_id)
     result: dict[int, str] = {}
     for window in windows(db, s, trajectory_id):
+        if window.opens_at > now:
+            continue  # not given yet
         state = HOMEWORK_PROGRESS[view(db, person_id, window, trajectory, now).status]
         number = window.session.number
         if number not in result or rank[state] > rank[result[number]]:

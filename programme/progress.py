@@ -14,6 +14,7 @@ import sqlite_utils
 from core.settings import Settings
 from flows.engine import Flow
 from programme import flow_progress, homework
+from storage import homework as homework_store
 from storage import memberships, people, trajectories
 
 INACTIVE_AFTER = timedelta(days=21)
@@ -87,7 +88,9 @@ def participant_progress(db: sqlite_utils.Database, flows: dict[str, Flow], sett
                           for e in flow_progress.evaluations(db, flows, person.id)
                           if e.complete and e.session_id in by_id)
     work = homework.status_by_session(db, settings, person.id, trajectory_id, now)
-    last = flow_progress.last_activity(db, person.id)
+    last = max((t for t in (flow_progress.last_activity(db, person.id),
+                            homework_store.last_activity(db, person.id)) if t is not None),
+               default=None)
     return ParticipantProgress(
         person=person, intake=intake,
         brief_steps=flow_progress.brief_steps_done(db, flows, person.id),

@@ -177,3 +177,14 @@ def submitted_between(db: sqlite_utils.Database, trajectory_id: int, since: date
         " JOIN sessions se ON se.id = a.session_id WHERE se.trajectory_id = ?"
         " AND s.status = 'submitted' AND s.submitted_at >= ? AND s.submitted_at < ?"
         " ORDER BY s.submitted_at", [trajectory_id, utcnow_iso(since), utcnow_iso(until)])]
+
+
+def last_activity(db: sqlite_utils.Database, person_id: int) -> datetime | None:
+    """The latest moment the person worked on homework: a piece added, a hand-in, or a
+    message in a feedback thread."""
+    row = db.execute(
+        "SELECT MAX(t) FROM ("
+        " SELECT MAX(updated_at) AS t FROM submissions WHERE person_id = ?"
+        " UNION ALL SELECT MAX(created_at) FROM feedback WHERE author_id = ?)",
+        [person_id, person_id]).fetchone()
+    return parse_iso(row[0]) if row and row[0] else None

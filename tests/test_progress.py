@@ -80,3 +80,46 @@ async def test_progress_in_english(bot):
     people.update(bot.db, els.id, bot.now(), language="en")
     calls = await bot.send(ELS, "/voortgang")
     assert "Progress of trajectory 7" in calls[0].text
+
+
+async def _hand_in_photos(bot, user):
+    """Through the chat: /huiswerk, open "Foto's van je kern", one photo, hand it in."""
+    await bot.send(user, "/huiswerk")
+    await bot.tap(user, "Foto's van je kern")
+    await bot.sim.send_photo(user, b"jpeg-bytes")
+    calls = await bot.tap(user, "Indienen")
+    assert "homework/handed_in" in calls[-1].keys
+
+
+async def test_progress_shows_homework_per_session_on_time_late_and_missing(bot):
+    """Sofie hands in the photos on time, Pieter after the due time, Lotte not at all; the
+    brief step of session 1 is missing for everyone. /voortgang's text, its XLSX and the
+    lagging reasons all show it."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    brussels = ZoneInfo("Europe/Brussels")
+    bot.clock.set(datetime(2024, 6, 10, 10, 0, tzinfo=brussels))
+    await _hand_in_photos(bot, SOFIE)
+    bot.clock.set(datetime(2024, 6, 17, 10, 0, tzinfo=brussels))  # due was 16 June 9u30
+    await _hand_in_photos(bot, PIETER)
+    calls = await bot.send(ELS, "/voortgang")
+    overview = calls[0].values("progress/overview")["progress"]
+    homework = {p.person.name: p.homework for p in overview.participants}
+    assert homework["Sofie Janssens"] == {1: "missing", 2: "on_time"}
+    assert homework["Pieter De Smet"] == {1: "missing", 2: "late"}
+    assert homework["Lotte Willems"] == {1: "missing", 2: "missing"}
+    reasons = {p.person.name: p.reasons for p in overview.participants}
+    assert "homework" in reasons["Lotte Willems"] and "inactive" not in reasons["Sofie Janssens"]
+    text = calls[0].text
+    assert "S2 ✓" in text and "S2 laat" in text and "S2 ✗" in text
+    sheet_call = next(c for c in calls if c.method == "sendDocument")
+    rows = list(load_workbook(BytesIO(sheet_call.saved_paths[0].read_bytes()))
+                .active.iter_rows(values_only=True))
+    header = rows[0]
+    cells = {r[0].split(" (")[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    assert cells["Sofie Janssens"]["Huiswerk S2"] == "gedaan"
+    assert cells["Pieter De Smet"]["Huiswerk S2"] == "te laat"
+    assert cells["Lotte Willems"]["Huiswerk S2"] == "ontbreekt"
+    assert cells["Lotte Willems"]["Huiswerk S1"] == "ontbreekt"
+    assert cells["Sofie Janssens"]["Huiswerk S3"] in ("", None)  # not open yet
