@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench diagrams clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/flows.py
 	$(BIN)/python bench/schedule.py
 	$(BIN)/python bench/broadcast.py
+
+## Regenerate the flow diagrams (docs/flows/*.mmd) after changing a flow in flows/*.toml.
+diagrams: $(STAMP)
+	$(BIN)/python -m flows.diagram
 
 clean:
 	rm -rf $(VENV) .pytest_cache
