@@ -71,6 +71,7 @@ from handlers.access import ANYONE, COACH, COORDINATOR, ENROLLED, PARTICIPANT
 from handlers.commands import set_default_menus
 from handlers.context import KernbotContext
 from handlers.registry import Registry
+from handlers.replies import Keyboards
 from messages.render import Messages
 from schedule import compose, planner
 from schedule.compose import Composer
@@ -307,6 +308,7 @@ def build_application(config: Config, services: Services, *,
     app.bot_data["services"] = services
     app.bot_data["registry"] = registry
     app.bot_data["dispatcher"] = Dispatcher(services, COMPOSERS, after_pass_hooks())
+    app.bot_data["keyboards"] = Keyboards()
     install(app, registry)
     return app
 
