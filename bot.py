@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Callable
 
-from core.config import ConfigError, load_config
+from core.config import ConfigError, check_mode, load_config
 from kernbot import admin_export, admin_privacy, admin_programme
 
 DESCRIPTION = """\
@@ -68,13 +69,15 @@ ADMIN_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Every file the bot makes (database, WAL, lock, homework files, exports) is readable by
+    # the bot's own user only.
+    os.umask(0o077)
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         config = load_config(args.config, required=args.config is not None)
         if args.mode:
             config = config.with_overrides(bot={"mode": args.mode})
-            if config.effective_mode() in ("polling", "webhook") and not config.token:
-                raise ConfigError(f"bot.token (or KERNBOT_TOKEN) must be set for {args.mode} mode")
+            check_mode(config)
     except ConfigError as exc:
         print(f"kernbot: configuration error: {exc}", file=sys.stderr)
         return 2
@@ -131,7 +134,7 @@ def run_console(config) -> int:
     from transports.fake_api import FakeBotAPI
 
     # A piped demo script types faster than any person: no flood control in the console.
-    config = config.with_overrides(bot={"flood_limit": 0})
+    config = config.with_overrides(bot={"flood_limit": 0, "documents_per_minute": 0})
     clock = OffsetClock()
     clock.offset = DEMO_NOW - SystemClock().now()
     services = build_services(config, clock=clock, database=config["console"]["database"])

@@ -89,6 +89,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Any]]] = {
         "log_level": (str, "INFO", _log_level),
         "coordinators": (list, [], None),
         "flood_limit": (int, 12, _non_negative),
+        "documents_per_minute": (int, 4, _non_negative),
     },
     "storage": {
         "database": (str, "data/kernbot.sqlite3", None),
@@ -284,14 +285,43 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
     for alias, (section, key) in ENV_ALIASES.items():
         if env.get(alias):
             values[section][key] = _coerce(section, key, env[alias])
+    token_file = _token_file(env)
+    if token_file is not None and not values["bot"]["token"]:
+        try:
+            values["bot"]["token"] = token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"token file {token_file} cannot be read: "
+                              f"{exc.strerror or exc}") from None
     config = Config(values, source)
-    if config.effective_mode() == "webhook":
+    check_mode(config)
+    return config
+
+
+TOKEN_CREDENTIAL = "kernbot-token"
+
+
+def _token_file(env: dict[str, str]) -> Path | None:
+    """The token from a file: KERNBOT_TOKEN_FILE, or systemd's LoadCredential (a file named
+    kernbot-token in $CREDENTIALS_DIRECTORY), so the token is not in the environment."""
+    if env.get("KERNBOT_TOKEN_FILE"):
+        return Path(env["KERNBOT_TOKEN_FILE"])
+    if env.get("CREDENTIALS_DIRECTORY"):
+        candidate = Path(env["CREDENTIALS_DIRECTORY"]) / TOKEN_CREDENTIAL
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def check_mode(config: Config) -> None:
+    """What the effective mode needs, whether it came from the file, the environment or the
+    command line (--mode)."""
+    mode = config.effective_mode()
+    if mode == "webhook":
         if not config["webhook"]["url"]:
             raise ConfigError("webhook.url must be set when bot.mode is webhook")
         if not config.token:
             raise ConfigError("bot.token (or KERNBOT_TOKEN) must be set for webhook mode")
         if not config["webhook"]["secret_token"]:
             raise ConfigError("webhook.secret_token must be set when the webhook is used")
-    if config.effective_mode() == "polling" and not config.token:
+    if mode == "polling" and not config.token:
         raise ConfigError("bot.token (or KERNBOT_TOKEN) must be set for polling mode")
-    return config

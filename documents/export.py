@@ -58,7 +58,7 @@ def export_trajectory(services: Services, trajectory_id: int, out_dir: str | Pat
                       now: datetime) -> ExportFiles:
     db, messages = services.db, services.messages
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
     trajectory = trajectories.get(db, trajectory_id)
     stem = f"traject-{trajectory.number}-{now.astimezone(messages.tz):%Y%m%d}"
     participants = _participants(db, trajectory_id)

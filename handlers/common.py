@@ -73,15 +73,16 @@ async def skip_seen_updates(update: Update, context: KernbotContext) -> None:
 
 
 async def flood_control(update: Update, context: KernbotContext) -> None:
-    """A person sending faster than anyone types: handle every message (nothing typed is
-    lost) but hold back the replies, with one polite notice."""
+    """A person sending faster than anyone types, or pressing buttons as fast: handle every
+    message and press (nothing is lost) but hold back the replies, with one polite notice."""
     user = update.effective_user
-    if user is None or update.effective_message is None:
+    chat = update.effective_chat
+    if user is None or chat is None or chat.type != "private" or (
+            update.message is None and update.callback_query is None):
         return
-    limit = context.services.config["bot"]["flood_limit"]
-    if not limit:
+    guard: FloodGuard | None = context.application.bot_data.get("flood_guard")
+    if guard is None:
         return
-    guard = context.application.bot_data.setdefault("flood_guard", FloodGuard(limit))
     flooding, warn = guard.hit(user.id, context.services.clock.now())
     context.chat_data["quiet"] = flooding
     if warn:

@@ -183,7 +183,7 @@ async def download(bot, services, item: store.Item, trajectory_number: int, pers
     try:
         path = homework.file_path(services.config["storage"]["files_dir"], trajectory_number,
                                   person_id, item.submission_id, item.id, item.mime_type)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         telegram_file = await bot.get_file(item.file_id)
         await telegram_file.download_to_drive(path)
     except (TelegramError, OSError, ValueError) as exc:

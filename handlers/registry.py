@@ -40,6 +40,7 @@ class Command:
     order: int = 50
     in_menu: bool = True
     aliases: tuple[str, ...] = ()
+    heavy: bool = False   # builds documents: limited per person (programme.flood.RateLimit)
 
     @property
     def description_key(self) -> str:
@@ -51,6 +52,7 @@ class ButtonRoute:
     kind: type[Button]
     callback: ButtonCallback
     roles: Roles
+    heavy: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,15 +70,17 @@ class Registry:
 
     # -- filling (composition root only) --------------------------------------------------------
     def command(self, name: str, callback: Callback, roles: Roles, *, order: int = 50,
-                in_menu: bool = True, aliases: tuple[str, ...] = ()) -> None:
+                in_menu: bool = True, aliases: tuple[str, ...] = (),
+                heavy: bool = False) -> None:
         if name in self.commands:
             raise ValueError(f"command /{name} registered twice")
-        self.commands[name] = Command(name, callback, roles, order, in_menu, aliases)
+        self.commands[name] = Command(name, callback, roles, order, in_menu, aliases, heavy)
 
-    def button(self, kind: type[Button], callback: ButtonCallback, roles: Roles) -> None:
+    def button(self, kind: type[Button], callback: ButtonCallback, roles: Roles, *,
+               heavy: bool = False) -> None:
         if kind.head() in self.buttons:
             raise ValueError(f"button {kind.head()} registered twice")
-        self.buttons[kind.head()] = ButtonRoute(kind, callback, roles)
+        self.buttons[kind.head()] = ButtonRoute(kind, callback, roles, heavy)
 
     def state(self, prefix: str, handler: StateHandler, *,
               cancel: CancelHook | None = None) -> None:
@@ -111,6 +115,8 @@ class Registry:
             if not allowed(actor, command.roles):
                 await refuse(update, context, actor)
                 return
+            if command.heavy and not await _may_do_heavy(update, context, actor):
+                return
             await command.callback(update, context, actor)
 
         run.__name__ = f"command_{command.name}"
@@ -132,6 +138,18 @@ class Registry:
             if not allowed(actor, route.roles):
                 await refuse(update, context, actor)
                 return
+            if route.heavy and not await _may_do_heavy(update, context, actor):
+                return
             await route.callback(update, context, actor, button)
         finally:
             await answer_query(update)
+
+
+async def _may_do_heavy(update: Update, context: KernbotContext, actor: Actor) -> bool:
+    """Documents are costly: a person asking for too many in a short while is told to wait."""
+    limit = context.application.bot_data.get("heavy_guard")
+    if limit is None or limit.allow(actor.telegram_id, context.services.clock.now()):
+        return True
+    await reply(update, context, actor, "common/slow_down",
+                seconds=int(limit.window.total_seconds()))
+    return False

@@ -19,6 +19,7 @@ Nothing registers itself by being imported: a feature that is not listed here do
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -75,11 +76,13 @@ from handlers.context import KernbotContext
 from handlers.registry import Registry
 from handlers.replies import Keyboards
 from messages.render import Messages
+from programme.flood import FloodGuard, RateLimit
 from schedule import compose, planner
 from schedule.compose import Composer
 from schedule.dispatcher import AfterPass, Dispatcher
 from storage import updates
-from storage.db import checkpoint, connect
+from storage.db import checkpoint, connect, quick_check
+from transports.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +101,14 @@ def build_services(config: Config, *, clock: Clock | None = None, db=None,
                    database: str | None = None) -> Services:
     """The services of the bot, the admin command line and the tests alike."""
     if db is None:
-        db = connect(database or config["storage"]["database"],
-                     busy_timeout_ms=config["storage"]["busy_timeout_ms"])
+        path = database or config["storage"]["database"]
+        try:
+            db = connect(path, busy_timeout_ms=config["storage"]["busy_timeout_ms"])
+            problem = quick_check(db)
+        except sqlite3.DatabaseError as exc:  # not a database, truncated, read-only, locked
+            raise StartupError(f"database {path} cannot be used: {exc}") from None
+        if problem is not None:
+            raise StartupError(f"database {path} is damaged: {problem}")
     messages = Messages(config.default_language, config.timezone)
     messages.check_complete()
     try:
@@ -132,7 +141,8 @@ def build_registry() -> Registry:
     r.command("taal", common.language_command, ENROLLED, order=91, aliases=("language",))
     r.command("cancel", common.cancel_command, ANYONE, order=92, aliases=("stop",))
     r.command("privacy", privacy.privacy_command, ANYONE, order=80)
-    r.command("mijngegevens", privacy.my_data_command, ENROLLED, order=81, aliases=("mydata",))
+    r.command("mijngegevens", privacy.my_data_command, ENROLLED, order=81, aliases=("mydata",),
+              heavy=True)
     r.command("vergeetmij", privacy.forget_command, ENROLLED, order=82, aliases=("forgetme",))
     r.button(comb.SetLanguage, common.language_button, ENROLLED)
     r.button(pb.Forget, privacy.forget_button, ENROLLED)
@@ -155,7 +165,7 @@ def build_registry() -> Registry:
     r.button(fb.KeepCurrent, flows.keep_button, PARTICIPANTS)
     r.button(fb.BriefMenu, brief.menu_button, PARTICIPANTS)
     r.button(fb.BriefStep, flows.step_button, PARTICIPANTS)
-    r.button(fb.Download, brief.download_button, PARTICIPANTS)
+    r.button(fb.Download, brief.download_button, PARTICIPANTS, heavy=True)
     r.button(fb.NewChain, flows.new_chain_button, PARTICIPANTS)
     # homework: participants hand in, staff read and give feedback
     r.command("huiswerk", homework.homework_command, PARTICIPANTS, order=15,
@@ -172,16 +182,18 @@ def build_registry() -> Registry:
     r.button(hb.Feedback, homework.feedback_button, STAFF)
     r.button(hb.View, homework.view_button, ENROLLED)  # the rule is can_view_submission
     # calendar
-    r.command("sessies", calendar.sessions_command, ENROLLED, order=20, aliases=("sessions",))
+    r.command("sessies", calendar.sessions_command, ENROLLED, order=20, aliases=("sessions",),
+              heavy=True)
     r.command("stil", calendar.mute_command, PARTICIPANTS | COORDINATORS, order=60,
               aliases=("mute",))
     r.button(cb.Mute, calendar.mute_button, PARTICIPANTS)
     # staff: progress and exports
-    r.command("voortgang", progress.progress_command, STAFF, order=40, aliases=("progress",))
-    r.command("export", export.export_command, STAFF, order=35)
-    r.button(pgb.Show, progress.show_button, STAFF)
+    r.command("voortgang", progress.progress_command, STAFF, order=40, aliases=("progress",),
+              heavy=True)
+    r.command("export", export.export_command, STAFF, order=35, heavy=True)
+    r.button(pgb.Show, progress.show_button, STAFF, heavy=True)
     r.button(pgb.Nudge, progress.nudge_button, STAFF)
-    r.button(pgb.Export, export.export_button, STAFF)
+    r.button(pgb.Export, export.export_button, STAFF, heavy=True)
     # coordinators: announcements, invites, audit
     r.command("aankondiging", announcements.announce_command, COORDINATORS, order=45,
               aliases=("announce",))
@@ -257,8 +269,7 @@ def install(app: Application, registry: Registry) -> None:
                     group=GROUP_ODD)
     app.add_handler(MessageHandler(filters.ChatType.GROUPS | filters.ChatType.CHANNEL,
                                    common.group_chat), group=GROUP_ODD)
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE, common.flood_control),
-                    group=GROUP_FLOOD)
+    app.add_handler(TypeHandler(Update, common.flood_control), group=GROUP_FLOOD)
     registry.install(app)  # commands and buttons, group 0
     app.add_handler(ChatMemberHandler(common.bot_blocked_or_back,
                                       ChatMemberHandler.MY_CHAT_MEMBER))
@@ -315,7 +326,8 @@ def build_application(config: Config, services: Services, *,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(ContextTypes(context=KernbotContext))
         .post_init(on_start)
-        .concurrent_updates(False)
+        # concurrently across chats, in order within a chat (transports/updates.py)
+        .concurrent_updates(PerChatUpdateProcessor())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -327,6 +339,11 @@ def build_application(config: Config, services: Services, *,
     app.bot_data["registry"] = registry
     app.bot_data["dispatcher"] = Dispatcher(services, COMPOSERS, after_pass_hooks())
     app.bot_data["keyboards"] = Keyboards()
+    if config["bot"]["flood_limit"]:
+        app.bot_data["flood_guard"] = FloodGuard(config["bot"]["flood_limit"])
+    if config["bot"]["documents_per_minute"]:
+        app.bot_data["heavy_guard"] = RateLimit(config["bot"]["documents_per_minute"],
+                                                timedelta(minutes=1))
     install(app, registry)
     return app
 

@@ -44,7 +44,7 @@ def test_config(tmp_path: Path, **sections) -> Config:
     # unless a test turns it on (tests/test_robustness.py does).
     overrides = {"storage": {"database": str(tmp_path / "kernbot.sqlite3"),
                              "files_dir": str(tmp_path / "files")},
-                 "bot": {"flood_limit": 0}}
+                 "bot": {"flood_limit": 0, "documents_per_minute": 0}}
     for section, values in sections.items():
         overrides.setdefault(section, {}).update(values)
     return config.with_overrides(**overrides)

@@ -81,10 +81,13 @@ def throttled_until(wrong_times: list[datetime]) -> datetime | None:
 
 
 def is_throttled(db: sqlite_utils.Database, telegram_id: int, now: datetime) -> bool:
-    recent = invite_attempts.wrong_since(db, telegram_id,
-                                         now - WRONG_CODE_WINDOW - WRONG_CODE_PAUSE)
+    """Wrong codes recorded "in the future" (the clock was set back) do not count, so a clock
+    that jumps backwards never extends the pause beyond WRONG_CODE_PAUSE."""
+    recent = [t for t in invite_attempts.wrong_since(db, telegram_id,
+                                                      now - WRONG_CODE_WINDOW - WRONG_CODE_PAUSE)
+              if t <= now]
     until = throttled_until(recent)
-    return until is not None and now < until
+    return until is not None and now < until <= now + WRONG_CODE_PAUSE
 
 
 def redeem(db: sqlite_utils.Database, bus: EventBus, *, code: str, telegram_id: int,

@@ -35,3 +35,22 @@ class FloodGuard:
         warn = user_id not in self._warned
         self._warned.add(user_id)
         return True, warn
+
+
+class RateLimit:
+    """At most `limit` costly requests (a PDF, an export, a chart) per person per `window`:
+    the rest are refused with a polite word instead of done (documents are work, not input)."""
+
+    def __init__(self, limit: int, window: timedelta) -> None:
+        self.limit = limit
+        self.window = window
+        self._seen: dict[int, deque[datetime]] = {}
+
+    def allow(self, key: int, now: datetime) -> bool:
+        times = self._seen.setdefault(key, deque())
+        while times and (now - times[0] > self.window or times[0] > now):
+            times.popleft()   # old, or "from the future" (the clock was set back)
+        if len(times) >= self.limit:
+            return False
+        times.append(now)
+        return True

@@ -16,7 +16,11 @@ def connect(path: str | Path, *, busy_timeout_ms: int = 5000, migrate: bool = Tr
             ) -> sqlite_utils.Database:
     """Open (and create) the database. `:memory:` works for tests."""
     if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(path).parent
+        if not folder.exists():
+            folder.mkdir(parents=True, mode=0o700)   # readable by the bot's user only
+        if not Path(path).exists():
+            Path(path).touch(mode=0o600)
     conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000,
                            check_same_thread=False, isolation_level=None)
     # isolation_level=None: autocommit; every multi-statement change uses transaction().
@@ -37,6 +41,12 @@ def connect(path: str | Path, *, busy_timeout_ms: int = 5000, migrate: bool = Tr
 
 
 WAL_AUTOCHECKPOINT_PAGES = 20_000  # a safety net (about 80 MB of WAL); see checkpoint()
+
+
+def quick_check(db: sqlite_utils.Database) -> str | None:
+    """None when the file is a sound SQLite database, else SQLite's first complaint."""
+    row = db.execute("PRAGMA quick_check").fetchone()
+    return None if row and row[0] == "ok" else (row[0] if row else "no answer")
 
 
 def checkpoint(db: sqlite_utils.Database) -> None:

@@ -44,7 +44,21 @@ async def test_error_tells_user_answers_are_safe_and_logs_ids(token_bot, log_str
     assert f"from user {SOFIE.id}" in log
     assert "RuntimeError" in log
     assert TOKEN not in log
-    assert "<redacted>" in log
+    # the exception's message could quote what someone typed: withheld, its length kept
+    assert "RuntimeError: <message withheld:" in log
+
+
+async def test_a_token_in_a_network_error_is_redacted(log_stream):
+    import logging
+
+    from telegram.error import NetworkError
+
+    try:
+        raise NetworkError(f"POST https://api.telegram.org/bot{TOKEN}/sendMessage failed")
+    except NetworkError:
+        logging.getLogger("kernbot.test").exception("send failed")
+    log = log_stream.getvalue()
+    assert TOKEN not in log and "<redacted>" in log
 
 
 async def test_token_never_logged_from_http_errors(token_bot, log_stream):
