@@ -72,7 +72,7 @@ from handlers.commands import set_default_menus
 from handlers.context import KernbotContext
 from handlers.registry import Registry
 from messages.render import Messages
-from schedule import compose, planner
+from schedule import compose, compose_followup, planner
 from schedule.compose import Composer
 from schedule.dispatcher import AfterPass, Dispatcher
 from storage.db import checkpoint, connect
@@ -219,10 +219,18 @@ COMPOSERS: dict[str, Composer] = {
     planner.NUDGE: compose.nudge,
     planner.EVALUATION: compose.evaluation,
     planner.DIGEST: compose.digest,
-    planner.SESSION_CHANGE: compose.session_change,
+    planner.SESSION_CHANGE: compose_followup.session_change,  # with the updated .ics
     planner.LAGGING: compose.lagging,
     homework.DIGEST: compose.homework_digest,
     "announcement": compose.announcement,
+    # follow-up (issue 16): the ladder, check-ins, late joiners, absence, the end
+    planner.FOLLOWUP: compose_followup.reminder,
+    planner.FOLLOWUP_STAFF: compose_followup.staff,
+    planner.CHECK_IN: compose_followup.check_in,
+    planner.WELCOME_LATE: compose_followup.welcome_late,
+    planner.ABSENCE_NOTICE: compose_followup.absence_notice,
+    planner.CLOSING: compose_followup.closing,
+    planner.AFTERCARE: compose_followup.aftercare,
 }
 
 

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from core.events import EventBus, SessionChanged
+from core.settings import Settings
+from core.workdays import WorkCalendar
 from storage import assignments as assignment_store
 from storage import calendar as calendar_store
 from storage import memberships, trajectories
@@ -86,10 +88,12 @@ class Homework:
 
 def homework_windows(db: sqlite_utils.Database, trajectory_id: int, *,
                      days_before_next: int = 2, days_after_last: int = 28,
-                     tz: ZoneInfo = BRUSSELS) -> list[Homework]:
+                     tz: ZoneInfo = BRUSSELS, work: WorkCalendar | None = None
+                     ) -> list[Homework]:
     """Every assignment of the trajectory with its effective opening and due time: it opens at
     the end of its session and is due `days_before_next` days before the next session starts
-    (same clock time), unless a coordinator fixed other times."""
+    (same clock time), unless a coordinator fixed other times. With a work calendar, a due
+    time on a weekend or holiday moves to the previous working day at its deadline time."""
     sessions = [s for s in trajectories.sessions_of(db, trajectory_id) if s.status == "planned"]
     result = []
     for assignment in assignment_store.of_trajectory(db, trajectory_id):
@@ -106,8 +110,16 @@ def homework_windows(db: sqlite_utils.Database, trajectory_id: int, *,
                 due = following.starts_at
         else:
             due = local_days_after(session.ends_at, days_after_last, tz)
+        if work is not None:
+            due = max(work.deadline(due), opens)
         result.append(Homework(assignment, session, opens, due, following))
     return result
+
+
+def windows_for(db: sqlite_utils.Database, s: Settings, trajectory_id: int) -> list[Homework]:
+    """The homework windows with the settings in force (working-day deadlines)."""
+    return homework_windows(db, trajectory_id, days_before_next=s.due_days_before_next_session,
+                            days_after_last=s.due_days_after_last_session, tz=s.tz, work=s.work)
 
 
 # -- what a person sees ---------------------------------------------------------------------------

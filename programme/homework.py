@@ -52,9 +52,7 @@ class HomeworkView:
 
 def windows(db: sqlite_utils.Database, s: Settings, trajectory_id: int
             ) -> list[calendar.Homework]:
-    return calendar.homework_windows(db, trajectory_id,
-                                     days_before_next=s.due_days_before_next_session,
-                                     days_after_last=s.due_days_after_last_session, tz=s.tz)
+    return calendar.windows_for(db, s, trajectory_id)
 
 
 def editable_until(window: calendar.Homework) -> datetime:

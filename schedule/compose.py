@@ -49,9 +49,7 @@ def _session(db, row: outbox.OutboxRow) -> trajectories.Session | None:
 
 
 def _windows(db, s: Settings, trajectory_id: int) -> list[calendar.Homework]:
-    return calendar.homework_windows(db, trajectory_id,
-                                     days_before_next=s.due_days_before_next_session,
-                                     days_after_last=s.due_days_after_last_session, tz=s.tz)
+    return calendar.windows_for(db, s, trajectory_id)
 
 
 def _window(db, s: Settings, row: outbox.OutboxRow) -> calendar.Homework | None:
