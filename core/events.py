@@ -31,6 +31,15 @@ class Enrolled:
     now: datetime
 
 
+@dataclass(frozen=True)
+class FollowupChanged:
+    """Something one person's reminders depend on changed (an extension, "remind me tomorrow",
+    an absence, an assignment's deadline): re-plan that trajectory (None: all of the person's)."""
+    person_id: int | None
+    trajectory_id: int | None
+    now: datetime
+
+
 Subscriber = Callable[[Any, Any], None]  # fn(db, event)
 
 

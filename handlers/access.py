@@ -84,3 +84,14 @@ def visible_trajectories(services: Services, actor: Actor) -> list[trajectories.
     allowed = trajectory_ids(services, actor)
     return [t for t in trajectories.all_trajectories(services.db)
             if allowed is None or t.id in allowed]
+
+
+def staff_of(services: Services, actor: Actor, trajectory_id: int) -> bool:
+    """Is this actor a coordinator, or an active coach of this trajectory? (Granting an
+    extension, issue 16.)"""
+    if actor.role == COORDINATOR:
+        return True
+    if actor.person is None:
+        return False
+    membership = memberships.get(services.db, actor.person.id, trajectory_id)
+    return membership is not None and membership.role == COACH and membership.status == "active"

@@ -41,13 +41,14 @@ from buttons import calendar as cb
 from buttons import common as comb
 from buttons import enrol as eb
 from buttons import flows as fb
+from buttons import followup as fub
 from buttons import homework as hb
 from buttons import invitations as ib
 from buttons import privacy as pb
 from buttons import progress as pgb
 from core.clock import Clock, SystemClock
 from core.config import Config
-from core.events import Enrolled, EventBus, SessionChanged
+from core.events import Enrolled, EventBus, FollowupChanged, SessionChanged
 from core.services import Services
 from core.settings import Settings
 from flows.engine import DefinitionError
@@ -60,6 +61,7 @@ from handlers import (
     enrol,
     export,
     flows,
+    followup,
     homework,
     invitations,
     privacy,
@@ -114,6 +116,7 @@ def subscribe(bus: EventBus, settings: Settings) -> None:
     plan = planner.Planner(settings)
     bus.subscribe(SessionChanged, plan.on_session_changed)  # re-plan reminders, notify members
     bus.subscribe(Enrolled, plan.on_enrolled)                # plan the newcomer's reminders
+    bus.subscribe(FollowupChanged, plan.on_followup_changed)  # extension, snooze, absence
 
 
 # -- commands, buttons, conversation states ----------------------------------------------------
@@ -169,6 +172,16 @@ def build_registry() -> Registry:
     r.command("stil", calendar.mute_command, PARTICIPANTS | COORDINATORS, order=60,
               aliases=("mute",))
     r.button(cb.Mute, calendar.mute_button, PARTICIPANTS)
+    # follow-up: "herinner me morgen", absence, extensions, the end of a trajectory
+    r.command("afwezig", followup.away_command, PARTICIPANTS, order=61, aliases=("away",))
+    r.state(fub.PREFIX, followup.on_message)
+    r.button(fub.Later, followup.later_button, PARTICIPANTS)
+    r.button(fub.Away, followup.away_button, PARTICIPANTS)
+    r.button(fub.Extend, followup.extend_button, STAFF)      # the rule is access.staff_of
+    r.button(fub.ExtendBy, followup.extend_by_button, STAFF)
+    r.button(fub.ExtendType, followup.extend_type_button, STAFF)
+    r.button(fub.FinalEvaluation, followup.final_button, PARTICIPANTS)
+    r.button(fub.Aftercare, followup.aftercare_button, PARTICIPANTS)
     # staff: progress and exports
     r.command("voortgang", progress.progress_command, STAFF, order=40, aliases=("progress",))
     r.command("export", export.export_command, STAFF, order=35)
@@ -209,7 +222,7 @@ def build_registry() -> Registry:
 
 # Every button kind the bot sends, for the composition test (each must have a route above).
 BUTTON_KINDS = (*comb.KINDS, *pb.KINDS, *eb.KINDS, *fb.KINDS, *hb.KINDS, *cb.KINDS,
-                *pgb.KINDS, *ab.KINDS, *ib.KINDS)
+                *pgb.KINDS, *ab.KINDS, *ib.KINDS, *fub.KINDS)
 
 
 # -- timed and bulk messages -------------------------------------------------------------------
@@ -229,6 +242,7 @@ COMPOSERS: dict[str, Composer] = {
     planner.CHECK_IN: compose_followup.check_in,
     planner.WELCOME_LATE: compose_followup.welcome_late,
     planner.ABSENCE_NOTICE: compose_followup.absence_notice,
+    planner.EXTENSION_NOTICE: compose_followup.extension_notice,
     planner.CLOSING: compose_followup.closing,
     planner.AFTERCARE: compose_followup.aftercare,
 }

@@ -25,6 +25,7 @@ from datetime import date, datetime
 
 import sqlite_utils
 
+from core.events import EventBus, FollowupChanged
 from core.settings import Settings
 from core.workdays import WorkCalendar
 from flows.engine import Flow
@@ -32,8 +33,11 @@ from programme import calendar, flow_progress
 from storage import assignments as assignment_store
 from storage import followup as store
 from storage import homework as homework_store
-from storage import memberships, trajectories
+from storage import memberships, outbox, trajectories
+from storage.db import transaction
 
+ABSENCE_NOTICE = "absence_notice"       # outbox kinds queued here (composed in schedule/)
+EXTENSION_NOTICE = "extension_notice"
 PARTICIPANT_RUNGS = ("gentle", "firm")
 STAFF_RUNGS = ("coach", "coordinator")
 ITEM_KINDS = ("intake", "assignment", "evaluation", "final")
@@ -101,6 +105,21 @@ def _due_after(work: WorkCalendar, moment: datetime, days: int) -> datetime:
     return work.at(work.add_working_days(work.local(moment).date(), days), work.deadline_time)
 
 
+def assignment_due(db: sqlite_utils.Database, s: Settings, person_id: int,
+                   window: calendar.Homework, joined: datetime | None = None
+                   ) -> tuple[datetime, bool, bool]:
+    """The person's own deadline for one homework: (due, extended, catch_up). An extension
+    wins; homework given before the person joined is due `catch_up_working_days` after it."""
+    extension = store.extension(db, person_id, window.assignment.id)
+    if extension is not None:
+        return extension.due_at, True, False
+    joined = joined or store.joined_at(db, person_id, window.session.trajectory_id)
+    if joined is not None and window.opens_at < joined:
+        return max(window.due_at, _due_after(s.work, joined, s.catch_up_working_days)), False, \
+            True
+    return window.due_at, False, False
+
+
 def items_for(db: sqlite_utils.Database, s: Settings, person_id: int, trajectory_id: int,
               joined: datetime | None = None) -> list[Item]:
     """Every item of one participant in one trajectory, with the person's own deadline."""
@@ -122,19 +141,11 @@ def items_for(db: sqlite_utils.Database, s: Settings, person_id: int, trajectory
         intake_due = min(intake_due, sessions[0].starts_at)
     items.append(Item("intake", trajectory_id, trajectory_id, joined, max(intake_due, joined)))
     # homework
-    extensions = store.extensions_of(db, person_id)
     for window in calendar.windows_for(db, s, trajectory_id):
-        due, caught = window.due_at, False
-        if window.opens_at < joined:
-            caught = True
-            due = max(due, catch_up_due)
-        extension = extensions.get(window.assignment.id)
-        if extension is not None:
-            due = extension.due_at
+        due, extended, caught = assignment_due(db, s, person_id, window, joined)
         items.append(Item("assignment", window.assignment.id, trajectory_id,
                           max(window.opens_at, joined), due, assignment=window.assignment,
-                          session=window.session, extended=extension is not None,
-                          catch_up=caught))
+                          session=window.session, extended=extended, catch_up=caught))
     # evaluations of the sessions the person could attend
     for session in sessions:
         if session.ends_at <= joined:
@@ -286,3 +297,75 @@ def extension_choices(s: Settings, current_due: datetime, now: datetime) -> list
     base = max(current_due, now)
     day = s.work.local(base).date()
     return [s.work.at(s.work.add_working_days(day, n), s.work.deadline_time) for n in (2, 5, 10)]
+
+
+# -- changes a person or their coach makes (each re-plans through the event bus) ---------------
+def trajectory_of_item(db: sqlite_utils.Database, kind: str, ref: int) -> int | None:
+    if kind in ("intake", "final"):
+        return ref if trajectories.get(db, ref) is not None else None
+    if kind == "assignment":
+        a = assignment_store.get(db, ref)
+        session = trajectories.get_session(db, a.session_id) if a else None
+    else:
+        session = trajectories.get_session(db, ref)
+    return session.trajectory_id if session else None
+
+
+def snooze(db: sqlite_utils.Database, bus: EventBus, s: Settings, person_id: int,
+           trajectory_id: int, subject: str, rung: str, now: datetime) -> datetime | None:
+    """ "Herinner me morgen": the next working day, once per item and rung. Returns when the
+    reminder comes, or None when this rung was snoozed already."""
+    until = tomorrow(s, now)
+    with transaction(db):
+        if not store.snooze(db, person_id, subject, rung, until, now):
+            return None
+        bus.publish(db, FollowupChanged(person_id, trajectory_id, now))
+    return until
+
+
+def grant_extension(db: sqlite_utils.Database, bus: EventBus, s: Settings, person_id: int,
+                    assignment_id: int, due_at: datetime, granted_by: int | None,
+                    now: datetime) -> store.Extension:
+    """More time for one person on one homework: a deadline on a working day (a weekend or
+    holiday moves to the working day before), the person is told, the reminders follow."""
+    due_at = s.work.deadline(due_at)
+    trajectory_id = trajectory_of_item(db, "assignment", assignment_id)
+    with transaction(db):
+        extension = store.grant_extension(db, person_id, assignment_id, due_at, granted_by, now)
+        outbox.enqueue(db, kind=EXTENSION_NOTICE, person_id=person_id,
+                       subject=f"assignment:{assignment_id}",
+                       offset=f"until{due_at.strftime('%Y%m%d%H%M')}", planned_at=now, now=now,
+                       trajectory_id=trajectory_id, payload={"by": granted_by})
+        bus.publish(db, FollowupChanged(person_id, trajectory_id, now))
+    return extension
+
+
+def go_away(db: sqlite_utils.Database, bus: EventBus, s: Settings, person_id: int,
+            last_day: date, now: datetime) -> store.Absence:
+    """ /afwezig: reminders wait until the first working day after `last_day`; the coaches of
+    the person's trajectories are told (once per absence)."""
+    with transaction(db):
+        absence = store.start_absence(db, person_id, last_day, now)
+        for membership in memberships.of_person(db, person_id):
+            if membership.role != "participant":
+                continue
+            for coach in memberships.of_trajectory(db, membership.trajectory_id, "coach"):
+                outbox.enqueue(db, kind=ABSENCE_NOTICE, person_id=coach.person_id,
+                               subject=f"absence:{absence.id}", offset=str(person_id),
+                               planned_at=now, now=now, trajectory_id=membership.trajectory_id,
+                               payload={"about": person_id, "absence": absence.id})
+        bus.publish(db, FollowupChanged(person_id, None, now))
+    return absence
+
+
+def come_back(db: sqlite_utils.Database, bus: EventBus, person_id: int, now: datetime) -> bool:
+    with transaction(db):
+        ended = store.end_absence(db, person_id, now)
+        if ended:
+            bus.publish(db, FollowupChanged(person_id, None, now))
+    return ended
+
+
+def current_absence(db: sqlite_utils.Database, s: Settings, person_id: int, now: datetime
+                    ) -> store.Absence | None:
+    return away_at(s, store.absences_of(db, person_id), now)

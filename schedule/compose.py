@@ -136,8 +136,16 @@ def digest(c: Compose, row, person):
     missing = [p for p in participants
                if p is not None and not homework_store.has_submitted(db, p.id, window.assignment.id)]
     trajectory = trajectories.get(db, row.trajectory_id)
+    from storage import followup as followup_store
+
+    later = {}
+    for p in missing:
+        extension = followup_store.extension(db, p.id, window.assignment.id)
+        if extension is not None and extension.due_at > window.due_at:
+            later[p.id] = extension.due_at
     text = m.render("reminders/digest", person.language, person=person, window=window,
-                    trajectory=trajectory, missing=missing, total=len(participants))
+                    trajectory=trajectory, missing=missing, total=len(participants),
+                    later=later)
     return Outgoing(text)
 
 

@@ -207,3 +207,20 @@ def session_change(c: Compose, row, person):
                             trajectory=trajectory))
     name = f"kernbot-traject-{trajectory.number}-sessie-{session.number}.ics"
     return Outgoing(text, attachments=((name, ics),))
+
+
+def extension_notice(c: Compose, row, person):
+    """The participant is told about more time on one homework."""
+    from storage import assignments
+
+    assignment_id = row.subject_id("assignment")
+    extension = followup_store.extension(c.db, person.id, assignment_id) if assignment_id \
+        else None
+    if extension is None:
+        return Skip("extension withdrawn")
+    if _offset(row) != f"until{extension.due_at.strftime('%Y%m%d%H%M')}":
+        return Skip("a newer extension was granted meanwhile")
+    by = people.get(c.db, extension.granted_by) if extension.granted_by else None
+    return Outgoing(c.messages.render("followup/extension_notice", person.language,
+                                      person=person, extension=extension, by=by,
+                                      assignment=assignments.get(c.db, assignment_id)))

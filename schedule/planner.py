@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from core.events import Enrolled, SessionChanged
+from core.events import Enrolled, FollowupChanged, SessionChanged
 from core.settings import Settings
 from programme import calendar, followup
 from storage import followup as followup_store
@@ -45,7 +45,8 @@ CHECK_IN = "check_in"
 WELCOME_LATE = "welcome_late"
 CLOSING = "closing"
 AFTERCARE = "aftercare"
-ABSENCE_NOTICE = "absence_notice"
+ABSENCE_NOTICE = followup.ABSENCE_NOTICE
+EXTENSION_NOTICE = followup.EXTENSION_NOTICE
 # NUDGE stays listed so that pending rows of the old nudges are cancelled on re-planning.
 PLANNED_KINDS = (SESSION_REMINDER, HOMEWORK_OPEN, NUDGE, EVALUATION, DIGEST, FOLLOWUP,
                  FOLLOWUP_STAFF, CHECK_IN, WELCOME_LATE, CLOSING, AFTERCARE)
@@ -278,3 +279,13 @@ class Planner:
     def on_enrolled(self, db: sqlite_utils.Database, event: Enrolled) -> None:
         if event.trajectory_id is not None:
             self.plan_trajectory(db, event.trajectory_id, event.now)
+
+    def on_followup_changed(self, db: sqlite_utils.Database, event: FollowupChanged) -> None:
+        if event.trajectory_id is not None:
+            ids = [event.trajectory_id]
+        elif event.person_id is not None:
+            ids = [m.trajectory_id for m in memberships.of_person(db, event.person_id)]
+        else:
+            ids = [t.id for t in trajectories.all_trajectories(db)]
+        for trajectory_id in ids:
+            self.plan_trajectory(db, trajectory_id, event.now)

@@ -13,6 +13,7 @@ from buttons import calendar as cb
 from buttons import common as comb
 from buttons import enrol as eb
 from buttons import flows as fb
+from buttons import followup as fub
 from buttons import homework as hb
 from buttons import invitations as ib
 from buttons import privacy as pb
@@ -123,6 +124,13 @@ EXPECTED = {
     ib.Cancel: (lambda i: ib.Cancel(), COORDINATOR),
     ib.ListOpen: (lambda i: ib.ListOpen(i["t"]), COORDINATOR),
     ib.Revoke: (lambda i: ib.Revoke(1), COORDINATOR),
+    fub.Later: (lambda i: fub.Later("assignment", i["a"], "gentle"), PARTICIPANT),
+    fub.Away: (lambda i: fub.Away("1w"), PARTICIPANT),
+    fub.Extend: (lambda i: fub.Extend(i["a"], i["p"]), STAFF),
+    fub.ExtendBy: (lambda i: fub.ExtendBy(i["a"], i["p"], "2"), STAFF),
+    fub.ExtendType: (lambda i: fub.ExtendType(i["a"], i["p"]), STAFF),
+    fub.FinalEvaluation: (lambda i: fub.FinalEvaluation(i["t"]), PARTICIPANT),
+    fub.Aftercare: (lambda i: fub.Aftercare(i["t"], "done"), PARTICIPANT),
 }
 BUTTONS = sorted(BUTTON_KINDS, key=lambda k: k.head())
 
@@ -146,7 +154,8 @@ async def _fixture_ids(bot):
     draft = store.ensure_draft(bot.db, sofie.id, assignment.id, bot.now())
     store.add_item(bot.db, draft.id, kind="text", text="Geheim plan van Sofie", now=bot.now())
     store.submit(bot.db, draft.id, bot.now(), late=False)
-    return {"t": trajectory.id, "s": session.id, "a": assignment.id, "sub": draft.id}
+    return {"t": trajectory.id, "s": session.id, "a": assignment.id, "sub": draft.id,
+            "p": sofie.id}
 
 
 @pytest.mark.parametrize("kind", KINDS)
