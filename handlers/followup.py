@@ -252,3 +252,50 @@ async def aftercare_button(update: Update, context: KernbotContext, actor: Actor
     await reply(update, context, actor, "followup/aftercare_thanks", answer=button.answer,
                 contact=services.settings.contact_email,
                 trajectory=trajectories.get(services.db, button.trajectory_id))
+
+
+async def final_command(update: Update, context: KernbotContext, actor: Actor) -> None:
+    """/slotevaluatie: evaluate the whole trajectory (after its closing message)."""
+    services = context.services
+    db, now = services.db, services.clock.now()
+    closed = [(closing, m.trajectory_id) for m in memberships.of_person(db, actor.person_id)
+              if m.role == PARTICIPANT
+              and (closing := followup.closing_at(db, services.settings, m.trajectory_id))
+              is not None and closing <= now]
+    if not closed or followup.FINAL_FLOW not in services.flows:
+        await reply(update, context, actor, "followup/final_not_yet")
+        return
+    await flows.begin(update, context, actor, followup.FINAL_FLOW, str(max(closed)[1]))
+
+
+async def final_overview_command(update: Update, context: KernbotContext, actor: Actor) -> None:
+    """/slotevaluaties: coaches and coordinators read the evaluations of the whole trajectory."""
+    from handlers.access import visible_trajectories
+    from programme import flow_text
+    from programme.flow_runner import load_answers
+
+    services = context.services
+    db, m = services.db, services.messages
+    flow = services.flows.get(followup.FINAL_FLOW)
+    blocks = []
+    for trajectory in visible_trajectories(services, actor):
+        entries = []
+        for membership in memberships.of_trajectory(db, trajectory.id, PARTICIPANT):
+            person = people.get(db, membership.person_id)
+            answers = load_answers(db, membership.person_id, followup.FINAL_FLOW,
+                                   str(trajectory.id)) if flow else {}
+            if person is None or not answers:
+                continue
+            rows = [(m.plain(f"flows/{followup.FINAL_FLOW}/{pos.qid}/label", actor.language),
+                     flow_text.display_value(m, actor.language, flow, pos, value))
+                    for pos, value in sorted(answers.items(),
+                                             key=lambda kv: _question_order(flow, kv[0].qid))]
+            entries.append((person, rows, followup.final_evaluation_done(
+                db, services.flows, person.id, trajectory.id)))
+        blocks.append((trajectory, entries))
+    await reply(update, context, actor, "followup/final_overview", blocks=blocks)
+
+
+def _question_order(flow, qid: str) -> int:
+    ids = [item.id for item in flow.items]
+    return ids.index(qid) if qid in ids else len(ids)

@@ -180,6 +180,8 @@ def build_registry() -> Registry:
     r.button(fub.Extend, followup.extend_button, STAFF)      # the rule is access.staff_of
     r.button(fub.ExtendBy, followup.extend_by_button, STAFF)
     r.button(fub.ExtendType, followup.extend_type_button, STAFF)
+    r.command("slotevaluatie", followup.final_command, PARTICIPANTS, order=24)
+    r.command("slotevaluaties", followup.final_overview_command, STAFF, order=42)
     r.button(fub.FinalEvaluation, followup.final_button, PARTICIPANTS)
     r.button(fub.Aftercare, followup.aftercare_button, PARTICIPANTS)
     # staff: progress and exports

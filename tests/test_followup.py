@@ -387,3 +387,52 @@ async def test_a_late_joiner_gets_what_they_missed_with_deadlines_from_their_joi
 
 def followup_label(bot, item) -> str:
     return label(bot, item.subject)
+
+
+# -- the end of a trajectory ----------------------------------------------------------------------
+FINAL_ANSWERS = [("send", "Focus op de gebruiker en samenwerken met ruimte en mobiliteit."),
+                 ("send", "Meer tijd tussen sessie 3 en 4."),
+                 ("send", "De pop-up in de Antwerpsestraat, met de dienst economie."),
+                 ("tap", "4"), ("tap", "Ja")]
+
+
+async def test_closing_message_final_evaluation_readable_by_staff_and_in_the_export(bot):
+    from tests.flow_helpers import play
+
+    calls = await bot.send(SOFIE, "/slotevaluatie")
+    assert "followup/final_not_yet" in calls[-1].keys
+    await walk(bot, local(2024, 10, 16, 10, 5))
+    closing = [c for c in bot.api.sent(SOFIE.id) if "followup/closing" in c.keys]
+    assert len(closing) == 1 and "binnenzonderbellen@dekernmeesters.be" in closing[0].text
+    assert closing[0].buttons[0]["text"] == "📝 Traject evalueren"
+    await bot.tap(SOFIE, "📝 Traject evalueren")
+    await play(bot, SOFIE, FINAL_ANSWERS)
+    assert followup.final_evaluation_done(bot.db, bot.services.flows, pid(bot, SOFIE),
+                                          traj(bot).id)
+    overview = (await bot.send(AN, "/slotevaluaties"))[-1].text
+    assert "Sofie Janssens" in overview and "pop-up in de Antwerpsestraat" in overview
+    assert "common/not_allowed" in (await bot.send(SOFIE, "/slotevaluaties"))[-1].keys
+    # the ladder of the final evaluation stops: no gentle reminder on Thursday
+    await walk(bot, local(2024, 10, 31))
+    assert [r for r in received(bot, SOFIE) if r[1] == "final"] == []
+    from openpyxl import load_workbook
+
+    from documents.export import export_trajectory
+
+    files = export_trajectory(bot.services, traj(bot).id, bot.tmp_path / "export", "nl", bot.now())
+    rows = list(load_workbook(files.xlsx).active.values)
+    column = next(i for i, h in enumerate(rows[0]) if h == "slotevaluatie: Eerste stap")
+    sofie_row = next(r for r in rows if r[0] == "Sofie Janssens")
+    assert "pop-up" in sofie_row[column]
+    # after-care, three months after the closing message
+    await walk(bot, local(2025, 1, 16, 10, 5))
+    aftercare = [c for c in bot.api.sent(SOFIE.id) if "followup/aftercare" in c.keys]
+    assert len(aftercare) == 1
+    calls = await bot.tap(SOFIE, "🔧 Ermee bezig")
+    assert "followup/aftercare_thanks" in calls[-1].keys
+
+
+async def test_help_names_the_contact_point(bot):
+    calls = await bot.send(SOFIE, "/help")
+    assert "binnenzonderbellen@dekernmeesters.be" in calls[-1].text
+    assert "/afwezig" in calls[-1].text
