@@ -16,7 +16,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class SessionChanged:
-    """A session was created, moved or cancelled (change: "created" | "moved" | "cancelled")."""
+    """A session was created (by an import), added (in the chat), moved or cancelled
+    (change: "created" | "added" | "moved" | "cancelled")."""
     session_id: int
     change: str
     now: datetime

@@ -172,6 +172,16 @@ def build_registry() -> Registry:
     r.command("stil", calendar.mute_command, PARTICIPANTS | COORDINATORS, order=60,
               aliases=("mute",))
     r.button(cb.Mute, calendar.mute_button, PARTICIPANTS)
+    # the coordinator's calendar in the chat (/sessies)
+    r.state(cb.CAL, calendar.on_message)
+    r.button(cb.Manage, calendar.manage_button, COORDINATORS)
+    r.button(cb.Move, calendar.move_button, COORDINATORS)
+    r.button(cb.CancelSession, calendar.cancel_button, COORDINATORS)
+    r.button(cb.AddSession, calendar.add_button, COORDINATORS)
+    r.button(cb.EditText, calendar.edit_text_button, COORDINATORS)
+    r.button(cb.EditDue, calendar.edit_due_button, COORDINATORS)
+    r.button(cb.Confirm, calendar.confirm_button, COORDINATORS)
+    r.button(cb.Abort, calendar.abort_button, COORDINATORS)
     # follow-up: "herinner me morgen", absence, extensions, the end of a trajectory
     r.command("afwezig", followup.away_command, PARTICIPANTS, order=61, aliases=("away",))
     r.state(fub.PREFIX, followup.on_message)

@@ -273,7 +273,7 @@ class Planner:
         if session is None:
             return
         self.plan_trajectory(db, session.trajectory_id, event.now)
-        if event.change in ("moved", "cancelled"):
+        if event.change in ("moved", "cancelled", "added"):
             self.notify_change(db, event.session_id, event.change, event.now)
 
     def on_enrolled(self, db: sqlite_utils.Database, event: Enrolled) -> None:
