@@ -13,10 +13,10 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from buttons import announcements as ab
-from handlers.access import COORDINATOR, Actor
+from handlers.access import Actor
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
-from handlers.router import message_kind
+from handlers.router import caption_of, message_kind, text_of
 from programme import announcing, audiences, calendar
 from storage import announcements, conversations, people, trajectories
 
@@ -43,7 +43,7 @@ async def announce_command(update: Update, context: KernbotContext, actor: Actor
 
 async def on_message(update: Update, context: KernbotContext, actor: Actor,
                      state: conversations.ConversationState) -> None:
-    if actor.role != COORDINATOR:
+    if not actor.coordinator:
         conversations.clear(context.services.db, update.effective_chat.id)
         await reply(update, context, actor, "common/not_allowed")
         return
@@ -53,11 +53,11 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
         kind = message_kind(update)
         data: dict = {}
         if kind == "text":
-            data["text"] = message.text
+            data["text"] = text_of(update)
         elif kind == "photo":
-            data.update(text=message.caption or "", photo=message.photo[-1].file_id)
+            data.update(text=caption_of(update), photo=message.photo[-1].file_id)
         elif kind == "document":
-            data.update(text=message.caption or "", document=message.document.file_id)
+            data.update(text=caption_of(update), document=message.document.file_id)
         else:
             await reply(update, context, actor, "announcements/text_please", limit=MAX_TEXT)
             return

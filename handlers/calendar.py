@@ -19,9 +19,10 @@ from telegram import Update
 from buttons import calendar as cb
 from buttons.calendar import Mute
 from core.events import FollowupChanged
-from handlers.access import COORDINATOR, PARTICIPANT, Actor
+from handlers.access import Actor
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
+from handlers.router import text_of
 from programme import calendar, moments
 from schedule import calendar_preview
 from storage import assignments, conversations, memberships, mutes, people, trajectories
@@ -36,7 +37,7 @@ async def sessions_command(update: Update, context: KernbotContext, actor: Actor
     services = context.services
     now = services.clock.now()
     pairs = calendar.sessions_for_person(services.db, actor.person_id,
-                                         all_trajectories=actor.role == COORDINATOR)
+                                         all_trajectories=actor.coordinator)
     if not pairs:
         await reply(update, context, actor, "calendar/no_sessions")
         return
@@ -45,7 +46,7 @@ async def sessions_command(update: Update, context: KernbotContext, actor: Actor
     upcoming.sort(key=lambda pair: pair[1].starts_at)
     several = len({t.id for t, _ in pairs}) > 1
     markup = _manage_keyboard(context, actor, pairs, several) \
-        if actor.role == COORDINATOR else None
+        if actor.coordinator else None
     await reply(update, context, actor, "calendar/sessions", markup, upcoming=upcoming,
                 past=past, several=several, manage=markup is not None)
     m = services.messages
@@ -70,14 +71,11 @@ async def mute_command(update: Update, context: KernbotContext, actor: Actor) ->
     """/stil: participants pause nudges; coordinators see who paused them."""
     services = context.services
     now = services.clock.now()
-    if actor.role == COORDINATOR:
+    if actor.coordinator:
         muted = [(people.get(services.db, x.person_id), x) for x in
                  mutes.all_active(services.db, now)]
         await reply(update, context, actor, "calendar/muted_list",
                     muted=[(p, x) for p, x in muted if p is not None])
-        return
-    if actor.role != PARTICIPANT:
-        await reply(update, context, actor, "calendar/mute_participants_only")
         return
     current = mutes.active(services.db, actor.person_id, now)
     rows = [[(label(context, actor, "calendar/mute_1w"), Mute("1w").pack()),
@@ -235,12 +233,12 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
     services = context.services
     db, s, now = services.db, services.settings, services.clock.now()
     chat_id = update.effective_chat.id
-    if actor.role != COORDINATOR:
+    if not actor.coordinator:
         conversations.clear(db, chat_id)
         await reply(update, context, actor, "common/not_allowed")
         return
     parts = state.state.split(":")
-    text = update.effective_message.text if update.effective_message else None
+    text = text_of(update) or None
     step = parts[1] if len(parts) > 1 else ""
     ref = int(parts[2]) if len(parts) > 2 and parts[2].isascii() and parts[2].isdigit() else None
     if step == "confirm":

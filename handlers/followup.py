@@ -11,9 +11,10 @@ from telegram import Update
 
 from buttons import followup as fub
 from handlers import flows
-from handlers.access import PARTICIPANT, Actor, staff_of
+from handlers.access import PARTICIPANT, Actor
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, refuse, reply
+from handlers.router import text_of
 from programme import calendar, followup, moments
 from storage import assignments, conversations, memberships, people, trajectories
 from storage import followup as store
@@ -23,10 +24,8 @@ MAX_AWAY = timedelta(days=92)
 
 
 def _participant_in(context: KernbotContext, actor: Actor, trajectory_id: int | None) -> bool:
-    if trajectory_id is None or actor.person is None:
-        return False
-    m = memberships.get(context.services.db, actor.person.id, trajectory_id)
-    return m is not None and m.status == "active" and m.role == PARTICIPANT
+    return trajectory_id is not None and actor.person is not None and \
+        actor.memberships.get(trajectory_id) == PARTICIPANT
 
 
 # -- "Herinner me morgen" ------------------------------------------------------------------------
@@ -119,7 +118,7 @@ async def _extension_target(update: Update, context: KernbotContext, actor: Acto
     if assignment is None or person is None or trajectory_id is None:
         await reply(update, context, actor, "common/button_expired")
         return None
-    if not staff_of(services, actor, trajectory_id):
+    if not actor.is_staff_of(trajectory_id):
         await refuse(update, context, actor)
         return None
     membership = memberships.get(db, person_id, trajectory_id)
@@ -193,7 +192,7 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
                      state: conversations.ConversationState) -> None:
     services = context.services
     s, now = services.settings, services.clock.now()
-    text = update.effective_message.text if update.effective_message else None
+    text = text_of(update) or None
     parts = state.state.split(":")
     if text is None:
         await reply(update, context, actor, "followup/date_please")

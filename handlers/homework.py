@@ -4,6 +4,7 @@ answer, and everything is one thread per submission)."""
 
 from __future__ import annotations
 
+import html
 import logging
 from datetime import datetime
 
@@ -14,10 +15,11 @@ from telegram.ext import Application
 from buttons import homework as hb
 from buttons.flows import Start
 from buttons.followup import Extend
-from handlers.access import COACH, COORDINATOR, Actor, staff_of, trajectory_ids
+from handlers.access import Actor, trajectory_ids
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, refuse, reply
-from handlers.router import message_kind
+from handlers.router import caption_of, message_kind, text_of
+from messages import telegram_html
 from programme import homework
 from storage import (
     assignments,
@@ -33,9 +35,9 @@ from storage import homework as store
 from storage.db import transaction, utcnow_iso
 
 log = logging.getLogger(__name__)
+CAPTION = 1024
 PREFIX = hb.PREFIX
 COLLECT, FEEDBACK, REPLY = "collect", "feedback", "reply"  # hw:<step>:<id>
-STAFF = frozenset({COACH, COORDINATOR})
 MAX_DOWNLOAD_ATTEMPTS = 5
 DIGEST = "homework_digest"
 
@@ -135,10 +137,10 @@ async def _on_item(update: Update, context: KernbotContext, actor: Actor,
     max_bytes = int(services.config["homework"]["max_file_mb"] * 1024 * 1024)
     fields: dict = {}
     if kind == "text":
-        fields = {"kind": "text", "text": message.text}
+        fields = {"kind": "text", "text": text_of(update)}
     elif kind == "photo":
         photo = message.photo[-1]
-        fields = {"kind": "photo", "text": message.caption or "", "file_id": photo.file_id,
+        fields = {"kind": "photo", "text": caption_of(update), "file_id": photo.file_id,
                   "file_unique_id": photo.file_unique_id, "size": photo.file_size,
                   "mime_type": "image/jpeg", "file_name": "foto.jpg"}
     elif kind == "document":
@@ -147,7 +149,7 @@ async def _on_item(update: Update, context: KernbotContext, actor: Actor,
             await reply(update, context, actor, "homework/unsupported_type",
                         name=document.file_name or "")
             return
-        fields = {"kind": "document", "text": message.caption or "",
+        fields = {"kind": "document", "text": caption_of(update),
                   "file_id": document.file_id, "file_unique_id": document.file_unique_id,
                   "size": document.file_size, "mime_type": document.mime_type,
                   "file_name": document.file_name or ""}
@@ -181,8 +183,7 @@ async def download(bot, services, item: store.Item, trajectory_number: int, pers
     """Keep a local copy (exports keep working when Telegram forgets the file)."""
     try:
         path = homework.file_path(services.config["storage"]["files_dir"], trajectory_number,
-                                  person_id, item.submission_id, item.id, item.file_name,
-                                  item.mime_type)
+                                  person_id, item.submission_id, item.id, item.mime_type)
         path.parent.mkdir(parents=True, exist_ok=True)
         telegram_file = await bot.get_file(item.file_id)
         await telegram_file.download_to_drive(path)
@@ -269,7 +270,7 @@ async def session_button(update: Update, context: KernbotContext, actor: Actor,
     db, now = services.db, services.clock.now()
     session = trajectories.get_session(db, session_id)
     allowed = trajectory_ids(services, actor)
-    if session is None or actor.role not in STAFF or (
+    if session is None or not actor.is_staff_of(session.trajectory_id) or (
             allowed is not None and session.trajectory_id not in allowed):
         await refuse(update, context, actor)
         return
@@ -287,7 +288,7 @@ async def session_button(update: Update, context: KernbotContext, actor: Actor,
             if v.submission is not None and v.submission.status == "submitted":
                 rows.append([(label(context, actor, "homework/view_button", person=person,
                                     view=v), hb.View(v.submission.id).pack())])
-            elif staff_of(services, actor, trajectory.id):
+            elif actor.is_staff_of(trajectory.id):
                 rows.append([(label(context, actor, "followup/extend_button", person=person),
                               Extend(window.assignment.id, person.id).pack())])
         blocks.append((window, entries))
@@ -304,7 +305,8 @@ async def view_button(update: Update, context: KernbotContext, actor: Actor,
     services = context.services
     submission_id = button.submission_id
     db = services.db
-    if not homework.can_view_submission(db, actor.person, actor.role, submission_id):
+    if not homework.can_view_submission(db, actor.person, submission_id,
+                                        coordinator=actor.coordinator):
         await refuse(update, context, actor)
         return
     submission = store.get(db, submission_id)
@@ -317,7 +319,7 @@ async def view_button(update: Update, context: KernbotContext, actor: Actor,
     thread = [(f, people.get(db, f.author_id) if f.author_id else None)
               for f in store.thread(db, submission_id)]
     markup = None
-    if actor.role in STAFF:
+    if actor.coordinator or homework.is_coach_of_submission(db, actor.person_id, submission_id):
         markup = keyboard([[(label(context, actor, "homework/give_feedback"),
                              hb.Feedback(submission_id).pack())]])
     await reply(update, context, actor, "homework/submission", markup, owner=owner,
@@ -326,20 +328,28 @@ async def view_button(update: Update, context: KernbotContext, actor: Actor,
     for item in items:
         try:
             if item.kind == "photo":
-                await context.bot.send_photo(chat_id, item.file_id, caption=item.text or None)
+                await context.bot.send_photo(chat_id, item.file_id,
+                                             caption=_caption(item.text))
             elif item.kind == "document":
                 await context.bot.send_document(chat_id, item.file_id,
-                                                caption=item.text or None)
+                                                caption=_caption(item.text))
             elif item.kind == "voice":
                 await context.bot.send_voice(chat_id, item.file_id)
         except TelegramError as exc:
             log.info("could not resend item %s by file id: %s", item.id, exc)
 
 
+def _caption(text: str) -> str | None:
+    """A participant's caption shown again: escaped for Telegram HTML, cut at 1,024 characters
+    (never inside an entity)."""
+    return telegram_html.cut(html.escape(text, quote=False), CAPTION) if text else None
+
+
 async def _ask_feedback(update: Update, context: KernbotContext, actor: Actor,
                         submission_id: int, step: str, key: str) -> None:
     services = context.services
-    if not homework.can_view_submission(services.db, actor.person, actor.role, submission_id):
+    if not homework.can_view_submission(services.db, actor.person, submission_id,
+                                        coordinator=actor.coordinator):
         await refuse(update, context, actor)
         return
     conversations.put(services.db, update.effective_chat.id,
@@ -349,12 +359,22 @@ async def _ask_feedback(update: Update, context: KernbotContext, actor: Actor,
 
 async def feedback_button(update: Update, context: KernbotContext, actor: Actor,
                           button: hb.Feedback) -> None:
+    """Staff of the submission's trajectory write feedback."""
+    if not (actor.coordinator or homework.is_coach_of_submission(
+            context.services.db, actor.person_id, button.submission_id)):
+        await refuse(update, context, actor)
+        return
     await _ask_feedback(update, context, actor, button.submission_id, FEEDBACK,
                         "homework/feedback_ask")
 
 
 async def reply_button(update: Update, context: KernbotContext, actor: Actor,
                        button: hb.Reply) -> None:
+    """The owner answers the feedback on their submission."""
+    submission = store.get(context.services.db, button.submission_id)
+    if submission is None or submission.person_id != actor.person_id:
+        await refuse(update, context, actor)
+        return
     await _ask_feedback(update, context, actor, button.submission_id, REPLY,
                         "homework/answer_ask")
 
@@ -384,8 +404,10 @@ async def _thread_message(update: Update, context: KernbotContext, actor: Actor,
                           submission_id: int, from_coach: bool) -> None:
     services = context.services
     db, now = services.db, services.clock.now()
-    if not homework.can_view_submission(db, actor.person, actor.role, submission_id) or (
-            from_coach and actor.role not in STAFF):
+    staff = actor.coordinator or homework.is_coach_of_submission(db, actor.person_id,
+                                                                 submission_id)
+    if not homework.can_view_submission(db, actor.person, submission_id,
+                                        coordinator=actor.coordinator) or (from_coach and not staff):
         conversations.clear(db, update.effective_chat.id)
         await refuse(update, context, actor)
         return
@@ -394,7 +416,7 @@ async def _thread_message(update: Update, context: KernbotContext, actor: Actor,
     if kind not in ("text", "voice"):
         await reply(update, context, actor, "homework/feedback_text_or_voice")
         return
-    text = message.text or ""
+    text = text_of(update)
     file_id = message.voice.file_id if kind == "voice" else None
     with transaction(db):
         store.add_feedback(db, submission_id, actor.person_id, text=text, now=now, kind=kind,

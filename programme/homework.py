@@ -12,7 +12,6 @@ A submission can be added to or replaced until the next session starts.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -173,36 +172,42 @@ def trajectory_of_submission(db: sqlite_utils.Database, submission_id: int) -> i
     return session.trajectory_id if session else None
 
 
-def can_view_submission(db: sqlite_utils.Database, person: people.Person | None, role: str | None,
-                        submission_id: int) -> bool:
-    """Participants: their own; coaches: submissions of trajectories they coach;
-    coordinators: all. The one rule every command and button goes through."""
+def can_view_submission(db: sqlite_utils.Database, person: people.Person | None,
+                        submission_id: int, *, coordinator: bool = False) -> bool:
+    """The owner; coordinators of the programme; the coaches of the submission's trajectory
+    (a coach role in another trajectory gives nothing here). The one rule every command and
+    button goes through."""
     submission = store.get(db, submission_id)
-    if submission is None or person is None or role is None:
+    if submission is None or (person is None and not coordinator):
         return False
-    if role == "coordinator":
+    if coordinator or submission.person_id == person.id:
         return True
-    if role == "participant":
-        return submission.person_id == person.id
-    if role == "coach":
-        trajectory_id = trajectory_of_submission(db, submission_id)
-        membership = memberships.get(db, person.id, trajectory_id) if trajectory_id else None
-        return membership is not None and membership.role == "coach" and \
-            membership.status == "active"
-    return False
+    return is_coach_of_submission(db, person.id, submission_id)
+
+
+def is_coach_of_submission(db: sqlite_utils.Database, person_id: int | None,
+                           submission_id: int) -> bool:
+    trajectory_id = trajectory_of_submission(db, submission_id)
+    membership = memberships.get(db, person_id, trajectory_id) \
+        if trajectory_id and person_id else None
+    return membership is not None and membership.role == "coach" and \
+        membership.status == "active"
 
 
 # -- files ----------------------------------------------------------------------------------------
-_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+# The extension a stored file gets, from its checked content type (never from the name the
+# sender gave it: "factuur.pdf.exe" declared as a PDF is stored as .pdf).
+EXTENSIONS = {**ALLOWED_DOCUMENTS, "audio/ogg": ".ogg", "audio/mpeg": ".mp3",
+              "audio/mp4": ".m4a"}
 
 
 def file_path(files_dir: str | Path, trajectory_number: int, person_id: int, submission_id: int,
-              item_id: int, original_name: str, mime_type: str) -> Path:
-    """<files>/traject-7/person-12/sub-3-item-9.pdf: ids make it unique; the original name only
-    lends its extension, cleaned, so nothing can escape the folder."""
-    suffix = Path(_SAFE.sub("", original_name)).suffix.lower()[:10]
-    if not suffix or suffix == ".":
-        suffix = ALLOWED_DOCUMENTS.get(mime_type, ".bin")
+              item_id: int, mime_type: str) -> Path:
+    """<files>/traject-7/person-12/sub-3-item-9.pdf: ids make it unique; the extension follows
+    the content type, so nothing the sender typed reaches the file system."""
+    suffix = EXTENSIONS.get(mime_type, ".bin")
     base = Path(files_dir).resolve()
     path = (base / f"traject-{int(trajectory_number)}" / f"person-{int(person_id)}"
             / f"sub-{int(submission_id)}-item-{int(item_id)}{suffix}").resolve()

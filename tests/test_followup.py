@@ -258,8 +258,14 @@ async def test_only_the_coaches_of_that_trajectory_or_a_coordinator_give_more_ti
     calls = await bot.press(SOFIE, data)
     assert "common/not_allowed" in calls[-1].keys
     stranger = User(7777, "Vreemde", "Coach")  # a coach, but not of trajectory 7
-    people.create(bot.db, telegram_id=stranger.id, name="Vreemde Coach", role="coach",
-                  language="nl", now=bot.now())
+    coach = people.create(bot.db, telegram_id=stranger.id, name="Vreemde Coach", role="coach",
+                          language="nl", now=bot.now())
+    other = trajectories.upsert(bot.db, number=9, year=2024, title="Ander traject",
+                                now=bot.now())
+    from storage import memberships
+
+    memberships.add(bot.db, person_id=coach.id, trajectory_id=other.id, role="coach",
+                    now=bot.now())
     calls = await bot.press(stranger, data)
     assert "common/not_allowed" in calls[-1].keys
     calls = await bot.press(ELS, data)
