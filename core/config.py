@@ -81,11 +81,8 @@ def _ladder(value: list) -> list:
 
 
 def _country(value: str) -> str:
-    if value:
-        import holidays
-
-        if value.upper() not in holidays.list_supported_countries():
-            raise ValueError(f"unknown country code {value!r} (for example BE, or \"\" for none)")
+    if value and value.upper() != "BE":
+        raise ValueError(f"must be BE (Belgian public holidays) or \"\" for none (got {value!r})")
     return value.upper()
 
 

@@ -1,8 +1,9 @@
 """Working days and working hours: when a deadline may fall and when a nudge may arrive.
 
 A working day is one of the configured weekdays (Monday-Friday by default) that is not a public
-holiday of the configured country (Belgium by default, from the `holidays` package). All
-arithmetic is on local dates and clock times in the programme's time zone; results are UTC.
+holiday of the configured country (Belgium, the default, is the one we know: the ten legal
+holidays, computed here; no extra dependency). All arithmetic is on local dates and clock times
+in the programme's time zone; results are UTC.
 
     deadline(moment)          a deadline on a weekend or holiday moves to the previous working
                               day at `deadline_time` (17u00 by default); others stay as they are
@@ -19,6 +20,39 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 ISO_WEEKDAYS = range(1, 8)
+COUNTRIES = ("BE",)
+
+
+def easter(year: int) -> date:
+    """Easter Sunday (Gregorian calendar; the anonymous algorithm in Meeus)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month = (h + ell - 7 * m + 114) // 31
+    day = (h + ell - 7 * m + 114) % 31 + 1
+    return date(year, month, day)
+
+
+def belgian_holidays(year: int) -> dict[date, str]:
+    """The ten legal public holidays of Belgium."""
+    sunday = easter(year)
+    return {
+        date(year, 1, 1): "Nieuwjaar",
+        sunday + timedelta(days=1): "Paasmaandag",
+        date(year, 5, 1): "Dag van de Arbeid",
+        sunday + timedelta(days=39): "O.L.H. Hemelvaart",
+        sunday + timedelta(days=50): "Pinkstermaandag",
+        date(year, 7, 21): "Nationale feestdag",
+        date(year, 8, 15): "O.L.V. Hemelvaart",
+        date(year, 11, 1): "Allerheiligen",
+        date(year, 11, 11): "Wapenstilstand",
+        date(year, 12, 25): "Kerstmis",
+    }
 
 
 def hhmm(text: str) -> time:
@@ -42,10 +76,7 @@ class WorkCalendar:
         if not self.country:
             return {}
         if year not in self._holidays:
-            import holidays as holidays_package
-
-            self._holidays[year] = dict(holidays_package.country_holidays(
-                self.country, years=year, language="en_US"))
+            self._holidays[year] = belgian_holidays(year)
         return self._holidays[year]
 
     def holiday_name(self, day: date) -> str | None:

@@ -442,3 +442,17 @@ async def test_help_names_the_contact_point(bot):
     calls = await bot.send(SOFIE, "/help")
     assert "binnenzonderbellen@dekernmeesters.be" in calls[-1].text
     assert "/afwezig" in calls[-1].text
+
+
+@pytest.mark.parametrize("year, days", [
+    (2024, ["01-01", "04-01", "05-01", "05-09", "05-20", "07-21", "08-15", "11-01", "11-11",
+            "12-25"]),
+    (2025, ["01-01", "04-21", "05-01", "05-29", "06-09", "07-21", "08-15", "11-01", "11-11",
+            "12-25"]),
+    (2026, ["01-01", "04-06", "05-01", "05-14", "05-25", "07-21", "08-15", "11-01", "11-11",
+            "12-25"]),
+])
+def test_the_ten_belgian_public_holidays(year, days):
+    from core.workdays import belgian_holidays
+
+    assert sorted(d.strftime("%m-%d") for d in belgian_holidays(year)) == days
