@@ -220,6 +220,8 @@ def build_registry() -> Registry:
     r.button(ab.Later, announcements.later_button, COORDINATORS)
     r.button(ab.Send, announcements.send_button, COORDINATORS)
     r.button(ab.Cancel, announcements.cancel_button, COORDINATORS)
+    r.button(ab.CancelPlanned, announcements.withdraw_button, COORDINATORS)
+    r.button(ab.EditPlanned, announcements.edit_button, COORDINATORS)
     r.command("uitnodiging", invitations.invite_command, COORDINATORS, order=60,
               aliases=("invite",))
     r.command("maximum", invitations.maximum_command, COORDINATORS, order=61)
@@ -253,6 +255,7 @@ COMPOSERS: dict[str, Composer] = {
     planner.LAGGING: compose.lagging,
     homework.DIGEST: compose.homework_digest,
     "announcement": compose.announcement,
+    "announcement_resolve": compose.announcement_resolve,  # a planned one: audience at send time
     # follow-up (issue 16): the ladder, check-ins, late joiners, absence, the end
     planner.FOLLOWUP: compose_followup.reminder,
     planner.FOLLOWUP_STAFF: compose_followup.staff,

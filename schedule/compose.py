@@ -168,6 +168,8 @@ def announcement(c: Compose, row, person):
     item = announcements.get(db, int(row.subject.split(":", 1)[1]))
     if item is None:
         return Skip("announcement removed")
+    if item.cancelled_at is not None:
+        return Skip("announcement cancelled")
     text = m.render("announcements/message", person.language, text=item.text)
     return Outgoing(text, photo_file_id=item.photo_file_id,
                     document_file_id=item.document_file_id)
@@ -200,3 +202,16 @@ def homework_digest(c: Compose, row, person):
     trajectory = trajectories.get(db, row.trajectory_id)
     return Outgoing(m.render("reminders/homework_digest", person.language, person=person,
                              trajectory=trajectory, entries=entries))
+
+
+def announcement_resolve(c: Compose, row, person):
+    """A planned announcement's moment: resolve its audience now and queue one row per
+    recipient (sent right after, in the next pass); this row itself sends nothing."""
+    from programme import announcing
+    from storage import announcements
+
+    item = announcements.get(c.db, int(row.subject.split(":", 1)[1]))
+    if item is None or item.cancelled_at is not None:
+        return Skip("announcement cancelled")
+    count = announcing.resolve_now(c.db, item, c.now, c.flows)
+    return Skip(f"audience resolved at send time: {count} recipients")
