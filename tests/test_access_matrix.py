@@ -129,6 +129,7 @@ EXPECTED = {
     ib.Cancel: (lambda i: ib.Cancel(), COORDINATOR),
     ib.ListOpen: (lambda i: ib.ListOpen(i["t"]), COORDINATOR),
     ib.Revoke: (lambda i: ib.Revoke(1), COORDINATOR),
+    ib.ConfirmMaximum: (lambda i: ib.ConfirmMaximum(7, 11), COORDINATOR),
     cb.Manage: (lambda i: cb.Manage(i["s"]), COORDINATOR),
     cb.Move: (lambda i: cb.Move(i["s"]), COORDINATOR),
     cb.CancelSession: (lambda i: cb.CancelSession(i["s"]), COORDINATOR),
