@@ -456,3 +456,11 @@ def test_the_ten_belgian_public_holidays(year, days):
     from core.workdays import belgian_holidays
 
     assert sorted(d.strftime("%m-%d") for d in belgian_holidays(year)) == days
+
+
+def test_every_flow_has_its_closing_words(bot):
+    """handlers/flow_views.py shows flows/ui/done_<flow> after the last answer (the loader does
+    not check it: the final evaluation once crashed there)."""
+    for flow_id in bot.services.flows:
+        for lang in ("nl", "en"):
+            assert bot.services.messages.has(f"flows/ui/done_{flow_id}", lang), (flow_id, lang)
