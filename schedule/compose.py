@@ -170,6 +170,8 @@ def announcement(c: Compose, row, person):
         return Skip("announcement removed")
     if item.cancelled_at is not None:
         return Skip("announcement cancelled")
+    if not item.text and not item.photo_file_id and not item.document_file_id:
+        return Skip("announcement erased (its author left)")
     text = m.render("announcements/message", person.language, text=item.text)
     return Outgoing(text, photo_file_id=item.photo_file_id,
                     document_file_id=item.document_file_id)
