@@ -57,5 +57,17 @@ class Cancel(Button, prefix=PREFIX, action="cancel"):
     pass
 
 
-KINDS = (Audience, ForTrajectory, ForRole, ForMunicipality, ForMissingHomework, OtherAudience,
+@dataclass(frozen=True)
+class CancelPlanned(Button, prefix=PREFIX, action="withdraw"):
+    """/aankondigingen: a planned announcement will not go out."""
+    announcement_id: int
+
+
+@dataclass(frozen=True)
+class EditPlanned(Button, prefix=PREFIX, action="edit"):
+    """/aankondigingen: change the text of a planned announcement (state an:edit:<id>)."""
+    announcement_id: int
+
+
+KINDS = (CancelPlanned, EditPlanned, Audience, ForTrajectory, ForRole, ForMunicipality, ForMissingHomework, OtherAudience,
          Later, Send, Cancel)

@@ -9,7 +9,7 @@ from buttons.base import Button
 
 PREFIX = "fl"
 Nav = Literal["back", "skip", "stop", "keep", "done", "sugg"]
-FlowId = Literal["intake", "brief", "waarom", "evaluatie"]
+FlowId = Literal["intake", "brief", "waarom", "evaluatie", "slotevaluatie"]
 
 
 @dataclass(frozen=True)

@@ -56,4 +56,12 @@ class Revoke(Button, prefix=PREFIX, action="revoke"):
     invite_id: int
 
 
-KINDS = (PickTrajectory, PickRole, Uses, Days, Prefill, Create, Cancel, ListOpen, Revoke)
+@dataclass(frozen=True)
+class ConfirmMaximum(Button, prefix=PREFIX, action="max"):
+    """/maximum above the programme's rule of 10: the coordinator confirms."""
+    trajectory_number: int
+    value: int
+
+
+KINDS = (PickTrajectory, PickRole, Uses, Days, Prefill, Create, Cancel, ListOpen, Revoke,
+         ConfirmMaximum)

@@ -63,6 +63,35 @@ def _hhmm(value: str) -> str:
     return f"{h:02d}:{m:02d}"
 
 
+def _weekdays(value: list) -> list:
+    if not value or not all(isinstance(x, int) and not isinstance(x, bool) and 1 <= x <= 7
+                            for x in value):
+        raise ValueError(f"must be a non-empty list of weekdays 1-7, Monday = 1 (got {value!r})")
+    return sorted(set(value))
+
+
+def _ladder(value: list) -> list:
+    """Working days relative to the deadline of the four rungs: gentle, firm, coach, coordinator
+    (negative: before the deadline), strictly increasing."""
+    if len(value) != 4 or not all(isinstance(x, int) and not isinstance(x, bool) for x in value):
+        raise ValueError(f"must be four whole numbers of working days (got {value!r})")
+    if any(b <= a for a, b in zip(value, value[1:], strict=False)) or 0 in value:
+        raise ValueError(f"must be increasing and not 0 (got {value!r})")
+    return value
+
+
+def _country(value: str) -> str:
+    if value and value.upper() != "BE":
+        raise ValueError(f"must be BE (Belgian public holidays) or \"\" for none (got {value!r})")
+    return value.upper()
+
+
+def _email(value: str) -> str:
+    if value and ("@" not in value or " " in value.strip()):
+        raise ValueError(f"must be an e-mail address or empty (got {value!r})")
+    return value.strip()
+
+
 def _secret(value: str) -> str:
     # Telegram: 1-256 characters A-Z a-z 0-9 _ -
     if value and not all(c.isalnum() or c in "_-" for c in value) or len(value) > 256:
@@ -120,6 +149,26 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Any]]] = {
         "stale_sending_minutes": (float, 10.0, _positive),
         "dispatch_batch": (int, 500, _positive),
         "messages_per_second": (float, 29.0, _positive),
+    },
+    "followup": {
+        "working_days": (list, [1, 2, 3, 4, 5], _weekdays),
+        "holidays": (str, "BE", _country),
+        "deadline_time": (str, "17:00", _hhmm),
+        "working_hours_start": (str, "09:00", _hhmm),
+        "working_hours_end": (str, "17:00", _hhmm),
+        "ladder_working_days": (list, [-2, 1, 3, 6], _ladder),
+        "ladder_time": (str, "10:00", _hhmm),
+        "silence_working_days": (int, 10, _positive),
+        "catch_up_working_days": (int, 10, _positive),
+        "intake_due_working_days": (int, 2, _non_negative),
+        "evaluation_due_working_days": (int, 3, _positive),
+        "unopened_working_days": (int, 3, _positive),
+        "unanswered_working_days": (int, 5, _positive),
+        "aftercare_months": (int, 3, _positive),
+    },
+    "programme": {
+        "contact_email": (str, "binnenzonderbellen@dekernmeesters.be", _email),
+        "max_participants_rule": (int, 10, _positive),
     },
     "privacy": {
         "on_forget": (str, "anonymise", _one_of("anonymise", "erase")),

@@ -16,7 +16,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class SessionChanged:
-    """A session was created, moved or cancelled (change: "created" | "moved" | "cancelled")."""
+    """A session was created (by an import), added (in the chat), moved or cancelled
+    (change: "created" | "added" | "moved" | "cancelled")."""
     session_id: int
     change: str
     now: datetime
@@ -28,6 +29,15 @@ class Enrolled:
     person_id: int
     trajectory_id: int | None
     role: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class FollowupChanged:
+    """Something one person's reminders depend on changed (an extension, "remind me tomorrow",
+    an absence, an assignment's deadline): re-plan that trajectory (None: all of the person's)."""
+    person_id: int | None
+    trajectory_id: int | None
     now: datetime
 
 

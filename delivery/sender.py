@@ -34,6 +34,8 @@ class Outgoing:
     document_name: str | None = None
     photo_file_id: str | None = None   # an announcement's photo, by Telegram file id
     document_file_id: str | None = None
+    # documents made at send time (an .ics, a PDF), sent after the text: (file name, content)
+    attachments: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ async def deliver(bot: Bot, chat_id: int, outgoing: Outgoing) -> Outcome:
                     await bot.send_document(chat_id, handle,
                                             filename=outgoing.document_name
                                             or outgoing.document.name)
+            for name, content in outgoing.attachments:
+                await bot.send_document(chat_id, content, filename=name)
         return Outcome(SENT, message_id=message.message_id)
     except RetryAfter as exc:
         return Outcome(RETRY, retry_after=retry_after_seconds(exc),

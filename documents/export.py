@@ -135,7 +135,11 @@ def _xlsx(services: Services, trajectory, participants, path: Path, lang: str, n
     sheet = book.active
     sheet.title = f"Traject {trajectory.number}"
     columns: list[tuple[str, str, Pos]] = []
-    for flow_id in ("intake", "brief"):
+    # (flow, instance): the evaluation of the whole trajectory is one per trajectory
+    sources = [("intake", ""), ("brief", "")]
+    if "slotevaluatie" in flows:
+        sources.append(("slotevaluatie", str(trajectory.id)))
+    for flow_id, _instance in sources:
         flow = flows[flow_id]
         for item in flow.items:
             questions = item.questions if isinstance(item, Group) else [item]
@@ -151,7 +155,7 @@ def _xlsx(services: Services, trajectory, participants, path: Path, lang: str, n
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for person in participants:
-        answers = {f: load_answers(db, person.id, f) for f in ("intake", "brief")}
+        answers = {f: load_answers(db, person.id, f, instance) for f, instance in sources}
         values = []
         for flow_id, _label, pos in columns:
             value = answers[flow_id].get(pos)

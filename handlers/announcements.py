@@ -17,7 +17,7 @@ from handlers.access import Actor
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
 from handlers.router import caption_of, message_kind, text_of
-from programme import announcing, audiences, calendar
+from programme import announcing, audiences, calendar, moments
 from storage import announcements, conversations, people, trajectories
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,9 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
         return
     step = state.state.split(":", 1)[1]
     message = update.effective_message
+    if step.startswith("edit:"):
+        await _edited_text(update, context, actor, step)
+        return
     if step == "text":
         kind = message_kind(update)
         data: dict = {}
@@ -68,12 +71,16 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
         _save(context, update.effective_chat.id, "audience", data)
         await ask_audience(update, context, actor)
     elif step == "time" and message.text:
-        moment = parse_moment(message.text, context.services.clock.now(),
-                              context.services.settings.tz)
-        if moment is None:
+        now = context.services.clock.now()
+        parsed = moments.parse_moment(text_of(update), now, context.services.settings.tz)
+        if parsed.problem == "past":
+            await reply(update, context, actor, "announcements/time_past", value=parsed.value,
+                        now=now)
+            return
+        if not parsed.ok or parsed.end is not None:
             await reply(update, context, actor, "announcements/time_invalid")
             return
-        data = dict(state.data, at=moment.isoformat())
+        data = dict(state.data, at=parsed.value.isoformat())
         _save(context, update.effective_chat.id, "confirm", data)
         await preview(update, context, actor, data)
     else:
@@ -81,23 +88,10 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
 
 
 def parse_moment(text: str, now: datetime, tz) -> datetime | None:
-    """"25/3 14u30", "25/03/2024 14:30" (Brussels time), in the future."""
-    import re
-
-    match = re.fullmatch(r"\s*(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2,4}))?\s+(\d{1,2})[u:h.](\d{2})\s*",
-                         text)
-    if not match:
-        return None
-    day, month, year, hour, minute = match.groups()
-    local_now = now.astimezone(tz)
-    year_value = int(year) + (2000 if year and len(year) == 2 else 0) if year else local_now.year
-    try:
-        moment = datetime(year_value, int(month), int(day), int(hour), int(minute), tzinfo=tz)
-    except ValueError:
-        return None
-    if not year and moment < local_now:
-        moment = moment.replace(year=moment.year + 1)
-    return moment if moment > now else None
+    """"25/3 14u30", "25/03/2024 14:30" (Brussels time), in the future; None otherwise (a past
+    date is never moved to next year: see programme.moments)."""
+    parsed = moments.parse_moment(text, now, tz)
+    return parsed.value if parsed.ok and parsed.end is None else None
 
 
 async def ask_audience(update: Update, context: KernbotContext, actor: Actor) -> None:
@@ -338,7 +332,63 @@ async def follow_deliveries(app: Application) -> None:
 
 
 async def list_command(update: Update, context: KernbotContext, actor: Actor) -> None:
-    """/aankondigingen: the recent announcements with their figures."""
+    """/aankondigingen: the recent announcements, when each goes (or went) out, with their
+    figures; a planned one can be cancelled or its text edited."""
     db = context.services.db
-    items = [(item, announcing.progress(db, item)) for item in announcements.recent(db)]
-    await reply(update, context, actor, "announcements/list", items=items)
+    now = context.services.clock.now()
+    items = [(item, announcing.progress(db, item), announcing.planned(item, now))
+             for item in announcements.recent(db)]
+    rows = [[(label(context, actor, "announcements/edit_button", item=item),
+              ab.EditPlanned(item.id).pack()),
+             (label(context, actor, "announcements/withdraw_button", item=item),
+              ab.CancelPlanned(item.id).pack())] for item, _p, later in items if later]
+    await reply(update, context, actor, "announcements/list", keyboard(rows) if rows else None,
+                items=items, now=now)
+
+
+async def _planned(update: Update, context: KernbotContext, actor: Actor, announcement_id: int):
+    item = announcements.get(context.services.db, announcement_id)
+    if item is None or not announcing.planned(item, context.services.clock.now()):
+        await reply(update, context, actor, "announcements/not_planned")
+        return None
+    return item
+
+
+async def withdraw_button(update: Update, context: KernbotContext, actor: Actor,
+                          button: ab.CancelPlanned) -> None:
+    item = await _planned(update, context, actor, button.announcement_id)
+    if item is None:
+        return
+    announcing.cancel(context.services.db, item, context.services.clock.now())
+    await reply(update, context, actor, "announcements/withdrawn", item=item)
+
+
+async def edit_button(update: Update, context: KernbotContext, actor: Actor,
+                      button: ab.EditPlanned) -> None:
+    item = await _planned(update, context, actor, button.announcement_id)
+    if item is None:
+        return
+    _save(context, update.effective_chat.id, f"edit:{item.id}", {})
+    await reply(update, context, actor, "announcements/edit_ask", item=item, limit=MAX_TEXT)
+
+
+async def _edited_text(update: Update, context: KernbotContext, actor: Actor, step: str) -> None:
+    ref = step.split(":", 1)[1]
+    if not (ref.isascii() and ref.isdigit()):
+        conversations.clear(context.services.db, update.effective_chat.id)
+        await reply(update, context, actor, "common/button_expired")
+        return
+    text = text_of(update) if message_kind(update) == "text" else ""
+    if not text:
+        await reply(update, context, actor, "announcements/text_please", limit=MAX_TEXT)
+        return
+    if len(text) > MAX_TEXT:
+        await reply(update, context, actor, "announcements/too_long", limit=MAX_TEXT,
+                    length=len(text))
+        return
+    item = await _planned(update, context, actor, int(ref))
+    conversations.clear(context.services.db, update.effective_chat.id)
+    if item is None:
+        return
+    announcements.set_text(context.services.db, item.id, text)
+    await reply(update, context, actor, "announcements/edited", item=item, text=text)

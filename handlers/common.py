@@ -26,7 +26,8 @@ async def help_command(update: Update, context: KernbotContext, actor: Actor) ->
     """/help: the commands this person's role may use."""
     commands = [(c.name, context.services.messages.plain(c.description_key, actor.language))
                 for c in context.registry.commands_for(actor) if c.in_menu]
-    await reply(update, context, actor, "common/help", commands=commands, role=actor.role or "")
+    await reply(update, context, actor, "common/help", commands=commands, role=actor.role or "",
+                contact=context.services.settings.contact_email)
 
 
 async def language_command(update: Update, context: KernbotContext, actor: Actor) -> None:

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 PARTICIPANTS = frozenset({PARTICIPANT})
 PREFIX = fb.PREFIX
 COMMANDS = {"intake": "/intake", "brief": "/brief", "waarom": "/waarom",
-            "evaluatie": "/evaluatie"}
+            "evaluatie": "/evaluatie", "slotevaluatie": "/slotevaluatie"}
 
 
 def _flow(context: KernbotContext, flow_id: str) -> Flow:

@@ -14,6 +14,7 @@ from telegram.ext import Application
 
 from buttons import homework as hb
 from buttons.flows import Start
+from buttons.followup import Extend
 from handlers.access import Actor, trajectory_ids
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, refuse, reply
@@ -282,11 +283,14 @@ async def session_button(update: Update, context: KernbotContext, actor: Actor,
             continue
         entries = []
         for person in participants:
-            v = homework.view(db, person.id, window, trajectory, now)
+            v = homework.view(db, person.id, window, trajectory, now, services.settings)
             entries.append((person, v))
             if v.submission is not None and v.submission.status == "submitted":
                 rows.append([(label(context, actor, "homework/view_button", person=person,
                                     view=v), hb.View(v.submission.id).pack())])
+            elif actor.is_staff_of(trajectory.id):
+                rows.append([(label(context, actor, "followup/extend_button", person=person),
+                              Extend(window.assignment.id, person.id).pack())])
         blocks.append((window, entries))
     failed = [i for i in store.failed_downloads(db)
               if homework.trajectory_of_submission(db, i.submission_id) == trajectory.id]

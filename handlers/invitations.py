@@ -259,9 +259,32 @@ async def maximum_command(update: Update, context: KernbotContext, actor: Actor)
                  for t in trajectories.all_trajectories(services.db)]
         await reply(update, context, actor, "invite/maximum_usage", items=items)
         return
+    rule = services.settings.max_participants_rule
+    trajectory = trajectories.by_number(services.db, numbers[0])
+    if numbers[1] > rule and trajectory is not None and numbers[1] <= \
+            invitations.MAX_PARTICIPANTS_LIMIT:
+        # Above the programme's rule: say the rule and ask first.
+        rows = [[(label(context, actor, "invite/maximum_yes", value=numbers[1]),
+                  ib.ConfirmMaximum(numbers[0], numbers[1]).pack())]]
+        await reply(update, context, actor, "invite/maximum_confirm", keyboard(rows),
+                    trajectory=trajectory, value=numbers[1], rule=rule)
+        return
+    await _set_maximum(update, context, actor, numbers[0], numbers[1])
+
+
+async def _set_maximum(update: Update, context: KernbotContext, actor: Actor, number: int,
+                       value: int) -> None:
+    services = context.services
     try:
-        trajectory = invitations.set_max_participants(services.db, numbers[0], numbers[1])
+        trajectory = invitations.set_max_participants(services.db, number, value)
     except invitations.InviteError as exc:
         await reply(update, context, actor, "invite/refused", reason=exc.reason, values=exc.values)
         return
-    await reply(update, context, actor, "invite/maximum_set", trajectory=trajectory)
+    await reply(update, context, actor, "invite/maximum_set", trajectory=trajectory,
+                rule=services.settings.max_participants_rule)
+
+
+async def confirm_maximum(update: Update, context: KernbotContext, actor: Actor,
+                          button: ib.ConfirmMaximum) -> None:
+    """The coordinator confirms a maximum above the programme's rule."""
+    await _set_maximum(update, context, actor, button.trajectory_number, button.value)

@@ -92,6 +92,8 @@ def run_import(args, config) -> int:
         return _fail(f"import error: {args.file}: {exc}")
     for line in report.changes:
         print(f"  {line}")
+    for line in report.kept:
+        print(f"  kept (changed in the chat): {line}")
     verb = "would change" if args.dry_run else "imported into"
     print(f"{args.file}: {importer.summary(report)} ({verb} {path})")
     if report.coach_invites:

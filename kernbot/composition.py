@@ -43,6 +43,7 @@ from buttons import calendar as cb
 from buttons import common as comb
 from buttons import enrol as eb
 from buttons import flows as fb
+from buttons import followup as fub
 from buttons import homework as hb
 from buttons import invitations as ib
 from buttons import privacy as pb
@@ -50,7 +51,7 @@ from buttons import progress as pgb
 from buttons import start as sb
 from core.clock import Clock, SystemClock
 from core.config import Config
-from core.events import Enrolled, EventBus, SessionChanged
+from core.events import Enrolled, EventBus, FollowupChanged, SessionChanged
 from core.services import Services
 from core.settings import Settings
 from flows.engine import DefinitionError
@@ -63,6 +64,7 @@ from handlers import (
     enrol,
     export,
     flows,
+    followup,
     homework,
     invitations,
     privacy,
@@ -77,7 +79,7 @@ from handlers.registry import Registry
 from handlers.replies import Keyboards
 from messages.render import Messages
 from programme.flood import FloodGuard, RateLimit
-from schedule import compose, planner
+from schedule import compose, compose_followup, planner
 from schedule.compose import Composer
 from schedule.dispatcher import AfterPass, Dispatcher
 from storage import updates
@@ -127,6 +129,7 @@ def subscribe(bus: EventBus, settings: Settings) -> None:
     plan = planner.Planner(settings)
     bus.subscribe(SessionChanged, plan.on_session_changed)  # re-plan reminders, notify members
     bus.subscribe(Enrolled, plan.on_enrolled)                # plan the newcomer's reminders
+    bus.subscribe(FollowupChanged, plan.on_followup_changed)  # extension, snooze, absence
 
 
 # -- commands, buttons, conversation states ----------------------------------------------------
@@ -187,6 +190,28 @@ def build_registry() -> Registry:
     r.command("stil", calendar.mute_command, PARTICIPANTS | COORDINATORS, order=60,
               aliases=("mute",))
     r.button(cb.Mute, calendar.mute_button, PARTICIPANTS)
+    # the coordinator's calendar in the chat (/sessies)
+    r.state(cb.CAL, calendar.on_message)
+    r.button(cb.Manage, calendar.manage_button, COORDINATORS)
+    r.button(cb.Move, calendar.move_button, COORDINATORS)
+    r.button(cb.CancelSession, calendar.cancel_button, COORDINATORS)
+    r.button(cb.AddSession, calendar.add_button, COORDINATORS)
+    r.button(cb.EditText, calendar.edit_text_button, COORDINATORS)
+    r.button(cb.EditDue, calendar.edit_due_button, COORDINATORS)
+    r.button(cb.Confirm, calendar.confirm_button, COORDINATORS)
+    r.button(cb.Abort, calendar.abort_button, COORDINATORS)
+    # follow-up: "herinner me morgen", absence, extensions, the end of a trajectory
+    r.command("afwezig", followup.away_command, PARTICIPANTS, order=61, aliases=("away",))
+    r.state(fub.PREFIX, followup.on_message)
+    r.button(fub.Later, followup.later_button, PARTICIPANTS)
+    r.button(fub.Away, followup.away_button, PARTICIPANTS)
+    r.button(fub.Extend, followup.extend_button, STAFF)      # the rule is access.staff_of
+    r.button(fub.ExtendBy, followup.extend_by_button, STAFF)
+    r.button(fub.ExtendType, followup.extend_type_button, STAFF)
+    r.command("slotevaluatie", followup.final_command, PARTICIPANTS, order=24)
+    r.command("slotevaluaties", followup.final_overview_command, STAFF, order=42)
+    r.button(fub.FinalEvaluation, followup.final_button, PARTICIPANTS)
+    r.button(fub.Aftercare, followup.aftercare_button, PARTICIPANTS)
     # staff: progress and exports
     r.command("voortgang", progress.progress_command, STAFF, order=40, aliases=("progress",),
               heavy=True)
@@ -209,6 +234,8 @@ def build_registry() -> Registry:
     r.button(ab.Later, announcements.later_button, COORDINATORS)
     r.button(ab.Send, announcements.send_button, COORDINATORS)
     r.button(ab.Cancel, announcements.cancel_button, COORDINATORS)
+    r.button(ab.CancelPlanned, announcements.withdraw_button, COORDINATORS)
+    r.button(ab.EditPlanned, announcements.edit_button, COORDINATORS)
     r.command("uitnodiging", invitations.invite_command, COORDINATORS, order=60,
               aliases=("invite",))
     r.command("maximum", invitations.maximum_command, COORDINATORS, order=61)
@@ -222,13 +249,14 @@ def build_registry() -> Registry:
     r.button(ib.Cancel, invitations.cancel, COORDINATORS)
     r.button(ib.ListOpen, invitations.list_open, COORDINATORS)
     r.button(ib.Revoke, invitations.revoke, COORDINATORS)
+    r.button(ib.ConfirmMaximum, invitations.confirm_maximum, COORDINATORS)
     r.command("audit", privacy.audit_command, COORDINATORS, order=83)
     return r
 
 
 # Every button kind the bot sends, for the composition test (each must have a route above).
 BUTTON_KINDS = (*comb.KINDS, *sb.KINDS, *pb.KINDS, *eb.KINDS, *fb.KINDS, *hb.KINDS, *cb.KINDS,
-                *pgb.KINDS, *ab.KINDS, *ib.KINDS)
+                *pgb.KINDS, *ab.KINDS, *ib.KINDS, *fub.KINDS)
 
 
 # -- timed and bulk messages -------------------------------------------------------------------
@@ -238,10 +266,20 @@ COMPOSERS: dict[str, Composer] = {
     planner.NUDGE: compose.nudge,
     planner.EVALUATION: compose.evaluation,
     planner.DIGEST: compose.digest,
-    planner.SESSION_CHANGE: compose.session_change,
+    planner.SESSION_CHANGE: compose_followup.session_change,  # with the updated .ics
     planner.LAGGING: compose.lagging,
     homework.DIGEST: compose.homework_digest,
     "announcement": compose.announcement,
+    "announcement_resolve": compose.announcement_resolve,  # a planned one: audience at send time
+    # follow-up (issue 16): the ladder, check-ins, late joiners, absence, the end
+    planner.FOLLOWUP: compose_followup.reminder,
+    planner.FOLLOWUP_STAFF: compose_followup.staff,
+    planner.CHECK_IN: compose_followup.check_in,
+    planner.WELCOME_LATE: compose_followup.welcome_late,
+    planner.ABSENCE_NOTICE: compose_followup.absence_notice,
+    planner.EXTENSION_NOTICE: compose_followup.extension_notice,
+    planner.CLOSING: compose_followup.closing,
+    planner.AFTERCARE: compose_followup.aftercare,
 }
 
 

@@ -16,6 +16,7 @@ from storage import announcements, outbox, people
 from storage.db import transaction
 
 KIND = "announcement"
+RESOLVE = "announcement_resolve"   # a planned announcement: its audience is resolved at send time
 
 
 @dataclass(frozen=True)
@@ -36,22 +37,66 @@ def queue(db: sqlite_utils.Database, *, author_id: int | None, text: str, audien
           audience_label: str, planned_at: datetime, now: datetime,
           photo_file_id: str | None = None, document_file_id: str | None = None,
           flows: dict | None = None) -> announcements.Announcement:
+    """Now: one row per recipient. Later (and an author to deliver through): one row that
+    resolves the audience at the moment of sending ("who has not handed in" then, not now)."""
+    later = planned_at > now and author_id is not None
     with transaction(db):
         recipients = audiences.resolve(db, audience, flows)
         announcement = announcements.create(
             db, author_id=author_id, text=text, audience=audience,
             audience_label=audience_label, recipients=len(recipients), planned_at=planned_at,
             now=now, photo_file_id=photo_file_id, document_file_id=document_file_id)
-        for person in recipients:
-            outbox.enqueue(db, kind=KIND, person_id=person.id, subject=announcement.subject,
+        if later:
+            outbox.enqueue(db, kind=RESOLVE, person_id=author_id, subject=announcement.subject,
                            planned_at=planned_at, now=now)
+        else:
+            enqueue_recipients(db, announcement, recipients, planned_at, now)
     return announcement
+
+
+def enqueue_recipients(db: sqlite_utils.Database, announcement: announcements.Announcement,
+                       recipients: list, planned_at: datetime, now: datetime) -> int:
+    created = 0
+    for person in recipients:
+        _row, new = outbox.enqueue(db, kind=KIND, person_id=person.id,
+                                   subject=announcement.subject, planned_at=planned_at, now=now)
+        created += new
+    return created
+
+
+def resolve_now(db: sqlite_utils.Database, announcement: announcements.Announcement,
+                now: datetime, flows: dict | None = None) -> int:
+    """At the planned moment: who is in the audience now gets the announcement."""
+    with transaction(db):
+        recipients = audiences.resolve(db, announcement.audience, flows)
+        announcements.set_recipients(db, announcement.id, len(recipients))
+        enqueue_recipients(db, announcement, recipients, now, now)
+    return len(recipients)
+
+
+def cancel(db: sqlite_utils.Database, announcement: announcements.Announcement,
+           now: datetime) -> bool:
+    """A planned announcement is withdrawn: nobody receives it."""
+    with transaction(db):
+        if not announcements.cancel(db, announcement.id, now):
+            return False
+        outbox.cancel_pending(db, now, "announcement cancelled by the coordinator",
+                              subject=announcement.subject)
+    return True
+
+
+def planned(announcement: announcements.Announcement, now: datetime) -> bool:
+    """Still to go out (and so still to cancel or edit)."""
+    return announcement.status == "queued" and announcement.cancelled_at is None and \
+        announcement.planned_at > now
 
 
 def progress(db: sqlite_utils.Database, announcement: announcements.Announcement) -> Progress:
     counts = outbox.counts(db, subject=announcement.subject, kind=KIND)
+    waiting = outbox.counts(db, subject=announcement.subject, kind=RESOLVE)
     return Progress(total=sum(counts.values()), sent=counts["sent"],
-                    pending=counts["pending"] + counts["sending"], failed=counts["failed"],
+                    pending=counts["pending"] + counts["sending"] + waiting["pending"]
+                    + waiting["sending"], failed=counts["failed"],
                     unreachable=counts["unreachable"], skipped=counts["skipped"])
 
 

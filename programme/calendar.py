@@ -16,8 +16,11 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from core.events import EventBus, SessionChanged
+from core.settings import Settings
+from core.workdays import WorkCalendar
 from storage import assignments as assignment_store
 from storage import calendar as calendar_store
+from storage import followup as followup_store
 from storage import memberships, trajectories
 from storage.db import transaction
 
@@ -86,10 +89,12 @@ class Homework:
 
 def homework_windows(db: sqlite_utils.Database, trajectory_id: int, *,
                      days_before_next: int = 2, days_after_last: int = 28,
-                     tz: ZoneInfo = BRUSSELS) -> list[Homework]:
+                     tz: ZoneInfo = BRUSSELS, work: WorkCalendar | None = None
+                     ) -> list[Homework]:
     """Every assignment of the trajectory with its effective opening and due time: it opens at
     the end of its session and is due `days_before_next` days before the next session starts
-    (same clock time), unless a coordinator fixed other times."""
+    (same clock time), unless a coordinator fixed other times. With a work calendar, a due
+    time on a weekend or holiday moves to the previous working day at its deadline time."""
     sessions = [s for s in trajectories.sessions_of(db, trajectory_id) if s.status == "planned"]
     result = []
     for assignment in assignment_store.of_trajectory(db, trajectory_id):
@@ -106,8 +111,16 @@ def homework_windows(db: sqlite_utils.Database, trajectory_id: int, *,
                 due = following.starts_at
         else:
             due = local_days_after(session.ends_at, days_after_last, tz)
+        if work is not None:
+            due = max(work.deadline(due), opens)
         result.append(Homework(assignment, session, opens, due, following))
     return result
+
+
+def windows_for(db: sqlite_utils.Database, s: Settings, trajectory_id: int) -> list[Homework]:
+    """The homework windows with the settings in force (working-day deadlines)."""
+    return homework_windows(db, trajectory_id, days_before_next=s.due_days_before_next_session,
+                            days_after_last=s.due_days_after_last_session, tz=s.tz, work=s.work)
 
 
 # -- what a person sees ---------------------------------------------------------------------------
@@ -125,26 +138,68 @@ def sessions_for_person(db: sqlite_utils.Database, person_id: int | None, *,
 # -- moving and cancelling -----------------------------------------------------------------------
 def move_session(db: sqlite_utils.Database, bus: EventBus, session_id: int, *,
                  starts_at: datetime, ends_at: datetime, now: datetime,
-                 location: str | None = None,
-                 video_link: str | None = None) -> trajectories.Session:
-    """Move a session (one transaction): the reminders follow, participants get one notice."""
+                 location: str | None = None, video_link: str | None = None,
+                 edited_by: int | None = None, in_chat: bool = False) -> trajectories.Session:
+    """Move a session (one transaction): the reminders follow, participants get one notice
+    with the updated calendar invitation. A cancelled session moved is planned again.
+    `in_chat`: a coordinator did it in the chat (a re-import will not undo it)."""
     if ends_at <= starts_at:
         raise ValueError("a session must end after it starts")
     with transaction(db):
         calendar_store.update_session(db, session_id, starts_at=starts_at, ends_at=ends_at,
                                       location=location, video_link=video_link)
+        calendar_store.set_status(db, session_id, "planned")
         calendar_store.bump_sequence(db, session_id, now)
+        if in_chat:
+            followup_store.mark_edited(db, "session", session_id, ["starts_at", "status"],
+                                       edited_by, now)
         bus.publish(db, SessionChanged(session_id, "moved", now))
     return trajectories.get_session(db, session_id)
 
 
-def cancel_session(db: sqlite_utils.Database, bus: EventBus, session_id: int, now: datetime
+def cancel_session(db: sqlite_utils.Database, bus: EventBus, session_id: int, now: datetime,
+                   *, edited_by: int | None = None, in_chat: bool = False
                    ) -> trajectories.Session:
     with transaction(db):
         if calendar_store.set_status(db, session_id, "cancelled"):
             calendar_store.bump_sequence(db, session_id, now)
+            if in_chat:
+                followup_store.mark_edited(db, "session", session_id, ["status"], edited_by,
+                                           now)
             bus.publish(db, SessionChanged(session_id, "cancelled", now))
     return trajectories.get_session(db, session_id)
+
+
+def free_numbers(db: sqlite_utils.Database, trajectory_id: int) -> list[int]:
+    """Session numbers (1-4) not used yet in the trajectory."""
+    used = {x.number for x in trajectories.sessions_of(db, trajectory_id)}
+    return [n for n in range(1, 5) if n not in used]
+
+
+def add_session(db: sqlite_utils.Database, bus: EventBus, trajectory_id: int, *,
+                starts_at: datetime, ends_at: datetime, now: datetime, title: str,
+                edited_by: int | None = None) -> trajectories.Session:
+    """A coordinator adds a session in the chat (the first free number; place and mode as the
+    session before it). Everyone in the trajectory is told, with an invitation."""
+    if ends_at <= starts_at:
+        raise ValueError("a session must end after it starts")
+    numbers = free_numbers(db, trajectory_id)
+    if not numbers:
+        raise ValueError("this trajectory has four sessions already")
+    sessions = trajectories.sessions_of(db, trajectory_id)
+    model = max((x for x in sessions if x.starts_at <= starts_at),
+                key=lambda x: x.starts_at, default=sessions[0] if sessions else None)
+    with transaction(db):
+        session = trajectories.upsert_session(
+            db, trajectory_id=trajectory_id, number=numbers[0],
+            title=title,
+            starts_at=starts_at, ends_at=ends_at, mode=model.mode if model else "online",
+            location=model.location if model else "",
+            video_link=model.video_link if model else "")
+        followup_store.mark_edited(db, "session", session.id, ["starts_at", "status"],
+                                   edited_by, now)
+        bus.publish(db, SessionChanged(session.id, "added", now))
+    return session
 
 
 # -- iCalendar --------------------------------------------------------------------------------

@@ -43,6 +43,12 @@ class HomeworkView:
     feedback_count: int
     status: str
     editable_until: datetime
+    due_at: datetime | None = None     # the person's own deadline (an extension, a late joiner)
+    extended: bool = False
+
+    def __post_init__(self) -> None:
+        if self.due_at is None:
+            object.__setattr__(self, "due_at", self.window.due_at)
 
     @property
     def assignment(self):
@@ -51,35 +57,45 @@ class HomeworkView:
 
 def windows(db: sqlite_utils.Database, s: Settings, trajectory_id: int
             ) -> list[calendar.Homework]:
-    return calendar.homework_windows(db, trajectory_id,
-                                     days_before_next=s.due_days_before_next_session,
-                                     days_after_last=s.due_days_after_last_session, tz=s.tz)
+    return calendar.windows_for(db, s, trajectory_id)
 
 
-def editable_until(window: calendar.Homework) -> datetime:
+def editable_until(window: calendar.Homework, due_at: datetime | None = None) -> datetime:
+    """Handing in or adding to it is possible until the next session starts (after the
+    deadline it counts as late), or a week after the deadline of the last session's homework;
+    never before the person's own deadline (an extension)."""
     if window.next_session is not None:
-        return window.next_session.starts_at
-    return window.due_at + EDIT_AFTER_LAST_SESSION
+        until = window.next_session.starts_at
+    else:
+        until = window.due_at + EDIT_AFTER_LAST_SESSION
+    return max(until, due_at) if due_at is not None else until
 
 
 def status_of(submission: store.Submission | None, feedback_count: int,
-              window: calendar.Homework, now: datetime) -> str:
+              window: calendar.Homework, now: datetime, due_at: datetime | None = None) -> str:
     if submission is not None and submission.status == "submitted":
         if feedback_count:
             return "feedback"
         return "late" if submission.late else "handed_in"
-    return "overdue" if now > window.due_at else "open"
+    return "overdue" if now > (due_at or window.due_at) else "open"
 
 
 def view(db: sqlite_utils.Database, person_id: int, window: calendar.Homework,
-         trajectory: trajectories.Trajectory, now: datetime) -> HomeworkView:
+         trajectory: trajectories.Trajectory, now: datetime, s: Settings | None = None
+         ) -> HomeworkView:
+    """One person's homework; with the settings, their own deadline (extension, late joiner)."""
+    due, extended = window.due_at, False
+    if s is not None:
+        from programme import followup
+
+        due, extended, _catch_up = followup.assignment_due(db, s, person_id, window)
     submission = store.of(db, person_id, window.assignment.id)
     items = store.items(db, submission.id) if submission else []
     feedback = store.thread(db, submission.id) if submission else []
     coach_feedback = [f for f in feedback if f.author_id != person_id]
     return HomeworkView(window, trajectory, submission, len(items), len(coach_feedback),
-                        status_of(submission, len(coach_feedback), window, now),
-                        editable_until(window))
+                        status_of(submission, len(coach_feedback), window, now, due),
+                        editable_until(window, due), due, extended)
 
 
 def for_person(db: sqlite_utils.Database, s: Settings, person_id: int, now: datetime
@@ -92,7 +108,7 @@ def for_person(db: sqlite_utils.Database, s: Settings, person_id: int, now: date
         trajectory = trajectories.get(db, membership.trajectory_id)
         for window in windows(db, s, trajectory.id):
             if window.opens_at <= now:
-                result.append(view(db, person_id, window, trajectory, now))
+                result.append(view(db, person_id, window, trajectory, now, s))
     return result
 
 
@@ -117,7 +133,7 @@ def flow_part_done(db: sqlite_utils.Database, flows: dict[str, Flow], person_id:
 def hand_in(db: sqlite_utils.Database, person_id: int, view_: HomeworkView, now: datetime
             ) -> store.Submission:
     submission = store.ensure_draft(db, person_id, view_.assignment.id, now)
-    store.submit(db, submission.id, now, late=now > view_.window.due_at)
+    store.submit(db, submission.id, now, late=now > view_.due_at)
     return store.get(db, submission.id)
 
 
@@ -137,7 +153,7 @@ def status_by_session(db: sqlite_utils.Database, s: Settings, person_id: int,
     for window in windows(db, s, trajectory_id):
         if window.opens_at > now:
             continue  # not given yet
-        state = HOMEWORK_PROGRESS[view(db, person_id, window, trajectory, now).status]
+        state = HOMEWORK_PROGRESS[view(db, person_id, window, trajectory, now, s).status]
         number = window.session.number
         if number not in result or rank[state] > rank[result[number]]:
             result[number] = state

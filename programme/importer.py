@@ -158,6 +158,8 @@ class Report:
     coach_invites: list[tuple[int, invites.Invite]] = field(default_factory=list)
     # domain events of what changed, published on the bus at the end of apply()
     events: list[object] = field(default_factory=list)
+    # what the file would overwrite but a coordinator changed in the chat: kept, reported
+    kept: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -502,6 +504,8 @@ def _apply_session(db, trajectory: trajectories.Trajectory, spec: SessionSpec, n
                "agenda": spec.agenda, "status": spec.status}
     current = trajectories.session_by_number(db, trajectory.id, spec.number)
     name = f"session {trajectory.number}.{spec.number}"
+    if current is not None:
+        _keep_chat_edits(db, "session", current, desired, name, report)
     if current is None:
         session = trajectories.upsert_session(db, trajectory_id=trajectory.id,
                                               number=spec.number, **desired)
@@ -530,6 +534,26 @@ def _apply_session(db, trajectory: trajectories.Trajectory, spec: SessionSpec, n
             if change is not None and (change != "moved" or spec.status == "planned"):
                 report.events.append(SessionChanged(session.id, change, now))
     _apply_assignments(db, session, spec.assignments, report)
+
+
+# Fields a coordinator can change in the chat, and the file's fields that carry them.
+_CHAT_FIELDS = {"session": {"starts_at": ("starts_at", "ends_at"), "status": ("status",)},
+                "assignment": {"instructions": ("instructions",), "due_at": ()}}
+
+
+def _keep_chat_edits(db, entity: str, current, desired: dict, name: str, report: Report) -> None:
+    """A field changed in the chat wins over the file: the file's value is not applied and the
+    report says what it would have overwritten."""
+    from storage import followup as followup_store
+
+    edited = followup_store.edited_fields(db, entity, current.id)
+    for chat_field, when in edited.items():
+        for key in _CHAT_FIELDS[entity].get(chat_field, ()):
+            if key in desired and desired[key] != getattr(current, key):
+                report.kept.append(f"{name}: {key} was changed in the chat on "
+                                   f"{when:%Y-%m-%d}; the file's {desired[key]!s} is not "
+                                   f"applied (kept {getattr(current, key)!s})")
+                desired[key] = getattr(current, key)
 
 
 def _apply_person(db, spec: PersonSpec, by_number: dict, now: datetime, report: Report) -> None:
@@ -613,9 +637,16 @@ def _apply_invite(db, spec: InviteSpec, by_number: dict, now: datetime, report: 
 
 def _apply_assignments(db, session: trajectories.Session, specs: tuple[AssignmentSpec, ...],
                        report: Report) -> None:
+    existing = assignments.of_session(db, session.id)
     for spec in specs:
+        instructions = spec.instructions
+        if spec.number <= len(existing):
+            desired = {"instructions": instructions}
+            _keep_chat_edits(db, "assignment", existing[spec.number - 1], desired,
+                             f"assignment {spec.number} of session {session.number}", report)
+            instructions = desired["instructions"]
         if assignments.import_upsert(db, session_id=session.id, number=spec.number,
-                                     title=spec.title, instructions=spec.instructions,
+                                     title=spec.title, instructions=instructions,
                                      kind=spec.kind):
             report.changes.append(f"assignment {spec.number} of session {session.number}: "
                                   f"{spec.title}")

@@ -49,9 +49,7 @@ def _session(db, row: outbox.OutboxRow) -> trajectories.Session | None:
 
 
 def _windows(db, s: Settings, trajectory_id: int) -> list[calendar.Homework]:
-    return calendar.homework_windows(db, trajectory_id,
-                                     days_before_next=s.due_days_before_next_session,
-                                     days_after_last=s.due_days_after_last_session, tz=s.tz)
+    return calendar.windows_for(db, s, trajectory_id)
 
 
 def _window(db, s: Settings, row: outbox.OutboxRow) -> calendar.Homework | None:
@@ -138,8 +136,16 @@ def digest(c: Compose, row, person):
     missing = [p for p in participants
                if p is not None and not homework_store.has_submitted(db, p.id, window.assignment.id)]
     trajectory = trajectories.get(db, row.trajectory_id)
+    from storage import followup as followup_store
+
+    later = {}
+    for p in missing:
+        extension = followup_store.extension(db, p.id, window.assignment.id)
+        if extension is not None and extension.due_at > window.due_at:
+            later[p.id] = extension.due_at
     text = m.render("reminders/digest", person.language, person=person, window=window,
-                    trajectory=trajectory, missing=missing, total=len(participants))
+                    trajectory=trajectory, missing=missing, total=len(participants),
+                    later=later)
     return Outgoing(text)
 
 
@@ -162,6 +168,8 @@ def announcement(c: Compose, row, person):
     item = announcements.get(db, int(row.subject.split(":", 1)[1]))
     if item is None:
         return Skip("announcement removed")
+    if item.cancelled_at is not None:
+        return Skip("announcement cancelled")
     if not item.text and not item.photo_file_id and not item.document_file_id:
         return Skip("announcement erased (its author left)")
     text = m.render("announcements/message", person.language, text=item.text)
@@ -196,3 +204,16 @@ def homework_digest(c: Compose, row, person):
     trajectory = trajectories.get(db, row.trajectory_id)
     return Outgoing(m.render("reminders/homework_digest", person.language, person=person,
                              trajectory=trajectory, entries=entries))
+
+
+def announcement_resolve(c: Compose, row, person):
+    """A planned announcement's moment: resolve its audience now and queue one row per
+    recipient (sent right after, in the next pass); this row itself sends nothing."""
+    from programme import announcing
+    from storage import announcements
+
+    item = announcements.get(c.db, int(row.subject.split(":", 1)[1]))
+    if item is None or item.cancelled_at is not None:
+        return Skip("announcement cancelled")
+    count = announcing.resolve_now(c.db, item, c.now, c.flows)
+    return Skip(f"audience resolved at send time: {count} recipients")

@@ -6,9 +6,16 @@ pending rows whose time changed, revives rows that are wanted again and cancels 
 that are no longer wanted. Sent, skipped and failed rows are never touched: a message is never
 sent twice.
 
-Kinds: session_reminder (participants and coaches), homework_open, nudge (only to whoever has
-not handed in, checked again at send time), evaluation, digest (coaches and coordinators, after
-the due time), session_change (one notice when a session moves or is cancelled).
+Kinds: session_reminder (participants and coaches), homework_open, evaluation, digest (coaches
+and coordinators, at the due time), session_change (one notice when a session moves or is
+cancelled), and the follow-up of issue 16 (programme/followup.py): followup (the gentle and firm
+rungs of the ladder, to the participant, and "herinner me morgen"), followup_staff (the coach and
+coordinator rungs), check_in (nobody silent longer than `silence_working_days`), welcome_late
+(a late joiner's catch-up list), closing and aftercare (the end of a trajectory).
+
+Working days: deadlines, rungs, check-ins and digests fall on working days within working hours;
+a whole-day session reminder that would fall on a weekend or holiday comes the working day
+before. A person's absence holds their reminders until they are back.
 """
 
 from __future__ import annotations
@@ -18,9 +25,10 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from core.events import Enrolled, SessionChanged
+from core.events import Enrolled, FollowupChanged, SessionChanged
 from core.settings import Settings
-from programme import calendar
+from programme import calendar, followup
+from storage import followup as followup_store
 from storage import memberships, outbox, people, trajectories
 from storage.db import transaction
 
@@ -31,7 +39,17 @@ EVALUATION = "evaluation"
 DIGEST = "digest"
 SESSION_CHANGE = "session_change"
 LAGGING = "lagging_nudge"
-PLANNED_KINDS = (SESSION_REMINDER, HOMEWORK_OPEN, NUDGE, EVALUATION, DIGEST)
+FOLLOWUP = "followup"
+FOLLOWUP_STAFF = "followup_staff"
+CHECK_IN = "check_in"
+WELCOME_LATE = "welcome_late"
+CLOSING = "closing"
+AFTERCARE = "aftercare"
+ABSENCE_NOTICE = followup.ABSENCE_NOTICE
+EXTENSION_NOTICE = followup.EXTENSION_NOTICE
+# NUDGE stays listed so that pending rows of the old nudges are cancelled on re-planning.
+PLANNED_KINDS = (SESSION_REMINDER, HOMEWORK_OPEN, NUDGE, EVALUATION, DIGEST, FOLLOWUP,
+                 FOLLOWUP_STAFF, CHECK_IN, WELCOME_LATE, CLOSING, AFTERCARE)
 
 
 @dataclass(frozen=True)
@@ -99,13 +117,13 @@ class Planner:
             rows.append(Wanted(kind, person_id, subject, offset, self._shift(kind, offset, at),
                                payload or {}))
 
-        windows = calendar.homework_windows(db, trajectory_id,
-                                            days_before_next=s.due_days_before_next_session,
-                                            days_after_last=s.due_days_after_last_session, tz=s.tz)
+        windows = calendar.windows_for(db, s, trajectory_id)
         for session in sessions:
             subject = f"session:{session.id}"
             for hours in s.session_offsets_hours:
                 at = calendar.offset_before(session.starts_at, hours, s.tz)
+                if hours >= 24:  # a whole-day reminder comes on a working day
+                    at = s.work.on_or_before(at)
                 for person_id in participants + coaches:
                     add(SESSION_REMINDER, person_id, subject, _hours_label(hours), at)
             has_homework = any(w.session.id == session.id for w in windows)
@@ -116,14 +134,63 @@ class Planner:
                     session.ends_at + timedelta(minutes=s.evaluation_delay_minutes))
         for window in windows:
             subject = f"assignment:{window.assignment.id}"
-            for hours in s.nudge_offsets_hours:
-                at = calendar.offset_before(window.due_at, hours, s.tz)
-                if at <= window.opens_at:
-                    continue
-                for person_id in participants:
-                    add(NUDGE, person_id, subject, _hours_label(hours), at)
             for person_id in sorted(set(coaches + coordinators)):
-                add(DIGEST, person_id, subject, "due", window.due_at)
+                add(DIGEST, person_id, subject, "due", s.work.on_or_after(window.due_at))
+        rows.extend(self.followup_rows(db, trajectory_id, sessions, participants, coaches,
+                                       coordinators))
+        return rows
+
+    def followup_rows(self, db: sqlite_utils.Database, trajectory_id: int, sessions: list,
+                      participants: list[int], coaches: list[int], coordinators: list[int]
+                      ) -> list[Wanted]:
+        """The ladder of every open item, check-ins, the late joiner's welcome, the end."""
+        s = self.settings
+        rows: list[Wanted] = []
+        if not sessions:
+            return rows
+        closing = followup.closing_at(db, s, trajectory_id)
+        snoozes = {}
+        for snooze in followup_store.snoozes_of(db, participants):
+            snoozes.setdefault(snooze.person_id, []).append(snooze)
+        for person_id in participants:
+            absences = followup_store.absences_of(db, person_id)
+
+            def add(kind: str, recipient: int, subject: str, offset: str, at, payload=None,
+                    absences=absences):
+                at = followup.hold(s, absences, at)
+                rows.append(Wanted(kind, recipient, subject, offset,
+                                   self._shift(kind, offset, at), payload or {}))
+
+            joined = followup_store.joined_at(db, person_id, trajectory_id)
+            items = followup.items_for(db, s, person_id, trajectory_id, joined)
+            for item in items:
+                for rung, at in followup.rung_moments(s, item):
+                    if rung in followup.PARTICIPANT_RUNGS:
+                        add(FOLLOWUP, person_id, item.subject, rung, at)
+                        continue
+                    staff = coaches if rung == "coach" else coordinators
+                    for recipient in staff:
+                        add(FOLLOWUP_STAFF, recipient, item.subject, f"{rung}.{person_id}", at,
+                            {"about": person_id, "rung": rung})
+            for snooze in snoozes.get(person_id, []):
+                add(FOLLOWUP, person_id, snooze.subject, f"{snooze.rung}.later", snooze.until)
+            # nobody silent for longer than silence_working_days while the trajectory runs
+            start = max(sessions[0].starts_at, joined or sessions[0].starts_at)
+            if closing is not None:
+                step = followup.check_in_step(s)
+                day = s.work.add_working_days(s.work.local(start).date(), step)
+                while (at := s.work.at(day, s.ladder_time)) < closing:
+                    rows.append(Wanted(CHECK_IN, person_id, f"trajectory:{trajectory_id}",
+                                       day.isoformat(), at))
+                    day = s.work.add_working_days(day, step)
+            if joined is not None and joined > sessions[0].starts_at:
+                rows.append(Wanted(WELCOME_LATE, person_id, f"trajectory:{trajectory_id}",
+                                   "late", joined))
+            if closing is not None:
+                rows.append(Wanted(CLOSING, person_id, f"trajectory:{trajectory_id}", "end",
+                                   closing))
+                rows.append(Wanted(AFTERCARE, person_id, f"trajectory:{trajectory_id}",
+                                   f"{s.aftercare_months}m", followup.aftercare_at(s, closing)))
         return rows
 
     def plan_trajectory(self, db: sqlite_utils.Database, trajectory_id: int, now: datetime
@@ -206,9 +273,19 @@ class Planner:
         if session is None:
             return
         self.plan_trajectory(db, session.trajectory_id, event.now)
-        if event.change in ("moved", "cancelled"):
+        if event.change in ("moved", "cancelled", "added"):
             self.notify_change(db, event.session_id, event.change, event.now)
 
     def on_enrolled(self, db: sqlite_utils.Database, event: Enrolled) -> None:
         if event.trajectory_id is not None:
             self.plan_trajectory(db, event.trajectory_id, event.now)
+
+    def on_followup_changed(self, db: sqlite_utils.Database, event: FollowupChanged) -> None:
+        if event.trajectory_id is not None:
+            ids = [event.trajectory_id]
+        elif event.person_id is not None:
+            ids = [m.trajectory_id for m in memberships.of_person(db, event.person_id)]
+        else:
+            ids = [t.id for t in trajectories.all_trajectories(db)]
+        for trajectory_id in ids:
+            self.plan_trajectory(db, trajectory_id, event.now)

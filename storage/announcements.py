@@ -28,6 +28,7 @@ class Announcement:
     created_at: datetime
     finished_at: datetime | None
     status_text: str = ""   # the status message's text as last shown (edited only on change)
+    cancelled_at: datetime | None = None
 
     @property
     def subject(self) -> str:
@@ -41,7 +42,7 @@ _COLS = ", ".join(_FIELDS)
 def _a(row: dict) -> Announcement:
     values = {k: row[k] for k in _FIELDS}
     values["audience"] = json.loads(values["audience"])
-    for name in ("planned_at", "created_at", "finished_at"):
+    for name in ("planned_at", "created_at", "finished_at", "cancelled_at"):
         values[name] = parse_iso(values[name])
     return Announcement(**values)
 
@@ -88,3 +89,19 @@ def finish(db: sqlite_utils.Database, announcement_id: int, now: datetime) -> bo
     return db.execute("UPDATE announcements SET status = 'done', finished_at = ?"
                       " WHERE id = ? AND status = 'queued'",
                       [utcnow_iso(now), announcement_id]).rowcount == 1
+
+
+def cancel(db: sqlite_utils.Database, announcement_id: int, now: datetime) -> bool:
+    """A planned announcement that will not go out."""
+    return db.execute("UPDATE announcements SET status = 'done', finished_at = ?,"
+                      " cancelled_at = ? WHERE id = ? AND status = 'queued'",
+                      [utcnow_iso(now), utcnow_iso(now), announcement_id]).rowcount == 1
+
+
+def set_text(db: sqlite_utils.Database, announcement_id: int, text: str) -> bool:
+    return db.execute("UPDATE announcements SET text = ? WHERE id = ? AND status = 'queued'",
+                      [text, announcement_id]).rowcount == 1
+
+
+def set_recipients(db: sqlite_utils.Database, announcement_id: int, count: int) -> None:
+    db.execute("UPDATE announcements SET recipients = ? WHERE id = ?", [count, announcement_id])

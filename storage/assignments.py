@@ -114,3 +114,9 @@ def import_upsert(db: sqlite_utils.Database, *, session_id: int, number: int, ti
         [session_id, title, instructions, kind, step,
          utcnow_iso(now or datetime.now(UTC))])
     return True
+
+
+def set_instructions(db: sqlite_utils.Database, assignment_id: int, instructions: str) -> bool:
+    """A coordinator edits an assignment's text in the chat."""
+    return db.execute("UPDATE assignments SET instructions = ? WHERE id = ?",
+                      [instructions, assignment_id]).rowcount == 1

@@ -32,6 +32,11 @@ PERSONAL_TABLES = {
     "nudge_mutes": "SELECT * FROM nudge_mutes WHERE person_id = ?",
     "announcements": "SELECT * FROM announcements WHERE author_id = ?",
     "audit_log": "SELECT * FROM audit_log WHERE actor_id = ? OR subject_person_id = ?",
+    "extensions": "SELECT * FROM extensions WHERE person_id = ?",
+    "snoozes": "SELECT * FROM snoozes WHERE person_id = ?",
+    "absences": "SELECT * FROM absences WHERE person_id = ?",
+    "escalations": "SELECT * FROM escalations WHERE person_id = ?",
+    "aftercare_answers": "SELECT * FROM aftercare_answers WHERE person_id = ?",
     # what a coordinator typed about the person in the invite they used
     "invites": "SELECT i.prefill_name, i.prefill_municipality, i.prefill_department,"
                " i.prefill_organisation FROM invites i JOIN invite_redemptions r"
@@ -42,7 +47,7 @@ PERSONAL_TABLES = {
     "invite_attempts": f"SELECT * FROM invite_attempts WHERE telegram_id = {_CHAT}",
 }
 # Tables with a person column that hold no personal content of their own.
-NOT_PERSONAL = {}
+NOT_PERSONAL = {"chat_edits": "edited_by (the coordinator who changed the calendar)"}
 
 
 def export_person(db: sqlite_utils.Database, person_id: int) -> dict[str, list[dict]]:
@@ -87,6 +92,11 @@ def forget(db: sqlite_utils.Database, person_id: int, telegram_id: int | None, n
         "DELETE FROM submissions WHERE person_id = ?",  # items and feedback cascade
         "DELETE FROM outbox WHERE person_id = ?",
         "DELETE FROM nudge_mutes WHERE person_id = ?",
+        "DELETE FROM extensions WHERE person_id = ?",
+        "DELETE FROM snoozes WHERE person_id = ?",
+        "DELETE FROM absences WHERE person_id = ?",
+        "DELETE FROM escalations WHERE person_id = ?",
+        "DELETE FROM aftercare_answers WHERE person_id = ?",
         "DELETE FROM invite_redemptions WHERE person_id = ?",
         "UPDATE feedback SET text = '', file_id = NULL WHERE author_id = ?",
         "UPDATE audit_log SET subject_person_id = NULL WHERE subject_person_id = ?",

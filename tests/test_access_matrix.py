@@ -13,6 +13,7 @@ from buttons import calendar as cb
 from buttons import common as comb
 from buttons import enrol as eb
 from buttons import flows as fb
+from buttons import followup as fub
 from buttons import homework as hb
 from buttons import invitations as ib
 from buttons import privacy as pb
@@ -117,6 +118,8 @@ EXPECTED = {
     ab.Later: (lambda i: ab.Later(), COORDINATOR),
     ab.Send: (lambda i: ab.Send(), COORDINATOR),
     ab.Cancel: (lambda i: ab.Cancel(), COORDINATOR),
+    ab.CancelPlanned: (lambda i: ab.CancelPlanned(1), COORDINATOR),
+    ab.EditPlanned: (lambda i: ab.EditPlanned(1), COORDINATOR),
     ib.PickTrajectory: (lambda i: ib.PickTrajectory(i["t"]), COORDINATOR),
     ib.PickRole: (lambda i: ib.PickRole(i["t"], "coach"), COORDINATOR),
     ib.Uses: (lambda i: ib.Uses(5), COORDINATOR),
@@ -126,6 +129,22 @@ EXPECTED = {
     ib.Cancel: (lambda i: ib.Cancel(), COORDINATOR),
     ib.ListOpen: (lambda i: ib.ListOpen(i["t"]), COORDINATOR),
     ib.Revoke: (lambda i: ib.Revoke(1), COORDINATOR),
+    ib.ConfirmMaximum: (lambda i: ib.ConfirmMaximum(7, 11), COORDINATOR),
+    cb.Manage: (lambda i: cb.Manage(i["s"]), COORDINATOR),
+    cb.Move: (lambda i: cb.Move(i["s"]), COORDINATOR),
+    cb.CancelSession: (lambda i: cb.CancelSession(i["s"]), COORDINATOR),
+    cb.AddSession: (lambda i: cb.AddSession(i["t"]), COORDINATOR),
+    cb.EditText: (lambda i: cb.EditText(i["a"]), COORDINATOR),
+    cb.EditDue: (lambda i: cb.EditDue(i["a"]), COORDINATOR),
+    cb.Confirm: (lambda i: cb.Confirm(), COORDINATOR),
+    cb.Abort: (lambda i: cb.Abort(), COORDINATOR),
+    fub.Later: (lambda i: fub.Later("assignment", i["a"], "gentle"), PARTICIPANT),
+    fub.Away: (lambda i: fub.Away("1w"), PARTICIPANT),
+    fub.Extend: (lambda i: fub.Extend(i["a"], i["p"]), STAFF),
+    fub.ExtendBy: (lambda i: fub.ExtendBy(i["a"], i["p"], "2"), STAFF),
+    fub.ExtendType: (lambda i: fub.ExtendType(i["a"], i["p"]), STAFF),
+    fub.FinalEvaluation: (lambda i: fub.FinalEvaluation(i["t"]), PARTICIPANT),
+    fub.Aftercare: (lambda i: fub.Aftercare(i["t"], "done"), PARTICIPANT),
 }
 BUTTONS = sorted(BUTTON_KINDS, key=lambda k: k.head())
 
@@ -149,7 +168,8 @@ async def _fixture_ids(bot):
     draft = store.ensure_draft(bot.db, sofie.id, assignment.id, bot.now())
     store.add_item(bot.db, draft.id, kind="text", text="Geheim plan van Sofie", now=bot.now())
     store.submit(bot.db, draft.id, bot.now(), late=False)
-    return {"t": trajectory.id, "s": session.id, "a": assignment.id, "sub": draft.id}
+    return {"t": trajectory.id, "s": session.id, "a": assignment.id, "sub": draft.id,
+            "p": sofie.id}
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -1,6 +1,7 @@
 """Announcements: audience, preview, send now or later, live status, report, crash-resume."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,6 +12,8 @@ from schedule import dispatcher
 from storage import announcements, outbox, people, trajectories
 from tests.flow_helpers import INTAKE_NL, play
 from tests.support.homework import hand_in
+
+BXL = ZoneInfo("Europe/Brussels")
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +78,8 @@ async def test_send_later_waits_for_its_time(bot):
     await bot.run_pass()
     assert not any("Sessie 1 start" in c.text for c in bot.api.sent(SOFIE.id))
     bot.clock.set(bot.now() + timedelta(days=1, hours=1))
-    await bot.run_pass()
+    await bot.run_pass()   # the audience is resolved at the moment of sending ...
+    await bot.run_pass()   # ... and delivered right after
     assert any("Sessie 1 start" in c.text for c in bot.api.sent(SOFIE.id))
 
 
@@ -86,7 +90,7 @@ async def test_bad_time_and_media_get_clear_answers(bot):
     await bot.tap(ELS, "Iedereen")
     await bot.tap(ELS, "Later versturen")
     assert "begrijp ik niet" in (await bot.send(ELS, "morgen ergens"))[-1].text
-    assert "begrijp ik niet" in (await bot.send(ELS, "1/1/2020 10:00"))[-1].text
+    assert "al voorbij" in (await bot.send(ELS, "1/1/2020 10:00"))[-1].text
 
 
 async def test_photo_announcement(bot):
@@ -170,3 +174,71 @@ async def test_nudge_lagging_from_progress(bot):
     await bot.send(ELS, "/voortgang")
     calls = await bot.tap(ELS, "Herinner wie achterloopt")
     assert "geen herinneringen" in calls[-1].text  # at most one per person per day
+
+
+async def test_a_past_date_is_refused_not_moved_to_next_year(bot):
+    """"11/2 9u00" typed on 12 February: yesterday, refused with the reason."""
+    await compose(bot)
+    await bot.tap(ELS, "Iedereen")
+    await bot.tap(ELS, "Later versturen")
+    bot.clock.set(datetime(2024, 2, 12, 9, 0, tzinfo=BXL))
+    calls = await bot.send(ELS, "11/2 9u00")
+    assert "announcements/time_past" in calls[-1].keys
+    assert "11/2/2025 9u00" in calls[-1].text
+    assert announcements.recent(bot.db) == []
+
+
+async def test_dynamic_audience_is_resolved_when_sending_and_the_preview_says_so(bot):
+    trajectory = trajectories.by_number(bot.db, 7)
+    session = trajectories.session_by_number(bot.db, trajectory.id, 1)
+    from storage import assignments
+
+    work = assignments.of_session(bot.db, session.id)[0]
+    await compose(bot, "Je huiswerk van sessie 1 ontbreekt nog.")
+    await bot.tap(ELS, "Wie het huiswerk van een sessie niet indiende")
+    await bot.tap(ELS, "Traject 7, sessie 1")
+    await bot.tap(ELS, "Later versturen")
+    preview = (await bot.send(ELS, "15/4 10u00"))[-1]
+    assert "3 ontvangers" in preview.text and "opnieuw berekend" in preview.text
+    await bot.tap(ELS, "Inplannen")
+    listing = (await bot.send(ELS, "/aankondigingen"))[-1]
+    assert "gaat uit op maandag 15 april om 10u00" in listing.text
+    # Pieter hands in before the announcement goes out: he does not receive it.
+    hand_in(bot.db, people.by_telegram_id(bot.db, PIETER.id).id, work.id, bot.now())
+    await bot.dispatcher.travel(bot.app, bot.clock,
+                                datetime(2024, 4, 15, 10, 5, tzinfo=BXL).astimezone(UTC))
+    received = {c.chat_id for c in bot.api.sent() if "ontbreekt nog" in c.text
+                and c.chat_id != ELS.id}
+    assert received == {SOFIE.id, 9013}
+    item = announcements.recent(bot.db)[0]
+    assert item.recipients == 2
+
+
+async def test_a_cancelled_announcement_reaches_nobody_and_a_planned_one_can_be_edited(bot):
+    await compose(bot, "Eerste versie")
+    await bot.tap(ELS, "Iedereen")
+    await bot.tap(ELS, "Later versturen")
+    await bot.send(ELS, "13/2 10u00")
+    await bot.tap(ELS, "Inplannen")
+    await compose(bot, "Tweede aankondiging")
+    await bot.tap(ELS, "Iedereen")
+    await bot.tap(ELS, "Later versturen")
+    await bot.send(ELS, "14/2 10u00")
+    await bot.tap(ELS, "Inplannen")
+    await bot.send(ELS, "/aankondigingen")
+    await bot.tap(ELS, "✏️ 1 aanpassen")
+    calls = await bot.send(ELS, "Verbeterde versie")
+    assert "announcements/edited" in calls[-1].keys
+    await bot.send(ELS, "/aankondigingen")
+    calls = await bot.tap(ELS, "❌ 2 annuleren")
+    assert "announcements/withdrawn" in calls[-1].keys
+    listing = (await bot.send(ELS, "/aankondigingen"))[-1].text
+    assert "geannuleerd" in listing
+    await bot.dispatcher.travel(bot.app, bot.clock,
+                                datetime(2024, 2, 15, 12, 0, tzinfo=BXL).astimezone(UTC))
+    texts = [c.text for c in bot.api.sent() if c.chat_id != ELS.id]
+    assert not any("Tweede aankondiging" in t for t in texts)
+    assert not any("Eerste versie" in t for t in texts)
+    assert sum("Verbeterde versie" in t for t in texts) == 5  # everyone enrolled but Els
+    calls = await bot.press(ELS, "an:withdraw:2")
+    assert "announcements/not_planned" in calls[-1].keys

@@ -22,7 +22,7 @@ def messages():
 
 def test_every_shipped_flow_loads_with_all_templates(messages):
     flows = loader.load_all(messages.has)
-    assert set(flows) == {"intake", "brief", "waarom", "evaluatie"}
+    assert set(flows) == {"intake", "brief", "waarom", "evaluatie", "slotevaluatie"}
     for flow in flows.values():
         for key, _ in loader.required_templates(flow):
             for lang in LANGUAGES:

@@ -90,6 +90,10 @@ async def test_full_trajectory_then_raised_maximum(bot):
     assert info.value.reason == "full"
     # the coordinator raises the maximum in the bot
     calls = await bot.send(ELS, "/maximum 7 11")
+    assert "invite/maximum_confirm" in calls[-1].keys   # above the programme's 10: asked first
+    assert "hoogstens 10 deelnemers per traject" in calls[-1].text
+    assert t7(bot).max_participants == 10
+    calls = await bot.tap(ELS, "Ja, 11 toestaan")
     assert "maximaal 11 deelnemers" in calls[-1].text
     calls = await bot.send(newcomer(50), f"/start {invite.code}")
     assert "drie korte vragen" in calls[-1].text
@@ -203,3 +207,10 @@ def test_admin_invite_prints_link_and_code_then_revokes(tmp_path):
     assert missing.returncode == 2 and "no trajectory 99" in missing.stderr
     raised = run_bot(tmp_path, "admin", "max-participants", "--trajectory", "7", "--max", "12")
     assert raised.returncode == 0 and "at most 12" in raised.stdout
+
+
+async def test_a_maximum_up_to_the_rule_needs_no_confirmation(bot):
+    calls = await bot.send(ELS, "/maximum 7 8")
+    assert "invite/maximum_set" in calls[-1].keys and t7(bot).max_participants == 8
+    calls = await bot.send(ELS, "/maximum 7 12")
+    assert "invite/maximum_confirm" in calls[-1].keys and t7(bot).max_participants == 8

@@ -1,0 +1,371 @@
+"""Directive follow-up: what each participant still has to do, by when, and the ladder of
+reminders that follows each open item until it is done (no Telegram, no scheduler).
+
+Items, per participant and trajectory (subject = the outbox subject of its reminders):
+    intake:<trajectory>      the intake; due `intake_due_working_days` working days before the
+                             first session (a late joiner: `catch_up_working_days` after joining)
+    assignment:<assignment>  a homework (also a brief step or a five-whys chain given as
+                             homework); due as the calendar says, or later with an extension;
+                             homework given before a late joiner joined is due
+                             `catch_up_working_days` working days after joining
+    evaluation:<session>     the evaluation of a session the person could attend; due
+                             `evaluation_due_working_days` working days after it ended
+    final:<trajectory>       the evaluation of the whole trajectory, after the closing message
+
+The ladder (`followup.ladder_working_days`, working days from the deadline, at `ladder_time`):
+gentle (to the participant, before the deadline), firm (to the participant, after it), coach
+(to the coaches), coordinator (to the coordinators). A rung is a row in the outbox: it is sent
+once, skipped when the item is done by then, and held while the person is away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlite_utils
+
+from core.events import EventBus, FollowupChanged
+from core.settings import Settings
+from core.workdays import WorkCalendar
+from flows.engine import Flow
+from programme import calendar, flow_progress
+from storage import assignments as assignment_store
+from storage import followup as store
+from storage import homework as homework_store
+from storage import memberships, outbox, trajectories
+from storage.db import transaction
+
+ABSENCE_NOTICE = "absence_notice"       # outbox kinds queued here (composed in schedule/)
+EXTENSION_NOTICE = "extension_notice"
+PARTICIPANT_RUNGS = ("gentle", "firm")
+STAFF_RUNGS = ("coach", "coordinator")
+ITEM_KINDS = ("intake", "assignment", "evaluation", "final")
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str
+    ref: int
+    trajectory_id: int
+    opens_at: datetime
+    due_at: datetime
+    assignment: assignment_store.Assignment | None = None
+    session: trajectories.Session | None = None
+    extended: bool = False
+    catch_up: bool = False          # given before the person joined
+
+    @property
+    def subject(self) -> str:
+        return f"{self.kind}:{self.ref}"
+
+
+def parse_subject(subject: str) -> tuple[str, int] | None:
+    kind, _, ref = subject.partition(":")
+    if kind not in ITEM_KINDS or not (ref.isascii() and ref.isdigit()):
+        return None
+    return kind, int(ref)
+
+
+# -- the end of a trajectory --------------------------------------------------------------------
+def closing_at(db: sqlite_utils.Database, s: Settings, trajectory_id: int) -> datetime | None:
+    """When the closing message goes: the working day after the last session or its homework's
+    deadline, whichever is later, at the ladder time. None without planned sessions."""
+    sessions = [x for x in trajectories.sessions_of(db, trajectory_id) if x.status == "planned"]
+    if not sessions:
+        return None
+    last = sessions[-1]
+    end = last.ends_at
+    for window in calendar.windows_for(db, s, trajectory_id):
+        if window.session.id == last.id:
+            end = max(end, window.due_at)
+    day = s.work.add_working_days(s.work.local(end).date(), 1)
+    return s.work.at(day, s.ladder_time)
+
+
+def aftercare_at(s: Settings, closing: datetime) -> datetime:
+    """`aftercare_months` months after the closing message, on a working day."""
+    local = s.work.local(closing).date()
+    month = local.month - 1 + s.aftercare_months
+    year, month = local.year + month // 12, month % 12 + 1
+    day = min(local.day, 28)
+    return s.work.at(s.work.add_working_days(date(year, month, day), 0), s.ladder_time)
+
+
+def running(db: sqlite_utils.Database, s: Settings, trajectory_id: int, now: datetime) -> bool:
+    """Between the start of the first session and the closing message."""
+    sessions = [x for x in trajectories.sessions_of(db, trajectory_id) if x.status == "planned"]
+    closing = closing_at(db, s, trajectory_id)
+    return bool(sessions) and sessions[0].starts_at <= now and closing is not None \
+        and now <= closing
+
+
+# -- items ----------------------------------------------------------------------------------------
+def _due_after(work: WorkCalendar, moment: datetime, days: int) -> datetime:
+    return work.at(work.add_working_days(work.local(moment).date(), days), work.deadline_time)
+
+
+def assignment_due(db: sqlite_utils.Database, s: Settings, person_id: int,
+                   window: calendar.Homework, joined: datetime | None = None
+                   ) -> tuple[datetime, bool, bool]:
+    """The person's own deadline for one homework: (due, extended, catch_up). An extension
+    wins; homework given before the person joined is due `catch_up_working_days` after it."""
+    extension = store.extension(db, person_id, window.assignment.id)
+    if extension is not None:
+        return extension.due_at, True, False
+    joined = joined or store.joined_at(db, person_id, window.session.trajectory_id)
+    if joined is not None and window.opens_at < joined:
+        return max(window.due_at, _due_after(s.work, joined, s.catch_up_working_days)), False, \
+            True
+    return window.due_at, False, False
+
+
+def items_for(db: sqlite_utils.Database, s: Settings, person_id: int, trajectory_id: int,
+              joined: datetime | None = None) -> list[Item]:
+    """Every item of one participant in one trajectory, with the person's own deadline."""
+    work = s.work
+    joined = joined or store.joined_at(db, person_id, trajectory_id)
+    sessions = [x for x in trajectories.sessions_of(db, trajectory_id) if x.status == "planned"]
+    if not sessions or joined is None:
+        return []
+    late = joined > sessions[0].starts_at
+    catch_up_due = _due_after(work, joined, s.catch_up_working_days)
+    items: list[Item] = []
+    # intake
+    if late:
+        intake_due = catch_up_due
+    else:
+        first_day = work.local(sessions[0].starts_at).date()
+        intake_due = work.at(work.add_working_days(first_day, -s.intake_due_working_days)
+                             if s.intake_due_working_days else first_day, work.deadline_time)
+        intake_due = min(intake_due, sessions[0].starts_at)
+    items.append(Item("intake", trajectory_id, trajectory_id, joined, max(intake_due, joined)))
+    # homework
+    for window in calendar.windows_for(db, s, trajectory_id):
+        due, extended, caught = assignment_due(db, s, person_id, window, joined)
+        items.append(Item("assignment", window.assignment.id, trajectory_id,
+                          max(window.opens_at, joined), due, assignment=window.assignment,
+                          session=window.session, extended=extended, catch_up=caught))
+    # evaluations of the sessions the person could attend
+    for session in sessions:
+        if session.ends_at <= joined:
+            continue
+        items.append(Item("evaluation", session.id, trajectory_id, session.ends_at,
+                          _due_after(work, session.ends_at, s.evaluation_due_working_days),
+                          session=session))
+    # the evaluation of the whole trajectory
+    closing = closing_at(db, s, trajectory_id)
+    if closing is not None:
+        items.append(Item("final", trajectory_id, trajectory_id, closing,
+                          _due_after(work, closing, s.evaluation_due_working_days)))
+    return items
+
+
+def item(db: sqlite_utils.Database, s: Settings, person_id: int, trajectory_id: int,
+         subject: str) -> Item | None:
+    return next((i for i in items_for(db, s, person_id, trajectory_id) if i.subject == subject),
+                None)
+
+
+def is_done(db: sqlite_utils.Database, flows: dict[str, Flow], person_id: int,
+            item: Item) -> bool:
+    if item.kind == "intake":
+        return flow_progress.intake_done(db, flows, person_id)
+    if item.kind == "assignment":
+        if homework_store.has_submitted(db, person_id, item.ref):
+            return True
+        a = item.assignment
+        if a is not None and a.kind == "brief_step":
+            return flow_progress.brief_steps_done(db, flows, person_id).get(
+                f"step{a.brief_step}", False)
+        return False
+    if item.kind == "evaluation":
+        return any(e.complete and e.session_id == item.ref
+                   for e in flow_progress.evaluations(db, flows, person_id))
+    if item.kind == "final":
+        return final_evaluation_done(db, flows, person_id, item.ref)
+    return False
+
+
+FINAL_FLOW = "slotevaluatie"
+
+
+def final_evaluation_done(db: sqlite_utils.Database, flows: dict[str, Flow], person_id: int,
+                          trajectory_id: int) -> bool:
+    if FINAL_FLOW not in flows:
+        return False
+    from flows import engine
+    from programme.flow_runner import load_answers
+
+    return engine.is_complete(flows[FINAL_FLOW],
+                              load_answers(db, person_id, FINAL_FLOW, str(trajectory_id)))
+
+
+def open_items(db: sqlite_utils.Database, s: Settings, flows: dict[str, Flow], person_id: int,
+               trajectory_id: int, now: datetime) -> list[Item]:
+    """Items that are open now (opened, not done), soonest deadline first."""
+    return sorted((i for i in items_for(db, s, person_id, trajectory_id)
+                   if i.opens_at <= now and not is_done(db, flows, person_id, i)),
+                  key=lambda i: i.due_at)
+
+
+# -- when ---------------------------------------------------------------------------------------
+def rung_moments(s: Settings, item: Item) -> list[tuple[str, datetime]]:
+    """The ladder of one item: (rung, moment), skipping rungs before the item opens."""
+    work = s.work
+    due_day = work.local(item.due_at).date()
+    result = []
+    for rung, days in s.ladder:
+        moment = work.at(work.add_working_days(due_day, days), s.ladder_time)
+        if days > 0 and moment <= item.due_at:
+            moment = work.at(work.add_working_days(due_day, days + 1), s.ladder_time)
+        if days < 0 and moment >= item.due_at:
+            continue  # the deadline is before the ladder time on that day: no room
+        if moment <= item.opens_at:
+            continue
+        result.append((rung, moment))
+    return result
+
+
+def back_at(s: Settings, absence: store.Absence) -> datetime:
+    """The first working moment after an absence."""
+    return s.work.at(s.work.next_working_day(absence.last_day), s.ladder_time)
+
+
+def away_at(s: Settings, absences: list[store.Absence], moment: datetime
+            ) -> store.Absence | None:
+    """The absence covering `moment` (an ended absence covers until it was ended)."""
+    for absence in absences:
+        end = back_at(s, absence)
+        if absence.ended_at is not None:
+            end = min(end, absence.ended_at)
+        if absence.starts_at <= moment < end:
+            return absence
+    return None
+
+
+def hold(s: Settings, absences: list[store.Absence], moment: datetime) -> datetime:
+    """A reminder that would arrive during an absence waits until the person is back."""
+    for _ in range(len(absences) + 1):
+        absence = away_at(s, absences, moment)
+        if absence is None:
+            return moment
+        moment = back_at(s, absence) if absence.ended_at is None else absence.ended_at
+    return moment
+
+
+def tomorrow(s: Settings, now: datetime) -> datetime:
+    """ "Herinner me morgen": the next working day, at the ladder time."""
+    return s.work.at(s.work.next_working_day(s.work.local(now).date()), s.ladder_time)
+
+
+# -- silence ------------------------------------------------------------------------------------
+def check_in_step(s: Settings) -> int:
+    """Check-in candidates every this many working days (see docs/calendar.md)."""
+    return max(1, s.silence_working_days // 3)
+
+
+def last_contact(db: sqlite_utils.Database, s: Settings, person_id: int, now: datetime
+                 ) -> datetime | None:
+    """The latest reminder the person received or sign of life they gave: an answer, homework,
+    a snooze, an absence they announced (counted up to its end)."""
+    moments = [store.last_sent_to(db, person_id, now), flow_progress.last_activity(db, person_id),
+               homework_store.last_activity(db, person_id), store.last_snooze(db, person_id)]
+    for absence in store.absences_of(db, person_id):
+        end = min(back_at(s, absence), absence.ended_at or back_at(s, absence))
+        if absence.starts_at <= now:
+            moments.append(min(end, now))
+    moments = [m for m in moments if m is not None and m <= now]
+    return max(moments) if moments else None
+
+
+def silent_since(db: sqlite_utils.Database, s: Settings, person_id: int, now: datetime,
+                 since: datetime) -> int:
+    """Working days without contact up to now (counting from `since` when there was none)."""
+    last = last_contact(db, s, person_id, now) or since
+    return s.work.working_days_between(max(last, since), now)
+
+
+def membership_running(db: sqlite_utils.Database, person_id: int, trajectory_id: int) -> bool:
+    m = memberships.get(db, person_id, trajectory_id)
+    return m is not None and m.status == "active" and m.role == "participant"
+
+
+def extension_choices(s: Settings, current_due: datetime, now: datetime) -> list[datetime]:
+    """New deadlines a coach can pick with one tap: 2, 5 and 10 working days after the current
+    deadline (or after today, when that has passed)."""
+    base = max(current_due, now)
+    day = s.work.local(base).date()
+    return [s.work.at(s.work.add_working_days(day, n), s.work.deadline_time) for n in (2, 5, 10)]
+
+
+# -- changes a person or their coach makes (each re-plans through the event bus) ---------------
+def trajectory_of_item(db: sqlite_utils.Database, kind: str, ref: int) -> int | None:
+    if kind in ("intake", "final"):
+        return ref if trajectories.get(db, ref) is not None else None
+    if kind == "assignment":
+        a = assignment_store.get(db, ref)
+        session = trajectories.get_session(db, a.session_id) if a else None
+    else:
+        session = trajectories.get_session(db, ref)
+    return session.trajectory_id if session else None
+
+
+def snooze(db: sqlite_utils.Database, bus: EventBus, s: Settings, person_id: int,
+           trajectory_id: int, subject: str, rung: str, now: datetime) -> datetime | None:
+    """ "Herinner me morgen": the next working day, once per item and rung. Returns when the
+    reminder comes, or None when this rung was snoozed already."""
+    until = tomorrow(s, now)
+    with transaction(db):
+        if not store.snooze(db, person_id, subject, rung, until, now):
+            return None
+        bus.publish(db, FollowupChanged(person_id, trajectory_id, now))
+    return until
+
+
+def grant_extension(db: sqlite_utils.Database, bus: EventBus, s: Settings, person_id: int,
+                    assignment_id: int, due_at: datetime, granted_by: int | None,
+                    now: datetime) -> store.Extension:
+    """More time for one person on one homework: a deadline on a working day (a weekend or
+    holiday moves to the working day before), the person is told, the reminders follow."""
+    due_at = s.work.deadline(due_at)
+    trajectory_id = trajectory_of_item(db, "assignment", assignment_id)
+    with transaction(db):
+        extension = store.grant_extension(db, person_id, assignment_id, due_at, granted_by, now)
+        outbox.enqueue(db, kind=EXTENSION_NOTICE, person_id=person_id,
+                       subject=f"assignment:{assignment_id}",
+                       offset=f"until{due_at.strftime('%Y%m%d%H%M')}", planned_at=now, now=now,
+                       trajectory_id=trajectory_id, payload={"by": granted_by})
+        bus.publish(db, FollowupChanged(person_id, trajectory_id, now))
+    return extension
+
+
+def go_away(db: sqlite_utils.Database, bus: EventBus, s: Settings, person_id: int,
+            last_day: date, now: datetime) -> store.Absence:
+    """ /afwezig: reminders wait until the first working day after `last_day`; the coaches of
+    the person's trajectories are told (once per absence)."""
+    with transaction(db):
+        absence = store.start_absence(db, person_id, last_day, now)
+        for membership in memberships.of_person(db, person_id):
+            if membership.role != "participant":
+                continue
+            for coach in memberships.of_trajectory(db, membership.trajectory_id, "coach"):
+                outbox.enqueue(db, kind=ABSENCE_NOTICE, person_id=coach.person_id,
+                               subject=f"absence:{absence.id}", offset=str(person_id),
+                               planned_at=now, now=now, trajectory_id=membership.trajectory_id,
+                               payload={"about": person_id, "absence": absence.id})
+        bus.publish(db, FollowupChanged(person_id, None, now))
+    return absence
+
+
+def come_back(db: sqlite_utils.Database, bus: EventBus, person_id: int, now: datetime) -> bool:
+    with transaction(db):
+        ended = store.end_absence(db, person_id, now)
+        if ended:
+            bus.publish(db, FollowupChanged(person_id, None, now))
+    return ended
+
+
+def current_absence(db: sqlite_utils.Database, s: Settings, person_id: int, now: datetime
+                    ) -> store.Absence | None:
+    return away_at(s, store.absences_of(db, person_id), now)

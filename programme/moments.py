@@ -1,0 +1,74 @@
+"""Dates and times people type ("25/3 14u30", "25/03/2024 14:30", "15/3"), read in the
+programme's time zone. A moment in the past is refused with the reason, never moved to next
+year: "11/2 9u00" typed on 12 February is yesterday's date, not one in a year.
+
+    parse_moment(text, now, tz) -> Parsed(moment, problem)   problem: None | "format" | "past"
+    parse_day(text, now, tz)    -> Parsed(day, problem)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+_DATE = r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2,4}))?"
+_MOMENT = re.compile(rf"\s*(?:op\s+|on\s+)?{_DATE}\s+(?:om\s+|at\s+)?(\d{{1,2}})[u:h.](\d{{2}})"
+                     r"(?:\s*-\s*(\d{1,2})[u:h.](\d{2}))?\s*", re.I)
+_DAY = re.compile(rf"\s*(?:tot\s+(?:en\s+met\s+)?|until\s+)?{_DATE}\s*", re.I)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: object = None          # datetime (aware, UTC) or date
+    problem: str | None = None    # "format" (not understood) or "past"
+    end: datetime | None = None   # "25/6 9u30-12u30": the end time, when given
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _year(text: str | None, now_local: datetime) -> int:
+    if not text:
+        return now_local.year
+    value = int(text)
+    return value + 2000 if len(text) == 2 else value
+
+
+def parse_moment(text: str, now: datetime, tz: ZoneInfo) -> Parsed:
+    match = _MOMENT.fullmatch(text or "")
+    if not match:
+        return Parsed(problem="format")
+    day, month, year, hour, minute, end_hour, end_minute = match.groups()
+    local_now = now.astimezone(tz)
+    try:
+        moment = datetime(_year(year, local_now), int(month), int(day), int(hour), int(minute),
+                          tzinfo=tz)
+        end = None
+        if end_hour is not None:
+            end = datetime.combine(moment.date(), time(int(end_hour), int(end_minute)),
+                                   tzinfo=tz)
+    except ValueError:
+        return Parsed(problem="format")
+    if moment <= now:
+        return Parsed(moment, "past")
+    if end is not None and end <= moment:
+        return Parsed(moment, "format")
+    return Parsed(moment, None, end)
+
+
+def parse_day(text: str, now: datetime, tz: ZoneInfo) -> Parsed:
+    match = _DAY.fullmatch(text or "")
+    if not match:
+        return Parsed(problem="format")
+    day, month, year = match.groups()
+    local_now = now.astimezone(tz)
+    try:
+        value = date(_year(year, local_now), int(month), int(day))
+    except ValueError:
+        return Parsed(problem="format")
+    if value < local_now.date():
+        return Parsed(value, "past")
+    return Parsed(value)
