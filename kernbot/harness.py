@@ -136,8 +136,11 @@ class BotHarness:
     async def send(self, user: User, text: str) -> list[Call]:
         return await self.sim.send(user, text)
 
-    async def tap(self, user: User, label: str | int) -> list[Call]:
-        return await self.sim.tap(user, label)
+    async def tap(self, user: User, label: str | int | None = None, *, key: str | None = None,
+                  values: dict | None = None) -> list[Call]:
+        """By number, by (part of) the label, or by the label's message key (see
+        `ChatSimulator.tap`)."""
+        return await self.sim.tap(user, label, key=key, values=values)
 
     async def press(self, user: User, data: str) -> list[Call]:
         return await self.sim.press(user, data)

@@ -120,6 +120,10 @@ class FakeBotAPI(BaseRequest):
         self._file_ids = itertools.count(1)
         self.refuse_commands = False
         self._pending: dict[int, list[Rendered]] = {}  # per asyncio task: rendered, not sent
+        # Short texts rendered so far (button labels), by text and by key: a keyboard the bot
+        # built once and reuses renders no labels the next time, yet its buttons keep a key.
+        self._labels: dict[str, Rendered] = {}
+        self._label_texts: dict[str, dict[str, Rendered]] = {}
 
     # -- message keys ------------------------------------------------------------------------
     def watch(self, messages) -> None:
@@ -127,10 +131,26 @@ class FakeBotAPI(BaseRequest):
         up in (matched by text, per asyncio task)."""
         def observe(key: str, language: str, values: dict, text: str) -> None:
             if text:
-                self._pending.setdefault(_task_id(), []).append(
-                    Rendered(key, language, dict(values), text))
+                rendered = Rendered(key, language, dict(values), text)
+                self._pending.setdefault(_task_id(), []).append(rendered)
+                if len(text) <= self.LABEL_MAX:
+                    self._remember_label(rendered)
 
         messages.observer = observe
+
+    LABEL_MAX = 128  # longer than any button label Telegram shows
+    LABELS_KEPT = 20_000
+
+    def _remember_label(self, rendered: Rendered) -> None:
+        if len(self._labels) >= self.LABELS_KEPT:
+            self._labels.clear()
+            self._label_texts.clear()
+        self._labels[rendered.text] = rendered
+        self._label_texts.setdefault(rendered.key, {})[rendered.text] = rendered
+
+    def label_renders(self, key: str) -> list[Rendered]:
+        """Every short text the template `key` has rendered so far (one per distinct text)."""
+        return list(self._label_texts.get(key, {}).values())
 
     def forget_pending(self) -> None:
         """A new update is about to be handled in this task: what was rendered before and
@@ -138,9 +158,7 @@ class FakeBotAPI(BaseRequest):
         self._pending.pop(_task_id(), None)
 
     def _attach(self, call: Call) -> None:
-        pending = self._pending.get(_task_id())
-        if not pending:
-            return
+        pending = self._pending.get(_task_id()) or []
         texts = [call.text, *(b.get("text", "") for b in call.buttons)]
         kept = []
         for r in pending:
@@ -152,7 +170,16 @@ class FakeBotAPI(BaseRequest):
                 call.rendered.append(r)
             else:
                 kept.append(r)
-        self._pending[_task_id()] = kept[-200:]
+        if pending:
+            self._pending[_task_id()] = kept[-200:]
+        # a button whose label was rendered for an earlier call (a reused keyboard)
+        explained = {r.text for r in call.rendered} | {html.unescape(r.text)
+                                                       for r in call.rendered}
+        for button in call.buttons:
+            label = button.get("text", "")
+            if label and label not in explained and label in self._labels:
+                call.rendered.append(self._labels[label])
+                explained.add(label)
 
     # -- BaseRequest -------------------------------------------------------------------------
     async def initialize(self) -> None:
