@@ -130,6 +130,11 @@ class BotHarness:
         sent = self.api.sent(user.id)
         return sent[-1].keys if sent else []
 
+    def key(self, user: User) -> str | None:
+        """The message key of the latest message sent to this user (see `Call.key`)."""
+        sent = self.api.sent(user.id)
+        return sent[-1].key if sent else None
+
     def now(self) -> datetime:
         return self.clock.now()
 

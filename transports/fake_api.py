@@ -59,6 +59,16 @@ class Call:
         """The message keys behind this call's text and button labels, in render order."""
         return [r.key for r in self.rendered]
 
+    @property
+    def key(self) -> str | None:
+        """The message key of the whole text (the template the message is), or None: `keys`
+        also holds the button labels and the smaller templates whose text is inside it."""
+        text = self.text
+        for r in self.rendered:
+            if r.text == text or html.unescape(r.text) == text:
+                return r.key
+        return None
+
     def values(self, key: str) -> dict[str, Any]:
         """The values the template `key` was rendered with for this call."""
         for r in self.rendered:
