@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -173,10 +174,11 @@ class FakeBotAPI(BaseRequest):
         kept = []
         for r in pending:
             plain = html.unescape(r.text)
+            escaped = str(escape(r.text))  # plain text (a label) put into an HTML message
             # the template's text is (part of) the call's text or a button label; a long
             # message split in parts has each part inside the template's text
-            if any(t and (r.text in t or plain in t or (len(t) >= 1000 and t in r.text))
-                   for t in texts):
+            if any(t and (r.text in t or plain in t or escaped in t
+                          or (len(t) >= 1000 and t in r.text)) for t in texts):
                 call.rendered.append(r)
             else:
                 kept.append(r)
