@@ -239,7 +239,7 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
                                  now=services.clock.now(), update_id=update.update_id)
         return  # the rest of an album the person just sent: collected quietly
     run = flow_runs.active(services.db, actor.person_id) if actor.person_id else None
-    if run is None or actor.role != PARTICIPANT:
+    if run is None or PARTICIPANT not in actor.roles:
         conversations.clear(services.db, update.effective_chat.id)
         await router.route_message(update, context)
         return

@@ -45,6 +45,7 @@ from buttons import homework as hb
 from buttons import invitations as ib
 from buttons import privacy as pb
 from buttons import progress as pgb
+from buttons import start as sb
 from core.clock import Clock, SystemClock
 from core.config import Config
 from core.events import Enrolled, EventBus, SessionChanged
@@ -122,6 +123,9 @@ def build_registry() -> Registry:
     r = Registry()
     # everybody
     r.command("start", start.start_command, ANYONE, order=0)
+    r.state(sb.PREFIX, start.on_message)                     # "use this invite too?"
+    r.button(sb.ConfirmInvite, start.confirm_button, ENROLLED)
+    r.button(sb.DeclineInvite, start.decline_button, ENROLLED)
     r.command("help", common.help_command, ANYONE, order=90, aliases=("hulp",))
     r.command("taal", common.language_command, ENROLLED, order=91, aliases=("language",))
     r.command("cancel", common.cancel_command, ANYONE, order=92, aliases=("stop",))
@@ -209,7 +213,7 @@ def build_registry() -> Registry:
 
 
 # Every button kind the bot sends, for the composition test (each must have a route above).
-BUTTON_KINDS = (*comb.KINDS, *pb.KINDS, *eb.KINDS, *fb.KINDS, *hb.KINDS, *cb.KINDS,
+BUTTON_KINDS = (*comb.KINDS, *sb.KINDS, *pb.KINDS, *eb.KINDS, *fb.KINDS, *hb.KINDS, *cb.KINDS,
                 *pgb.KINDS, *ab.KINDS, *ib.KINDS)
 
 
