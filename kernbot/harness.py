@@ -2,7 +2,13 @@
 
     async with BotHarness.start(tmp_path) as bot:
         calls = await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
-        assert "Welkom" in calls[-1].text
+        assert calls[-1].key == "enrol/ask" and calls[-1].values("enrol/ask")["first"]
+        await bot.tap(NEWCOMER_USER, key="buttons/enrol_ok")   # a button by its label's key
+
+Replies are asserted on by message key and values (`Call.key`, `Call.keys`, `Call.values`,
+`Call.language`), never by their wording: the golden transcripts (tests/test_flow_golden.py)
+are the one place that pins words. `python -m tests.support.reword KEY` shows which tests a
+rewording of KEY would break.
 
 `restart()` builds a new Application on the same database file, as after a crash.
 """
