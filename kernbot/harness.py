@@ -2,7 +2,13 @@
 
     async with BotHarness.start(tmp_path) as bot:
         calls = await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
-        assert "Welkom" in calls[-1].text
+        assert calls[-1].key == "enrol/ask" and calls[-1].values("enrol/ask")["first"]
+        await bot.tap(NEWCOMER_USER, key="buttons/enrol_ok")   # a button by its label's key
+
+Replies are asserted on by message key and values (`Call.key`, `Call.keys`, `Call.values`,
+`Call.language`), never by their wording: the golden transcripts (tests/test_flow_golden.py)
+are the one place that pins words. `python -m tests.support.reword KEY` shows which tests a
+rewording of KEY would break.
 
 `restart()` builds a new Application on the same database file, as after a crash.
 """
@@ -130,14 +136,22 @@ class BotHarness:
         sent = self.api.sent(user.id)
         return sent[-1].keys if sent else []
 
+    def key(self, user: User) -> str | None:
+        """The message key of the latest message sent to this user (see `Call.key`)."""
+        sent = self.api.sent(user.id)
+        return sent[-1].key if sent else None
+
     def now(self) -> datetime:
         return self.clock.now()
 
     async def send(self, user: User, text: str) -> list[Call]:
         return await self.sim.send(user, text)
 
-    async def tap(self, user: User, label: str | int) -> list[Call]:
-        return await self.sim.tap(user, label)
+    async def tap(self, user: User, label: str | int | None = None, *, key: str | None = None,
+                  values: dict | None = None) -> list[Call]:
+        """By number, by (part of) the label, or by the label's message key (see
+        `ChatSimulator.tap`)."""
+        return await self.sim.tap(user, label, key=key, values=values)
 
     async def press(self, user: User, data: str) -> list[Call]:
         return await self.sim.press(user, data)

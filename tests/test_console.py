@@ -4,7 +4,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+from messages.render import Messages
+from transports.console import html_to_terminal
+
 ROOT = Path(__file__).resolve().parents[1]
+MESSAGES = Messages("nl")
+
+
+def first_line(key: str, language: str = "nl", **values) -> str:
+    """The first line of a template as the console prints it (its wording as it is now)."""
+    return html_to_terminal(MESSAGES.render(key, language, **values)).split("\n", 1)[0]
+
+
+def console_db(tmp_path):
+    """The console's database after the run: what the chat stored."""
+    from storage.db import connect
+
+    return connect(tmp_path / "demo.sqlite3", migrate=False)
 
 
 def console(tmp_path, script: str):
@@ -17,17 +33,21 @@ def console(tmp_path, script: str):
 
 
 def test_newcomer_is_greeted_in_dutch_and_quits(tmp_path):
+    from types import SimpleNamespace as Obj
+
     result = console(tmp_path, "/start DEMO-DEELNEMER\n:quit\n")
     assert result.returncode == 0, result.stderr
-    assert "Welkom! Je bent ingeschreven als deelnemer van traject 7: Het DNA van de kern" \
-        in result.stdout
+    trajectory = Obj(number=7, year=2024, title="Het DNA van de kern vertalen naar marketing, "
+                     "publiek domein en producten")
+    assert first_line("enrol/ask", first=True, field="name", value="Jij",
+                      views=[Obj(trajectory=trajectory)]) in result.stdout
     assert "Traceback" not in result.stderr
 
 
 def test_end_of_input_leaves_cleanly(tmp_path):
     result = console(tmp_path, "/help\n")
     assert result.returncode == 0
-    assert "Wat kan ik voor je doen?" in result.stdout
+    assert f"bot: {first_line('common/help', commands=[], role='', contact='')}" in result.stdout
 
 
 def test_switch_person_buttons_by_number(tmp_path):
@@ -36,15 +56,20 @@ def test_switch_person_buttons_by_number(tmp_path):
     out = result.stdout
     assert "els" in out and "coordinator" in out
     assert "(je bent nu Sofie Janssens)" in out
-    assert "[1] Nederlands   [2] English" in out
-    assert "What can I do for you?" in out
+    labels = [MESSAGES.plain(f"buttons/lang_{language}", "nl") for language in ("nl", "en")]
+    assert f"[1] {labels[0]}   [2] {labels[1]}" in out
+    assert f"bot: {first_line('common/help', 'en', commands=[], role='', contact='')}" in out
     assert "onbekend" in out
 
 
 def test_state_is_kept_between_console_runs(tmp_path):
     console(tmp_path, "/start DEMO-DEELNEMER\n1\nLier\nLokale economie\n:quit\n")
+    from types import SimpleNamespace as Obj
+
     result = console(tmp_path, "/start\n:quit\n")
-    assert "Dag Jij, fijn dat je er weer bent!" in result.stdout
+    welcome_back = first_line("start/welcome_participant", person=Obj(name="Jij"), views=[],
+                              welcome_back=True)
+    assert f"bot: {welcome_back}" in result.stdout
 
 
 def test_moving_the_demo_clock_brings_reminders(tmp_path):
@@ -52,8 +77,15 @@ def test_moving_the_demo_clock_brings_reminders(tmp_path):
     result = console(tmp_path, script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "bot: ⏰ Volgende week: werksessie 1 van traject 7" in out
-    assert "bot: ⏰ Morgen: werksessie 1 van traject 7" in out
+    from storage import outbox, people
+
+    db = console_db(tmp_path)
+    newcomer = people.by_telegram_id(db, 1000)
+    sent = {row.unique_key.rsplit(":", 1)[-1] for row in outbox.find(
+        db, kind="session_reminder", person_id=newcomer.id) if row.status == "sent"}
+    db.close()
+    assert {"168h", "24h"} <= sent, sent
+    assert out.count("Stap 1: de uitdaging helder benoemen") >= 2  # shown: the session title
     assert "(demoklok: dinsdag 20 februari 2024 om 9u00)" in out
     assert "(je bent nu An Peeters; 3 nieuwe berichten)" in out
 
@@ -71,8 +103,18 @@ def test_homework_round_trip_and_export_in_the_console(tmp_path):
     result = console(tmp_path, script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Ingediend: Foto's van je kern" in out
-    assert "✅ ingediend: Sofie Janssens (Lier), 2 stukken" in out
-    assert "Feedback van An Peeters op \"Foto's van je kern\"" in out
+    from storage import assignments, people, trajectories
+    from storage import homework as store
+
+    db = console_db(tmp_path)
+    session = trajectories.session_by_number(db, trajectories.by_number(db, 7).id, 2)
+    photos = assignments.of_session(db, session.id)[0]
+    submission = store.of(db, people.by_telegram_id(db, 9011).id, photos.id)
+    assert submission.status == "submitted"
+    assert [i.kind for i in store.items(db, submission.id)] == ["text", "photo"]
+    assert [f.text for f in store.thread(db, submission.id)] == [
+        "Mooi beeld! Welke gebruikers mis je nog?"]
+    db.close()
+    assert "Mooi beeld! Welke gebruikers mis je nog?" in out   # shown in Sofie's chat too
     exported = [line for line in out.splitlines() if "[bestand]" in line and "traject-7" in line]
     assert sorted(line.rsplit(".", 1)[1] for line in exported) == ["pdf", "xlsx", "zip"]

@@ -22,6 +22,7 @@ from transports.console import Console
 from transports.fake_api import FakeBotAPI
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "programme.example.toml"
+ELS_ID = 9001
 
 
 async def test_console_coordinator_invites_newcomer_enrols(tmp_path):
@@ -30,6 +31,7 @@ async def test_console_coordinator_invites_newcomer_enrols(tmp_path):
     importer.import_file(services.db, services.bus, EXAMPLE, now=DEMO_NOW)  # `admin import`
     assert seed_demo(services.db, services.bus).count > 0                     # then `make run` seeds
     api = FakeBotAPI(documents_dir=tmp_path / "out")
+    api.watch(services.messages)
     app = build_application(config, services, request=api)
     out = io.StringIO()
     async with app:
@@ -39,15 +41,21 @@ async def test_console_coordinator_invites_newcomer_enrols(tmp_path):
                           settle=hooks.settle)
         for line in (":as els", "/uitnodiging"):
             await console.handle(line)
-        assert "12 · Vastgoed en onderhandelen" in out.getvalue()
+        listed = [r.values["trajectory"] for r in api.sent(ELS_ID)[-1].rendered
+                  if r.key == "buttons/invite_trajectory"]
+        assert {7, 12} <= {t.number for t in listed}
+        assert "Vastgoed en onderhandelen" in out.getvalue()  # the imported trajectory's title
         for line in ("1", "1", "2", "10"):     # trajectory 7, participant, 5x, create
             await console.handle(line)
         match = re.search(r"https://t\.me/kernbot_demo_bot\?start=(\S+)", out.getvalue())
         assert match, out.getvalue()
         for line in (":as jij", f"/start {match.group(1)}", "1", "Mechelen", "Economie"):
             await console.handle(line)
-    text = out.getvalue()
-    assert "Welkom, Jij!" in text and "Begeleiding: An Peeters" in text
+    greeting = api.sent(1000)[-1]
+    welcome = greeting.values("start/welcome_participant")
+    assert welcome["person"].name == "Jij" and welcome["welcome_back"] is False
+    assert "An Peeters" in [c.name for c in welcome["views"][0].coaches]
+    assert "An Peeters" in out.getvalue()
     person = people.by_telegram_id(services.db, 1000)
     assert (person.municipality, person.department) == ("Mechelen", "Economie")
     services.db.close()
@@ -63,6 +71,7 @@ async def test_console_announcement_reaches_sent_and_progress_chart_path(tmp_pat
     importer.import_file(services.db, services.bus, EXAMPLE, now=DEMO_NOW)
     seed_demo(services.db, services.bus)
     api = FakeBotAPI(documents_dir=tmp_path / "out")
+    api.watch(services.messages)
     app = build_application(config, services, request=api)
     out = io.StringIO()
     monkeypatch.setattr(dispatcher.Pacer, "wait", _instant)  # no real-time pacing in a test
@@ -73,14 +82,20 @@ async def test_console_announcement_reaches_sent_and_progress_chart_path(tmp_pat
                           settle=hooks.settle)
         for line in (":as els", "/aankondiging", "Sessie 1 gaat online door.", "2"):
             await console.handle(line)
-        assert "Traject 7" in out.getvalue()
+        assert "announcements/ask_trajectory" in api.sent(ELS_ID)[-1].keys
         for line in ("1", "1"):  # trajectory 7, send now
             await console.handle(line)
         await console.handle("/voortgang")
         await console.handle("1")  # trajectory 7 of the list
     text = out.getvalue()
-    assert "bot (bewerkt): 📣 Aankondiging 1 aan traject 7" in text
-    assert "⏳ wachtend 0" in text and "is klaar: 5 van 5 verstuurd" in text
+    status = [c for c in api.sent(ELS_ID) if c.method == "editMessageText"
+              and c.key == "announcements/status"][-1]
+    progress = status.values("announcements/status")["progress"]
+    assert status.values("announcements/status")["item"].audience_label in text
+    assert (progress.sent, progress.pending, progress.total) == (5, 0, 5)
+    report = next(c for c in api.sent(ELS_ID) if c.key == "announcements/report")
+    assert report.values("announcements/report")["progress"].sent == 5
+    assert report.text.split("\n")[0] in text                      # shown in the console
     png = re.search(r"\[bestand\] (\S+voortgang-traject-7\.png)", text)
     assert png and Path(png.group(1)).read_bytes()[:4] == b"\x89PNG"
     services.db.close()

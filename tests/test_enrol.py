@@ -9,6 +9,14 @@ from storage import conversations, people, trajectories
 from transports.simulator import User
 
 ENGLISH = User(2000, "Jane", "Smith", language_code="en")
+OK = "buttons/enrol_ok"
+
+
+def asked(call) -> tuple[str, str]:
+    """(field, prefilled value) of an enrolment question."""
+    assert call.key == "enrol/ask", call.keys
+    values = call.values("enrol/ask")
+    return values["field"], values["value"]
 
 
 def t7(bot):
@@ -17,17 +25,19 @@ def t7(bot):
 
 async def test_questions_in_dutch_with_typed_answers(bot):
     calls = await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
-    assert "drie korte vragen" in calls[-1].text
-    assert "Je naam: <b>Jij</b>. Klopt dat?" in calls[-1].text     # Telegram name suggested
-    assert [b["text"] for b in calls[-1].buttons] == ["Klopt"]
+    assert calls[-1].values("enrol/ask")["first"] and calls[-1].language == "nl"
+    assert asked(calls[-1]) == ("name", "Jij")                  # Telegram name suggested
+    assert "<b>Jij</b>" in calls[-1].text
+    assert len(calls[-1].buttons) == 1 and OK in calls[-1].keys
     calls = await bot.send(NEWCOMER_USER, "Jolien  Van Damme ")
-    assert calls[-1].text == "Voor welke gemeente of stad werk je?"
+    assert asked(calls[-1]) == ("municipality", "")
     assert calls[-1].buttons == []
     calls = await bot.send(NEWCOMER_USER, "Mol")
-    assert "In welke dienst werk je?" in calls[-1].text
+    assert asked(calls[-1]) == ("department", "")
     calls = await bot.send(NEWCOMER_USER, "Lokale economie")
-    assert "Welkom, Jolien Van Damme!" in calls[-1].text
-    assert "Begin met de intake" in calls[-1].text
+    welcome = calls[-1].values("start/welcome_participant")
+    assert welcome["person"].name == "Jolien Van Damme" and welcome["welcome_back"] is False
+    assert "buttons/start_intake" in calls[-1].keys             # begin with the intake
     person = people.by_telegram_id(bot.db, NEWCOMER_USER.id)
     assert (person.name, person.municipality, person.department) == (
         "Jolien Van Damme", "Mol", "Lokale economie")
@@ -39,15 +49,18 @@ async def test_prefilled_answers_are_confirmed_with_a_button_in_english(bot):
                                 now=bot.now(), name="Jane Smith-Peeters", municipality="Geel",
                                 department="Local economy")
     calls = await bot.send(ENGLISH, f"/start {invite.code}")
-    assert "three short questions" in calls[-1].text
-    assert "Your name: <b>Jane Smith-Peeters</b>. Is that right?" in calls[-1].text
-    calls = await bot.tap(ENGLISH, "That's right")
-    assert "Your municipality: <b>Geel</b>" in calls[-1].text
+    assert calls[-1].language == "en" and calls[-1].values("enrol/ask")["first"]
+    assert asked(calls[-1]) == ("name", "Jane Smith-Peeters")
+    assert "<b>Jane Smith-Peeters</b>" in calls[-1].text
+    calls = await bot.tap(ENGLISH, key=OK)
+    assert asked(calls[-1]) == ("municipality", "Geel") and calls[-1].language == "en"
     calls = await bot.send(ENGLISH, "Mol")                  # typed instead of confirming
-    assert "Your department: <b>Local economy</b>" in calls[-1].text
-    calls = await bot.tap(ENGLISH, "That's right")
-    assert "Welcome, Jane Smith-Peeters!" in calls[-1].text
-    assert "Start with the intake" in calls[-1].text
+    assert asked(calls[-1]) == ("department", "Local economy")
+    calls = await bot.tap(ENGLISH, key=OK)
+    assert calls[-1].language == "en"
+    welcome = calls[-1].values("start/welcome_participant")
+    assert welcome["person"].name == "Jane Smith-Peeters" and welcome["welcome_back"] is False
+    assert "buttons/start_intake" in calls[-1].keys
     person = people.by_telegram_id(bot.db, ENGLISH.id)
     assert (person.language, person.municipality, person.department) == ("en", "Mol",
                                                                         "Local economy")
@@ -55,11 +68,11 @@ async def test_prefilled_answers_are_confirmed_with_a_button_in_english(bot):
 
 async def test_restart_in_the_middle_resumes(bot):
     await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
-    await bot.tap(NEWCOMER_USER, "Klopt")
+    await bot.tap(NEWCOMER_USER, key=OK)
     await bot.send(NEWCOMER_USER, "Lier")
     await bot.restart()
     calls = await bot.send(NEWCOMER_USER, "Centrummanagement")
-    assert "Welkom, Jij!" in calls[-1].text
+    assert calls[-1].values("start/welcome_participant")["person"].name == "Jij"
     person = people.by_telegram_id(bot.db, NEWCOMER_USER.id)
     assert (person.municipality, person.department) == ("Lier", "Centrummanagement")
 
@@ -70,23 +83,25 @@ async def test_start_again_midway_asks_the_open_question(bot):
     await bot.restart()
     for text in ("/start", "/start DEMO-DEELNEMER"):
         calls = await bot.send(NEWCOMER_USER, text)
-        assert calls[-1].text == "Voor welke gemeente of stad werk je?"
+        assert asked(calls[-1]) == ("municipality", "")
 
 
 async def test_bad_answers_get_a_clear_reply(bot):
     await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
     calls = await bot.send(NEWCOMER_USER, "x" * 101)
-    assert "hoogstens 100 tekens" in calls[-1].text
+    assert calls[-1].key == "enrol/invalid"
+    assert calls[-1].values("enrol/invalid") == {"maximum": 100}
+    assert people.by_telegram_id(bot.db, NEWCOMER_USER.id).name == "Jij"
     calls = await bot.sim.send_sticker(NEWCOMER_USER)
-    assert "als tekst" in calls[0].text and "Je naam" in calls[-1].text
+    assert calls[0].key == "enrol/text_please" and asked(calls[-1])[0] == "name"
     assert conversations.get(bot.db, NEWCOMER_USER.id).state == "enrol:name"
 
 
 async def test_old_or_forged_klopt_button_does_nothing(bot):
     await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
-    await bot.tap(NEWCOMER_USER, "Klopt")                    # now at municipality (empty)
+    await bot.tap(NEWCOMER_USER, key=OK)                     # now at municipality (empty)
     calls = await bot.press(NEWCOMER_USER, "enrol:ok:name")  # the old button again
-    assert "niet meer" in calls[-1].text or "verlopen" in calls[-1].text
+    assert calls[-1].key == "common/button_expired"
     calls = await bot.press(NEWCOMER_USER, "enrol:ok:municipality")   # nothing to confirm
     assert conversations.get(bot.db, NEWCOMER_USER.id).state == "enrol:municipality"
     calls = await bot.press(SOFIE, "enrol:ok:role")
@@ -115,5 +130,6 @@ async def test_redelivered_answer_is_not_applied_to_the_next_question(bot, monke
 
 async def test_known_person_joining_again_is_not_asked(bot):
     calls = await bot.send(SOFIE, "/start DEMO-DEELNEMER")
-    assert "Sofie Janssens" in calls[-1].text
+    assert calls[-1].key == "start/welcome_participant"
+    assert calls[-1].values("start/welcome_participant")["person"].name == "Sofie Janssens"
     assert conversations.get(bot.db, SOFIE.id) is None

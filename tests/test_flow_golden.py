@@ -12,9 +12,27 @@ from pathlib import Path
 import pytest
 
 from kernbot.harness import SOFIE
-from tests.flow_helpers import INTAKE_EN, INTAKE_NL, set_language
+from tests.flow_helpers import set_language
 
 GOLDEN = Path(__file__).parent / "golden"
+# In words, as a person types and taps them: the wording is what these transcripts pin (the
+# other tests name buttons by message key, see tests/flow_helpers.py).
+INTAKE_NL = [("send", "Ambtenaar lokale economie in Lier"), ("tap", "Economie"),
+             ("tap", "Mobiliteit"), ("tap", "Klaar"),
+             ("send", "Leegstand in de Antwerpsestraat; de kern loopt leeg na 18u."),
+             ("send", "Een plan dat het college mee draagt."), ("tap", "Ja"),
+             ("send", "De Antwerpsestraat en de Grote Markt."),
+             ("send", "Een leegstandspremie: ging goed, maar weinig eigenaars deden mee."),
+             ("send", "Een kernversterkingsplan uit 2021."),
+             ("send", "Eén halftijdse centrummanager."),
+             ("send", "Een stuurgroep met economie, ruimte en mobiliteit."),
+             ("tap", "Ja"), ("send", "nog niet"), ("tap", "Nee"), ("tap", "Overslaan")]
+INTAKE_EN = [("send", "Local economy officer"), ("send", "economy, Mobility"),
+             ("send", "Vacant shops in the high street."), ("send", "A plan the college supports."),
+             ("tap", "No"), ("send", "A vacancy premium; few owners joined."),
+             ("send", "A core plan from 2021."), ("send", "A part-time centre manager."),
+             ("send", "A steering group."), ("tap", "Yes"), ("tap", "Not yet"), ("send", "no"),
+             ("send", "Nothing else")]
 
 SCRIPTS = {
     "intake_nl": ("nl", [("send", "/intake"), *INTAKE_NL]),

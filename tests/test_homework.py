@@ -15,6 +15,7 @@ from storage import homework as store
 
 BXL = ZoneInfo("Europe/Brussels")
 PDF = "application/pdf"
+SUBMIT, REFUSED = "homework/submit", "common/not_allowed"
 
 
 @pytest.fixture(autouse=True)
@@ -38,19 +39,37 @@ def photos_assignment(bot):
 async def open_photos(bot, user=SOFIE):
     bot.clock.set(at(2024, 4, 24, 10, 0))
     calls = await bot.send(user, "/huiswerk")
-    assert "Foto&#39;s van je kern" in calls[-1].text
-    return await bot.tap(user, "Foto's van je kern")
+    assert calls[-1].key == "homework/list"
+    assert "Foto&#39;s van je kern" in calls[-1].text     # the assignment's title
+    return await bot.tap(user, "Foto's van je kern")     # its button is its title
+
+
+def received(call) -> tuple[str, int, bool]:
+    values = call.values("homework/item_received")
+    return values["kind"], values["count"], values["submitted"]
+
+
+def statuses(call) -> dict[str, str]:
+    """The status per assignment title in a /huiswerk list."""
+    return {v.assignment.title: v.status for v in call.values("homework/list")["views"]}
+
+
+async def session_2(bot, user):
+    """Tap the session-2 button of /inzendingen."""
+    session = trajectories.session_by_number(bot.db, trajectories.by_number(bot.db, 7).id, 2)
+    return await bot.tap(user, key="announcements/session_button", values={"session": session})
 
 
 async def test_hand_in_text_photo_and_document(bot):
     calls = await open_photos(bot)
-    assert "Stuur je huiswerk in zoveel berichten" in calls[-1].text
-    assert "Ontvangen (tekst)" in (await bot.send(SOFIE, "De markt is ons DNA."))[-1].text
-    assert "Ontvangen (foto)" in (await bot.sim.send_photo(SOFIE, b"jpeg-bytes"))[-1].text
+    assert calls[-1].key == "homework/collect"
+    assert received((await bot.send(SOFIE, "De markt is ons DNA."))[-1]) == ("text", 1, False)
+    assert received((await bot.sim.send_photo(SOFIE, b"jpeg-bytes"))[-1]) == ("photo", 2, False)
     calls = await bot.sim.send_document(SOFIE, b"%PDF-1.4", "kaart.pdf", PDF)
-    assert "3 stukken" in calls[-1].text
-    calls = await bot.tap(SOFIE, "Indienen")
-    assert "Ingediend" in calls[-1].text and "te laat" not in calls[-1].text
+    assert received(calls[-1]) == ("document", 3, False)
+    calls = await bot.tap(SOFIE, key=SUBMIT)
+    assert calls[-1].key == "homework/handed_in"
+    assert calls[-1].values("homework/handed_in")["submission"].late is False
     sofie = people.by_telegram_id(bot.db, SOFIE.id)
     submission = store.of(bot.db, sofie.id, photos_assignment(bot).id)
     items = store.items(bot.db, submission.id)
@@ -59,20 +78,20 @@ async def test_hand_in_text_photo_and_document(bot):
     assert len(files) == 2 and files[1].read_bytes() == b"%PDF-1.4"
     root = Path(bot.config["storage"]["files_dir"]).resolve()
     assert all(root in f.resolve().parents for f in files)
-    listing = (await bot.send(SOFIE, "/huiswerk"))[-1].text
-    assert "✅ ingediend" in listing
+    listing = (await bot.send(SOFIE, "/huiswerk"))[-1]
+    assert statuses(listing)["Foto's van je kern"] == "handed_in"
 
 
 async def test_replace_and_add_after_submitting(bot):
     await open_photos(bot)
     await bot.send(SOFIE, "Eerste versie")
-    await bot.tap(SOFIE, "Indienen")
+    await bot.tap(SOFIE, key=SUBMIT)
     await bot.send(SOFIE, "/huiswerk")
     await bot.tap(SOFIE, "Foto's van je kern")
-    calls = await bot.tap(SOFIE, "Opnieuw beginnen")
-    assert "tellen niet meer mee" in calls[-1].text
+    calls = await bot.tap(SOFIE, key="homework/restart")
+    assert calls[-1].key == "homework/cleared"
     calls = await bot.send(SOFIE, "Tweede versie")
-    assert "Je had al ingediend" in calls[-1].text
+    assert received(calls[-1]) == ("text", 1, True)        # handed in already: it counts
     sofie = people.by_telegram_id(bot.db, SOFIE.id)
     submission = store.of(bot.db, sofie.id, photos_assignment(bot).id)
     assert [i.text for i in store.items(bot.db, submission.id)] == ["Tweede versie"]
@@ -83,22 +102,28 @@ async def test_late_is_marked_not_refused_and_closes_at_next_session(bot):
     await bot.send(SOFIE, "/huiswerk")
     await bot.tap(SOFIE, "Foto's van je kern")
     await bot.send(SOFIE, "Sorry, wat laat")
-    calls = await bot.tap(SOFIE, "Indienen")
-    assert "te laat" in calls[-1].text
+    calls = await bot.tap(SOFIE, key=SUBMIT)
+    assert calls[-1].values("homework/handed_in")["submission"].late is True
+    sofie = people.by_telegram_id(bot.db, SOFIE.id)
+    assert store.of(bot.db, sofie.id, photos_assignment(bot).id).status == "submitted"
     bot.clock.set(at(2024, 6, 18, 9, 31))
     calls = await bot.press(SOFIE, f"hw:open:{photos_assignment(bot).id}")
-    assert "niet meer aanvullen" in calls[-1].text
+    assert calls[-1].key == "homework/closed"
 
 
 async def test_bad_items_get_clear_answers(bot):
     await open_photos(bot)
     calls = await bot.sim.send_document(SOFIE, b"x", "film.mp4", "video/mp4")
-    assert "bestandstype (film.mp4)" in calls[-1].text
+    assert calls[-1].key == "homework/unsupported_type"
+    assert calls[-1].values("homework/unsupported_type")["name"] == "film.mp4"
     calls = await bot.sim.send_document(SOFIE, b"x", "groot.pdf", PDF, file_size=25 * 2**20)
-    assert "25.0 MB" in calls[-1].text and "20 MB" in calls[-1].text
-    assert "kan ik niet bij je huiswerk voegen" in (await bot.sim.send_sticker(SOFIE))[-1].text
+    too_big = calls[-1].values("homework/too_big")
+    assert float(too_big["size_mb"]) == 25.0 and round(too_big["max_mb"]) == 20
+    assert (await bot.sim.send_sticker(SOFIE))[-1].key == "homework/unsupported_kind"
     calls = await bot.press(SOFIE, f"hw:submit:{photos_assignment(bot).id}")
-    assert "nog niets om in te dienen" in calls[-1].text
+    assert calls[-1].key == "homework/nothing_yet"
+    sofie = people.by_telegram_id(bot.db, SOFIE.id)
+    assert store.of(bot.db, sofie.id, photos_assignment(bot).id) is None
 
 
 async def test_failed_download_is_retried_and_visible(bot):
@@ -107,13 +132,13 @@ async def test_failed_download_is_retried_and_visible(bot):
         "file_id": "not-yet-there", "file_unique_id": "u1", "file_name": "plan.pdf",
         "mime_type": PDF, "file_size": 8})
     calls = await bot.sim.feed(data)
-    assert "Ontvangen (document)" in calls[-1].text  # the item is kept all the same
-    await bot.tap(SOFIE, "Indienen")
+    assert received(calls[-1]) == ("document", 1, False)  # the item is kept all the same
+    await bot.tap(SOFIE, key=SUBMIT)
     item = store.failed_downloads(bot.db)[0]
     assert item.download_attempts == 1 and item.download_error
     overview = await bot.send(AN, "/inzendingen")
-    await bot.tap(AN, "sessie 2")
-    assert "niet gedownload" in bot.api.sent(AN.id)[-1].text
+    await session_2(bot, AN)
+    assert bot.api.sent(AN.id)[-1].values("homework/session_overview")["failed"] == 1
     bot.api.add_file(b"%PDF-later", "not-yet-there")
     await bot.run_pass()
     done = store.item(bot.db, item.id)
@@ -124,13 +149,13 @@ async def test_failed_download_is_retried_and_visible(bot):
 async def test_coach_digest_is_batched(bot):
     await open_photos(bot)
     await bot.send(SOFIE, "Sofie's huiswerk")
-    await bot.tap(SOFIE, "Indienen")
+    await bot.tap(SOFIE, key=SUBMIT)
     await open_photos(bot, PIETER)
     await bot.send(PIETER, "Pieter's huiswerk")
-    await bot.tap(PIETER, "Indienen")
+    await bot.tap(PIETER, key=SUBMIT)
     bot.clock.advance(timedelta(hours=1))
     await bot.run_pass()
-    digests = [c.text for c in bot.api.sent(AN.id) if "Nieuw ingediend huiswerk" in c.text]
+    digests = [c.text for c in bot.api.sent(AN.id) if c.key == "reminders/homework_digest"]
     assert len(digests) == 1
     assert "Sofie Janssens" in digests[0] and "Pieter De Smet" in digests[0]
     rows = outbox.find(bot.db, kind="homework_digest")
@@ -141,30 +166,36 @@ async def test_coach_digest_is_batched(bot):
 async def test_feedback_thread_both_ways(bot):
     await open_photos(bot)
     await bot.send(SOFIE, "Onze kern in drie beelden")
-    await bot.tap(SOFIE, "Indienen")
+    await bot.tap(SOFIE, key=SUBMIT)
     await bot.send(AN, "/inzendingen")
-    await bot.tap(AN, "sessie 2")
-    calls = await bot.tap(AN, "Sofie Janssens")
+    await session_2(bot, AN)
+    calls = await bot.tap(AN, "Sofie Janssens")              # the button is her name
+    assert calls[0].key == "homework/submission"
     assert "Onze kern in drie beelden" in calls[0].text
-    await bot.tap(AN, "Feedback geven")
+    await bot.tap(AN, key="homework/give_feedback")
     await bot.send(AN, "Sterk! Wie zijn je gebruikers?")
-    received = bot.api.sent(SOFIE.id)[-1]
-    assert "Feedback van An Peeters" in received.text and "Wie zijn je gebruikers" in received.text
-    await bot.tap(SOFIE, "Antwoorden")
+    feedback = bot.api.sent(SOFIE.id)[-1]
+    assert feedback.key == "homework/feedback_to_participant"
+    assert feedback.values(feedback.key)["author"].name == "An Peeters"
+    assert "Wie zijn je gebruikers" in feedback.text
+    await bot.tap(SOFIE, key="homework/reply_button")
     await bot.send(SOFIE, "Vooral bezoekers van de markt.")
     answer = bot.api.sent(AN.id)[-1]
-    assert "Sofie Janssens</b> antwoordt" in answer.text and "bezoekers" in answer.text
+    assert answer.key == "homework/answer_to_coach"
+    assert answer.values(answer.key)["owner"].name == "Sofie Janssens"
+    assert "bezoekers" in answer.text
     sofie = people.by_telegram_id(bot.db, SOFIE.id)
     submission = store.of(bot.db, sofie.id, photos_assignment(bot).id)
     assert [f.text for f in store.thread(bot.db, submission.id)] == [
         "Sterk! Wie zijn je gebruikers?", "Vooral bezoekers van de markt."]
-    assert "💬 feedback ontvangen" in (await bot.send(SOFIE, "/huiswerk"))[-1].text
+    assert statuses((await bot.send(SOFIE, "/huiswerk"))[-1])["Foto's van je kern"] == \
+        "feedback"
 
 
 async def test_access_with_forged_buttons(bot):
     await open_photos(bot)
     await bot.send(SOFIE, "Van Sofie")
-    await bot.tap(SOFIE, "Indienen")
+    await bot.tap(SOFIE, key=SUBMIT)
     sofie = people.by_telegram_id(bot.db, SOFIE.id)
     submission = store.of(bot.db, sofie.id, photos_assignment(bot).id)
     # A coach of another trajectory only.
@@ -178,7 +209,7 @@ async def test_access_with_forged_buttons(bot):
     coach = User(7171, "Vreemde")
     for data in (f"hw:view:{submission.id}", f"hw:feedback:{submission.id}"):
         calls = await bot.press(coach, data)
-        assert "Dat kan je met jouw rol niet doen" in calls[-1].text
+        assert calls[-1].key == REFUSED
         assert "Van Sofie" not in " ".join(c.text for c in calls)
     calls = await bot.press(PIETER, f"hw:view:{submission.id}")
     assert "Van Sofie" not in " ".join(c.text for c in calls)
@@ -190,10 +221,15 @@ async def test_access_with_forged_buttons(bot):
 async def test_brief_step_homework_is_handed_in_through_the_flow(bot):
     bot.clock.set(at(2024, 2, 21, 10, 0))
     await bot.send(SOFIE, "/huiswerk")
-    calls = await bot.tap(SOFIE, "Je uitdaging helder benoemd")
-    assert "stap 1 van je ontwerpbrief" in calls[-1].text
-    calls = await bot.tap(SOFIE, "Indienen")
-    assert "werk eerst stap 1" in calls[-1].text
+    calls = await bot.tap(SOFIE, "Je uitdaging helder benoemd")   # the assignment's title
+    assert calls[-1].key == "homework/via_flow"
+    assert calls[-1].values("homework/via_flow")["view"].assignment.brief_step == 1
+    assert calls[-1].values("homework/via_flow")["done"] is False
+    calls = await bot.tap(SOFIE, key=SUBMIT)
+    assert calls[-1].key == "homework/flow_not_done"
+    sofie = people.by_telegram_id(bot.db, SOFIE.id)
+    assert store.of(bot.db, sofie.id, calls[-1].values(calls[-1].key)["view"].assignment.id) \
+        is None
 
 
 def tiny_png() -> bytes:
@@ -221,7 +257,7 @@ async def test_export_contains_what_was_handed_in(bot):
     await bot.send(SOFIE, "Het marktplein is het hart van Lier.")
     await bot.sim.send_photo(SOFIE, tiny_png())
     await bot.sim.send_document(SOFIE, b"%PDF-1.4 plan", "plan kern.pdf", PDF)
-    await bot.tap(SOFIE, "Indienen")
+    await bot.tap(SOFIE, key=SUBMIT)
     calls = await bot.send(AN, "/export")
     documents = {c.saved_paths[0].suffix: c.saved_paths[0] for c in calls
                  if c.method == "sendDocument"}
@@ -237,7 +273,8 @@ async def test_export_contains_what_was_handed_in(bot):
     assert "Ambtenaar lokale economie in Lier" in sofie
     assert any(str(v).startswith("✅") for v in sofie if v)
     refused = await bot.send(SOFIE, "/export")
-    assert "Dat kan je met jouw rol niet doen" in refused[-1].text
+    assert refused[-1].key == REFUSED
+    assert not any(c.method == "sendDocument" for c in refused)
 
 
 def test_admin_export_writes_three_files(tmp_path):

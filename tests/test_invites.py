@@ -33,6 +33,11 @@ def make(bot, **kwargs):
                               trajectory_id=t7(bot).id, now=bot.now(), **kwargs)
 
 
+def enrolled(call) -> bool:
+    """The reply to /start CODE of a new participant: the first enrolment question."""
+    return call.key == "enrol/ask" and call.values("enrol/ask")["first"]
+
+
 def test_codes_are_long_random_and_distinct():
     codes = {enrolment.new_code() for _ in range(200)}
     assert len(codes) == 200
@@ -43,9 +48,9 @@ def test_codes_are_long_random_and_distinct():
 async def test_single_use_invite_works_once(bot):
     invite = make(bot, uses=1)
     calls = await bot.send(newcomer(1), f"/start {invite.code}")
-    assert "drie korte vragen" in calls[-1].text
+    assert enrolled(calls[-1])
     calls = await bot.send(newcomer(2), f"/start {invite.code}")
-    assert "al volledig gebruikt" in calls[-1].text
+    assert calls[-1].key == "start/code_used_up"
     assert people.by_telegram_id(bot.db, newcomer(2).id) is None
 
 
@@ -53,7 +58,7 @@ async def test_expired_invite_is_refused(bot):
     invite = make(bot, days=7)
     bot.clock.advance(timedelta(days=7, seconds=1))
     calls = await bot.send(newcomer(1), f"/start {invite.code}")
-    assert "verlopen" in calls[-1].text
+    assert calls[-1].key == "start/code_expired"
     assert people.by_telegram_id(bot.db, newcomer(1).id) is None
 
 
@@ -61,7 +66,7 @@ async def test_invite_valid_until_the_last_day(bot):
     invite = make(bot, days=7)
     bot.clock.advance(timedelta(days=6, hours=23))
     calls = await bot.send(newcomer(1), f"/start {invite.code}")
-    assert "drie korte vragen" in calls[-1].text
+    assert enrolled(calls[-1]) and people.by_telegram_id(bot.db, newcomer(1).id) is not None
 
 
 async def test_revoked_invite_is_refused_but_earlier_users_stay(bot):
@@ -69,7 +74,8 @@ async def test_revoked_invite_is_refused_but_earlier_users_stay(bot):
     await bot.send(newcomer(1), f"/start {invite.code}")
     invitations.revoke(bot.db, invite.code, bot.now())
     calls = await bot.send(newcomer(2), f"/start {invite.code}")
-    assert "ingetrokken" in calls[-1].text
+    assert calls[-1].key == "start/code_revoked"
+    assert people.by_telegram_id(bot.db, newcomer(2).id) is None
     first = people.by_telegram_id(bot.db, newcomer(1).id)
     assert memberships.get(bot.db, first.id, t7(bot).id).status == "active"
     with pytest.raises(invitations.InviteError):
@@ -83,7 +89,8 @@ async def test_full_trajectory_then_raised_maximum(bot):
         await bot.send(newcomer(n), f"/start {invite.code}")
     assert memberships.count_participants(bot.db, t7(bot).id) == 10
     calls = await bot.send(newcomer(50), f"/start {invite.code}")
-    assert "volzet" in calls[-1].text and "10 deelnemers" in calls[-1].text
+    assert calls[-1].key == "start/code_full"
+    assert calls[-1].values("start/code_full")["trajectory"].max_participants == 10
     assert memberships.count_participants(bot.db, t7(bot).id) == 10
     with pytest.raises(invitations.InviteError) as info:
         make(bot)                                   # no new participant invites either
@@ -91,30 +98,37 @@ async def test_full_trajectory_then_raised_maximum(bot):
     # the coordinator raises the maximum in the bot
     calls = await bot.send(ELS, "/maximum 7 11")
     assert "invite/maximum_confirm" in calls[-1].keys   # above the programme's 10: asked first
-    assert "hoogstens 10 deelnemers per traject" in calls[-1].text
     assert t7(bot).max_participants == 10
-    calls = await bot.tap(ELS, "Ja, 11 toestaan")
-    assert "maximaal 11 deelnemers" in calls[-1].text
+    calls = await bot.tap(ELS, 1)
+    assert calls[-1].key == "invite/maximum_set"
+    assert calls[-1].values("invite/maximum_set")["trajectory"].max_participants == 11
+    assert t7(bot).max_participants == 11
     calls = await bot.send(newcomer(50), f"/start {invite.code}")
-    assert "drie korte vragen" in calls[-1].text
+    assert enrolled(calls[-1])
     calls = await bot.send(newcomer(51), f"/start {invite.code}")
-    assert "volzet" in calls[-1].text and "11 deelnemers" in calls[-1].text
+    assert calls[-1].key == "start/code_full"
+    assert calls[-1].values("start/code_full")["trajectory"].max_participants == 11
     assert memberships.count_participants(bot.db, t7(bot).id) == 11
 
 
 async def test_maximum_cannot_go_below_enrolled(bot):
     calls = await bot.send(ELS, "/maximum 7 2")
-    assert "al 3 deelnemers" in calls[-1].text
+    assert calls[-1].key == "invite/refused"
+    refused = calls[-1].values("invite/refused")
+    assert refused["reason"] == "below_enrolled" and refused["values"]["taken"] == 3
     assert t7(bot).max_participants == 10
     calls = await bot.send(ELS, "/maximum")
-    assert "Traject 7: 3 deelnemers, maximum 10" in calls[-1].text
+    usage = {t.number: (p.taken, p.maximum)
+             for t, p in calls[-1].values("invite/maximum_usage")["items"]}
+    assert usage[7] == (3, 10)
 
 
 async def test_coach_invite_is_not_limited_by_participants(bot):
     invitations.set_max_participants(bot.db, 7, 3)
     invite = make(bot, role="coach")
     calls = await bot.send(newcomer(1), f"/start {invite.code}")
-    assert "begeleider" in calls[-1].text
+    assert calls[-1].key == "start/welcome_coach"
+    assert people.by_telegram_id(bot.db, newcomer(1).id).role == "coach"
 
 
 async def test_wrong_codes_are_throttled_and_it_survives_a_restart(bot):
@@ -122,26 +136,27 @@ async def test_wrong_codes_are_throttled_and_it_survives_a_restart(bot):
     valid = make(bot, uses=5)
     for n in range(enrolment.WRONG_CODE_LIMIT):
         calls = await bot.send(guesser, f"/start GUESS{n}")
-        assert "ken ik niet" in calls[-1].text
+        assert calls[-1].key == "start/code_unknown"
         bot.clock.advance(timedelta(minutes=1))
     await bot.restart()
     # now even a valid code is not looked up
     calls = await bot.send(guesser, f"/start {valid.code}")
-    assert "te veel onbekende codes" in calls[-1].text and "15 minuten" in calls[-1].text
+    assert calls[-1].key == "start/code_throttled"
+    assert calls[-1].values("start/code_throttled")["minutes"] == 15
     assert people.by_telegram_id(bot.db, guesser.id) is None
     # another user is not affected
     calls = await bot.send(newcomer(10), f"/start {valid.code}")
-    assert "drie korte vragen" in calls[-1].text
+    assert enrolled(calls[-1])
     # 15 minutes after the fifth wrong code the guesser may try again
     bot.clock.advance(timedelta(minutes=14))
     calls = await bot.send(guesser, f"/start {valid.code}")
-    assert "drie korte vragen" in calls[-1].text
+    assert enrolled(calls[-1])
 
 
 async def test_slow_wrong_codes_are_not_throttled(bot):
     for n in range(enrolment.WRONG_CODE_LIMIT + 2):
         calls = await bot.send(newcomer(1), f"/start GUESS{n}")
-        assert "ken ik niet" in calls[-1].text
+        assert calls[-1].key == "start/code_unknown"
         bot.clock.advance(timedelta(minutes=3))   # 5 wrong codes span 12 minutes
 
 

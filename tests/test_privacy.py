@@ -14,10 +14,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 async def test_privacy_explains_in_both_languages(bot):
-    text = (await bot.send(SOFIE, "/privacy"))[-1].text
-    assert "Wie het leest" in text and "24 maanden" in text and "/vergeetmij" in text
+    info = (await bot.send(SOFIE, "/privacy"))[-1]
+    assert info.key == "privacy/info" and info.language == "nl"
+    assert info.values("privacy/info")["months"] == 24
+    assert "/vergeetmij" in info.text and "/mijngegevens" in info.text  # how to use the rights
     people.update(bot.db, people.by_telegram_id(bot.db, SOFIE.id).id, bot.now(), language="en")
-    assert "Who reads it" in (await bot.send(SOFIE, "/privacy"))[-1].text
+    info = (await bot.send(SOFIE, "/privacy"))[-1]
+    assert info.key == "privacy/info" and info.language == "en"
 
 
 async def test_my_data_as_json_and_pdf(bot):
@@ -32,8 +35,10 @@ async def test_my_data_as_json_and_pdf(bot):
     assert data["people"][0]["name"] == "Sofie Janssens"
     assert any("Ambtenaar lokale economie in Lier" in (a["value"] or "")
                for a in data["flow_answers"])
-    pdf = " ".join(p.extract_text() for p in PdfReader(files[".pdf"]).pages)
-    assert "Sofie Janssens" in pdf and "Je antwoorden" in pdf
+    pdf = " ".join(" ".join(p.extract_text() for p in PdfReader(files[".pdf"]).pages).split())
+    answers_heading = bot.services.messages.plain("privacy/table", "nl", table="flow_answers")
+    assert "Sofie Janssens" in pdf and answers_heading in pdf
+    assert "Ambtenaar lokale economie in Lier" in pdf
 
 
 def test_every_table_with_a_person_is_covered(tmp_path):
@@ -52,17 +57,20 @@ async def test_forget_me_erases_and_allows_enrolling_again(bot):
     await play(bot, SOFIE, INTAKE_NL)
     sofie = people.by_telegram_id(bot.db, SOFIE.id)
     await bot.send(SOFIE, "/vergeetmij")
-    calls = await bot.tap(SOFIE, "Ja, wis alles")
-    assert "Je gegevens zijn gewist" in calls[0].text
-    notice = [c.text for c in bot.api.sent(ELS.id) if "/vergeetmij" in c.text]
-    assert notice and "Sofie Janssens (Lier)" in notice[0]
+    calls = await bot.tap(SOFIE, key="privacy/forget_yes")
+    assert calls[0].key == "privacy/forgotten"
+    [notice] = [c for c in bot.api.sent(ELS.id) if c.key == "privacy/left_notice"]
+    told = notice.values("privacy/left_notice")
+    assert told["person"].name == "Sofie Janssens" and [t.number for t in told["trajectories"]] \
+        == [7]
+    assert "Sofie Janssens (Lier)" in notice.text
     erased = people.get(bot.db, sofie.id)
     assert erased.status == "erased" and erased.telegram_id is None and erased.name == ""
     left = privacy.export_person(bot.db, sofie.id)
     assert left["flow_answers"] == [] and left["flow_runs"] == []
     trajectory = trajectories.by_number(bot.db, 7)
     assert memberships.get(bot.db, sofie.id, trajectory.id).status == "removed"
-    assert "uitnodiging" in (await bot.send(SOFIE, "/help"))[-1].text
+    assert (await bot.send(SOFIE, "/help"))[-1].values("common/help")["role"] == ""
     await enrol(bot, SOFIE)
     again = people.by_telegram_id(bot.db, SOFIE.id)
     assert again.id != sofie.id and again.status == "active"
@@ -70,11 +78,12 @@ async def test_forget_me_erases_and_allows_enrolling_again(bot):
 
 async def test_forget_me_confirmation_acts_only_on_the_presser(bot):
     calls = await bot.press(AN, "pv:keep")
-    assert "niets gewist" in calls[-1].text
+    assert calls[-1].key == "privacy/forget_cancelled"
+    assert people.by_telegram_id(bot.db, AN.id).status == "active"
     await bot.press(AN, "pv:forget")  # a forged confirm without having asked: acts on An only
     assert people.by_telegram_id(bot.db, SOFIE.id).status == "active"
     stranger = await bot.press(type(SOFIE)(5151, "Niemand"), "pv:forget")
-    assert "ingeschreven" in stranger[-1].text
+    assert stranger[-1].key == "common/not_enrolled"
 
 
 async def test_audit_log_records_opening_and_export(bot):
@@ -83,17 +92,22 @@ async def test_audit_log_records_opening_and_export(bot):
 
     bot.clock.set(datetime(2024, 4, 24, 10, 0, tzinfo=ZoneInfo("Europe/Brussels")))
     await bot.send(SOFIE, "/huiswerk")
-    await bot.tap(SOFIE, "van je kern")
+    await bot.tap(SOFIE, "van je kern")                      # the assignment's title
     await bot.send(SOFIE, "Mijn huiswerk")
-    await bot.tap(SOFIE, "Indienen")
+    await bot.tap(SOFIE, key="homework/submit")
     await bot.send(AN, "/inzendingen")
-    await bot.tap(AN, "sessie 2")
+    session = trajectories.session_by_number(bot.db, trajectories.by_number(bot.db, 7).id, 2)
+    await bot.tap(AN, key="announcements/session_button", values={"session": session})
     await bot.tap(AN, "Sofie Janssens")
     await bot.send(AN, "/export")
-    text = (await bot.send(ELS, "/audit"))[-1].text
-    assert "An Peeters opende het huiswerk van Sofie Janssens" in text
-    assert "An Peeters exporteerde" in text
-    assert "Dat kan je met jouw rol niet doen" in (await bot.send(AN, "/audit"))[-1].text
+    audit = (await bot.send(ELS, "/audit"))[-1]
+    entries = [(e.action, who.name if who else None, whom.name if whom else None)
+               for e, who, whom in audit.values("privacy/audit")["entries"]]
+    assert ("opened_submission", "An Peeters", "Sofie Janssens") in entries
+    assert any(action == "exported_trajectory" and who == "An Peeters"
+               for action, who, _ in entries)
+    assert "An Peeters" in audit.text and "Sofie Janssens" in audit.text
+    assert (await bot.send(AN, "/audit"))[-1].key == "common/not_allowed"
 
 
 def run(tmp_path, *args):
@@ -156,7 +170,7 @@ async def test_erase_leaves_nothing_in_the_database_files(bot):
         await bot.tap(newcomer, 1)   # "Klopt" for the prefilled name, municipality, department
     await bot.send(newcomer, "/intake")
     await bot.send(newcomer, f"{MARK} eerste versie")
-    await bot.tap(newcomer, "Vorige")
+    await bot.tap(newcomer, key="flows/buttons/back")
     await bot.send(newcomer, f"{MARK} tweede versie")     # the first goes to the history table
     bot.clock.set(datetime(2024, 4, 24, 10, 0, tzinfo=ZoneInfo("Europe/Brussels")))
     await bot.send(newcomer, "/huiswerk")
@@ -177,8 +191,8 @@ async def test_erase_leaves_nothing_in_the_database_files(bot):
 async def test_a_coordinator_who_leaves_takes_the_texts_of_their_announcements(bot):
     await bot.send(ELS, "/aankondiging")
     await bot.send(ELS, f"{MARK}: de sessie begint later")
-    await bot.tap(ELS, "Iedereen")
-    await bot.tap(ELS, "Nu versturen")
+    await bot.tap(ELS, key="announcements/aud_all")
+    await bot.tap(ELS, key="announcements/send_now")
     await bot.send(ELS, "/vergeetmij")
     await bot.tap(ELS, 1)
     assert MARK.encode() not in _database_bytes(bot)
@@ -203,9 +217,13 @@ async def test_my_data_is_complete_readable_and_without_server_paths(bot):
     data = json.loads(raw)
     assert data["conversation_state"] and data["invites"] is not None
     assert str(Path(bot.config["storage"]["files_dir"]).resolve()) not in raw
-    pdf = " ".join(p.extract_text() for p in PdfReader(files[".pdf"]).pages)
+    pdf = " ".join(" ".join(p.extract_text() for p in PdfReader(files[".pdf"]).pages).split())
     assert "telegram_id" not in pdf and "dom_economy" not in pdf and "person_id" not in pdf
-    assert "Economie" in pdf and "Foto" in pdf and "huiswerk" in pdf.lower()
+    m = bot.services.messages            # readable: option labels, kinds and headings, in words
+    for readable in (m.plain("flows/options/dom_economy", "nl"),
+                     m.plain("privacy/item", "nl", kind="photo"),
+                     m.plain("privacy/table", "nl", table="submissions")):
+        assert readable in pdf, readable
 
 
 async def test_processed_updates_are_pruned_by_a_timer_job(bot):

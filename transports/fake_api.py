@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -58,6 +59,16 @@ class Call:
     def keys(self) -> list[str]:
         """The message keys behind this call's text and button labels, in render order."""
         return [r.key for r in self.rendered]
+
+    @property
+    def key(self) -> str | None:
+        """The message key of the whole text (the template the message is), or None: `keys`
+        also holds the button labels and the smaller templates whose text is inside it."""
+        text = self.text
+        for r in self.rendered:
+            if r.text == text or html.unescape(r.text) == text:
+                return r.key
+        return None
 
     def values(self, key: str) -> dict[str, Any]:
         """The values the template `key` was rendered with for this call."""
@@ -120,6 +131,10 @@ class FakeBotAPI(BaseRequest):
         self._file_ids = itertools.count(1)
         self.refuse_commands = False
         self._pending: dict[int, list[Rendered]] = {}  # per asyncio task: rendered, not sent
+        # Short texts rendered so far (button labels), by text and by key: a keyboard the bot
+        # built once and reuses renders no labels the next time, yet its buttons keep a key.
+        self._labels: dict[str, Rendered] = {}
+        self._label_texts: dict[str, dict[str, Rendered]] = {}
 
     # -- message keys ------------------------------------------------------------------------
     def watch(self, messages) -> None:
@@ -127,10 +142,26 @@ class FakeBotAPI(BaseRequest):
         up in (matched by text, per asyncio task)."""
         def observe(key: str, language: str, values: dict, text: str) -> None:
             if text:
-                self._pending.setdefault(_task_id(), []).append(
-                    Rendered(key, language, dict(values), text))
+                rendered = Rendered(key, language, dict(values), text)
+                self._pending.setdefault(_task_id(), []).append(rendered)
+                if len(text) <= self.LABEL_MAX:
+                    self._remember_label(rendered)
 
         messages.observer = observe
+
+    LABEL_MAX = 128  # longer than any button label Telegram shows
+    LABELS_KEPT = 20_000
+
+    def _remember_label(self, rendered: Rendered) -> None:
+        if len(self._labels) >= self.LABELS_KEPT:
+            self._labels.clear()
+            self._label_texts.clear()
+        self._labels[rendered.text] = rendered
+        self._label_texts.setdefault(rendered.key, {})[rendered.text] = rendered
+
+    def label_renders(self, key: str) -> list[Rendered]:
+        """Every short text the template `key` has rendered so far (one per distinct text)."""
+        return list(self._label_texts.get(key, {}).values())
 
     def forget_pending(self) -> None:
         """A new update is about to be handled in this task: what was rendered before and
@@ -138,21 +169,29 @@ class FakeBotAPI(BaseRequest):
         self._pending.pop(_task_id(), None)
 
     def _attach(self, call: Call) -> None:
-        pending = self._pending.get(_task_id())
-        if not pending:
-            return
+        pending = self._pending.get(_task_id()) or []
         texts = [call.text, *(b.get("text", "") for b in call.buttons)]
         kept = []
         for r in pending:
             plain = html.unescape(r.text)
+            escaped = str(escape(r.text))  # plain text (a label) put into an HTML message
             # the template's text is (part of) the call's text or a button label; a long
             # message split in parts has each part inside the template's text
-            if any(t and (r.text in t or plain in t or (len(t) >= 1000 and t in r.text))
-                   for t in texts):
+            if any(t and (r.text in t or plain in t or escaped in t
+                          or (len(t) >= 1000 and t in r.text)) for t in texts):
                 call.rendered.append(r)
             else:
                 kept.append(r)
-        self._pending[_task_id()] = kept[-200:]
+        if pending:
+            self._pending[_task_id()] = kept[-200:]
+        # a button whose label was rendered for an earlier call (a reused keyboard)
+        explained = {r.text for r in call.rendered} | {html.unescape(r.text)
+                                                       for r in call.rendered}
+        for button in call.buttons:
+            label = button.get("text", "")
+            if label and label not in explained and label in self._labels:
+                call.rendered.append(self._labels[label])
+                explained.add(label)
 
     # -- BaseRequest -------------------------------------------------------------------------
     async def initialize(self) -> None:

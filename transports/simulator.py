@@ -7,6 +7,7 @@ Used by the tests and by the console chat.
 
 from __future__ import annotations
 
+import html
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,24 +105,48 @@ class ChatSimulator:
                 return call
         return None
 
-    async def tap(self, user: User, label: str | int) -> list[Call]:
-        """Press a button of the latest keyboard sent to this user, by number (1-based) or by
-        (part of) its label."""
+    async def tap(self, user: User, label: str | int | None = None, *, key: str | None = None,
+                  values: dict[str, Any] | None = None) -> list[Call]:
+        """Press a button of the latest keyboard sent to this user: by number (1-based), by
+        (part of) its label, or by the message key of its label (`key="flows/options/yes"`,
+        with `values` to choose among buttons of one template, e.g. `{"number": 2}`)."""
         call = self.last_keyboard(user)
         if call is None:
             raise ButtonNotFound(f"no keyboard was sent to {user.id}")
         buttons = [b for b in call.buttons if "callback_data" in b]
-        if isinstance(label, int):
+        if key is not None:
+            button = self._button_by_key(call, buttons, key, values or {})
+        elif isinstance(label, int):
             if not 1 <= label <= len(buttons):
                 raise ButtonNotFound(f"no button {label} in {[b['text'] for b in buttons]}")
             button = buttons[label - 1]
-        else:
+        elif label is not None:
             matches = [b for b in buttons if b["text"] == label] or [
                 b for b in buttons if label.lower() in b["text"].lower()]
             if not matches:
                 raise ButtonNotFound(f"no button {label!r} in {[b['text'] for b in buttons]}")
             button = matches[0]
+        else:
+            raise TypeError("tap() needs a label, a number or key=")
         return await self.press(user, button["callback_data"], call)
+
+    def _button_by_key(self, call: Call, buttons: list[dict], key: str,
+                       values: dict[str, Any]) -> dict:
+        """The button whose label is the text of template `key` (rendered for this keyboard,
+        or earlier for a keyboard the bot reused); a label wrapped by another template (a
+        tick before a chosen option) counts too."""
+        language = call.language
+        renders = [r for r in (*call.rendered, *self.api.label_renders(key)) if r.key == key
+                   and (language is None or r.language == language)
+                   and all(r.values.get(name) == value for name, value in values.items())]
+        texts = sorted({t for r in renders for t in (r.text, html.unescape(r.text))},
+                       key=len, reverse=True)
+        for matches in ([b for t in texts for b in buttons if b["text"] == t],
+                        [b for t in texts for b in buttons if t in b["text"]]):
+            if matches:
+                return matches[0]
+        raise ButtonNotFound(f"no button with key {key!r} {values or ''} in "
+                             f"{[b['text'] for b in buttons]} (keys: {call.keys})")
 
     async def send_photo(self, user: User, content: bytes, caption: str = "",
                          media_group_id: str | None = None) -> list[Call]:
