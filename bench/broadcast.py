@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kernbot.application import build_application, build_services  # noqa: E402
 from telegram.error import NetworkError  # noqa: E402
 
 from core.clock import SystemClock  # noqa: E402
+from kernbot.composition import build_application, build_services  # noqa: E402
 from kernbot.harness import test_config  # noqa: E402
 from programme import announcing  # noqa: E402
 from programme.demo import seed_demo  # noqa: E402
@@ -75,7 +75,7 @@ async def main() -> None:
         tmp = Path(tmp_name)
         config = test_config(tmp)
         services = build_services(config, clock=clock)
-        seed_demo(services.db)
+        seed_demo(services.db, services.bus)
         with transaction(services.db):
             for i in range(args.n):
                 people.create(services.db, telegram_id=20_000_000 + i, name=f"Ontvanger {i}",
@@ -92,10 +92,9 @@ async def main() -> None:
         limits = TelegramLimits(args.limit, args.errors)
         api.fault = limits
         started = time.perf_counter()
-        pacer = dispatcher.Pacer(services.config["reminders"]["messages_per_second"])
+        sender: dispatcher.Dispatcher = app.bot_data["dispatcher"]
         while True:
-            report = await dispatcher.dispatch_due(app.bot, services.db, services.messages,
-                                                   clock, pacer=pacer)
+            report = await sender.dispatch_due(app.bot)
             counts = outbox.counts(services.db, subject=item.subject)
             if counts["pending"] == 0 and counts["sending"] == 0:
                 break

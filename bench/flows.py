@@ -21,7 +21,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kernbot.application import build_application, build_services, on_start  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import (  # noqa: E402
     ApplicationBuilder,
@@ -31,6 +30,7 @@ from telegram.ext import (  # noqa: E402
 )
 
 from core.clock import FakeClock  # noqa: E402
+from kernbot.composition import build_application, build_services, on_start  # noqa: E402
 from kernbot.harness import test_config  # noqa: E402
 from programme.demo import DEMO_NOW, seed_demo  # noqa: E402
 from storage import memberships, people, trajectories  # noqa: E402
@@ -79,7 +79,7 @@ async def timed(app, data: dict, samples: list[float]) -> None:
 async def run_kernbot(workdir: Path, n: int) -> tuple[list[float], list[dict]]:
     config = test_config(workdir)
     services = build_services(config, clock=FakeClock(DEMO_NOW))
-    seed_demo(services.db)
+    seed_demo(services.db, services.bus)
     users = enrol(services.db, n)
     api = FakeBotAPI()
     app = build_application(config, services, request=api)
