@@ -16,7 +16,7 @@ from handlers.commands import set_menu_for
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
 from programme.flood import FloodGuard
-from storage import people, updates
+from storage import inbox, people, updates
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,9 @@ async def bot_blocked_or_back(update: Update, context: KernbotContext) -> None:
 
 
 async def record_update(update: Update, context: KernbotContext) -> None:
-    updates.mark_if_new(context.services.db, update.update_id, context.services.clock.now())
+    """After every handler, once the replies are accepted: the update is processed (unless a
+    handler recorded that in its own transaction) and leaves the inbox, in one step."""
+    inbox.done(context.services.db, update.update_id, context.services.clock.now())
 
 
 async def group_chat(update: Update, context: KernbotContext) -> None:

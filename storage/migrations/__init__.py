@@ -26,6 +26,7 @@ from storage.migrations import (
     m0041_announcements,
     m0050_trust,
     m0060_wiring,
+    m0070_inbox,
 )
 
 MIGRATIONS: tuple[ModuleType, ...] = (
@@ -37,6 +38,7 @@ MIGRATIONS: tuple[ModuleType, ...] = (
     m0041_announcements,
     m0050_trust,
     m0060_wiring,
+    m0070_inbox,
 )
 
 

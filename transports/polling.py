@@ -1,0 +1,81 @@
+"""Long polling with the offset in the database, instead of PTB's Updater.
+
+PTB's Updater confirms a batch to Telegram (the next getUpdates offset) as soon as it is on the
+in-memory queue, before any handler ran: a crash in between loses those updates for good. Here
+each batch is committed to the inbox together with the next offset, and only then is the next
+getUpdates call made, which is what confirms the batch to Telegram. At start-up the offset is
+read back from the database, so a restart neither loses nor re-reads a batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Application
+
+from delivery.sender import retry_after_seconds
+from storage import inbox as store
+from transports.inbox import Inbox
+
+log = logging.getLogger(__name__)
+POLL_TIMEOUT = 10  # seconds Telegram may hold a getUpdates call open (long polling)
+MAX_BACKOFF = 30.0
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def poll(app: Application, inbox: Inbox, stop: asyncio.Event, *,
+               timeout: float = POLL_TIMEOUT, limit: int = 100, first_backoff: float = 1.0
+               ) -> None:
+    """Fetch updates until `stop` is set. Raises InvalidToken (nothing else can fix that).
+    After a failure it waits `first_backoff` seconds, doubling up to MAX_BACKOFF."""
+    bot = app.bot
+    db = inbox.services.db
+    await bot.delete_webhook(drop_pending_updates=False)
+    offset = store.next_offset(db)
+    log.info("long polling from offset %s", offset or "(first unconfirmed)")
+    backoff = first_backoff
+    while not stop.is_set():
+        try:
+            updates = await bot.get_updates(offset=offset or None, timeout=timeout, limit=limit,
+                                            allowed_updates=Update.ALL_TYPES)
+        except TimedOut:
+            continue
+        except InvalidToken:
+            raise
+        except RetryAfter as exc:
+            await _pause(stop, retry_after_seconds(exc))
+            continue
+        except Conflict:
+            log.error("Telegram refuses getUpdates: another process polls with this token or a "
+                      "webhook is set; trying again in %.0f s", backoff)
+            await _pause(stop, backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF)
+            continue
+        except NetworkError as exc:
+            log.warning("getUpdates failed (%s); trying again in %.0f s", exc, backoff)
+            await _pause(stop, backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF)
+            continue
+        backoff = first_backoff
+        if not updates:
+            continue
+        following = updates[-1].update_id + 1
+        try:
+            inbox.receive(updates, next_offset=following)
+        except sqlite3.Error as exc:
+            # Not stored: not confirmed either (the offset stays); Telegram serves them again.
+            log.error("could not store %d updates in the inbox (%s); asking again in %.0f s",
+                      len(updates), exc, backoff)
+            await _pause(stop, backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF)
+            continue
+        offset = following
