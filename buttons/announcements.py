@@ -57,5 +57,13 @@ class Cancel(Button, prefix=PREFIX, action="cancel"):
     pass
 
 
+@dataclass(frozen=True)
+class Resend(Button, prefix=PREFIX, action="again"):
+    """Under a report: send the announcement again to the people it failed or may have
+    failed for."""
+
+    announcement_id: int
+
+
 KINDS = (Audience, ForTrajectory, ForRole, ForMunicipality, ForMissingHomework, OtherAudience,
-         Later, Send, Cancel)
+         Later, Send, Cancel, Resend)

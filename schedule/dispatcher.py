@@ -235,10 +235,17 @@ class Dispatcher:
         await self.run_pass(context.application, wait=False)
 
     async def attach(self, app: Application) -> None:
-        """At start-up: re-plan everything (idempotent), send what became due while down, and
-        start the repeating job."""
+        """At start-up: report rows a crash left "sending", re-plan everything (idempotent),
+        send what became due while down, and start the repeating job."""
         services = self.services
-        report = self.planner.plan_all(services.db, services.clock.now())
+        now = services.clock.now()
+        # Rows still "sending" belong to a process that died between the claim and Telegram's
+        # answer (the process lock guarantees no other one is running): reported, not resent.
+        interrupted = outbox.fail_stale_sending(services.db, None, now)
+        if interrupted:
+            log.warning("%d outbox rows were interrupted while sending by the last stop; "
+                        "reported, not resent", interrupted)
+        report = self.planner.plan_all(services.db, now)
         log.info("planned timed messages: %s", report)
         await self.run_pass(app)
         if app.job_queue is not None:

@@ -88,3 +88,10 @@ def finish(db: sqlite_utils.Database, announcement_id: int, now: datetime) -> bo
     return db.execute("UPDATE announcements SET status = 'done', finished_at = ?"
                       " WHERE id = ? AND status = 'queued'",
                       [utcnow_iso(now), announcement_id]).rowcount == 1
+
+
+def reopen(db: sqlite_utils.Database, announcement_id: int) -> bool:
+    """A finished announcement is being sent again to some recipients: follow it again (its
+    status message is edited, and a new report comes when it is done)."""
+    return db.execute("UPDATE announcements SET status = 'queued', finished_at = NULL"
+                      " WHERE id = ? AND status = 'done'", [announcement_id]).rowcount == 1

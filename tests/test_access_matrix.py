@@ -114,6 +114,7 @@ EXPECTED = {
     ab.Later: (lambda i: ab.Later(), COORDINATOR),
     ab.Send: (lambda i: ab.Send(), COORDINATOR),
     ab.Cancel: (lambda i: ab.Cancel(), COORDINATOR),
+    ab.Resend: (lambda i: ab.Resend(1), COORDINATOR),
     ib.PickTrajectory: (lambda i: ib.PickTrajectory(i["t"]), COORDINATOR),
     ib.PickRole: (lambda i: ib.PickRole(i["t"], "coach"), COORDINATOR),
     ib.Uses: (lambda i: ib.Uses(5), COORDINATOR),
