@@ -53,7 +53,8 @@ async def resend_owed(app: Application, update: Update, received_at: datetime) -
 
 
 async def _flow_prompt(update: Update, context: KernbotContext, actor: Actor,
-                       run: flow_runs.Run | None, before: str) -> bool:
+                       run: flow_runs.Run | None, before: str,
+                       selected: list[str] | None = None) -> bool:
     services = context.services
     if run is None or run.flow not in services.flows:
         return False
@@ -63,7 +64,8 @@ async def _flow_prompt(update: Update, context: KernbotContext, actor: Actor,
     if pos is None:
         await flows.show_summary(update, context, actor, run, before=before, answers=answers)
     else:
-        await flows.ask(update, context, actor, run, pos, before=before, answers=answers)
+        await flows.ask(update, context, actor, run, pos, before=before, answers=answers,
+                        selected=selected)
     return True
 
 
@@ -75,13 +77,17 @@ async def flow(update: Update, context: KernbotContext, actor: Actor,
         return False
     db = context.services.db
     run = flow_runs.active(db, actor.person_id)
+    selected = None
+    if run is not None and state.state == f"{flows.PREFIX}:{run.flow}" and \
+            state.data.get("instance", "") == run.instance:
+        selected = list(state.data.get("sel") or [])  # multiple-choice options ticked so far
     if run is None:
         name = state.state.split(":", 1)[1] if ":" in state.state else ""
         album = state.data.get("album") or {}
         flow_id, instance = (album.get("flow"), album.get("inst", "")) if name == "album" \
             else (name, state.data.get("instance", ""))
         run = flow_runs.get(db, actor.person_id, flow_id, instance) if flow_id else None
-    return await _flow_prompt(update, context, actor, run, before)
+    return await _flow_prompt(update, context, actor, run, before, selected)
 
 
 async def finished_flow(update: Update, context: KernbotContext, actor: Actor,

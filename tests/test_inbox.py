@@ -351,3 +351,24 @@ async def test_interrupted_announcement_names_who_may_have_missed_it_and_resends
     assert bot.api.sent(ELS.id)[-1].values("announcements/report")["missed"].count == 0
     calls = await bot.press(ELS, report.buttons[0]["callback_data"])  # pressed twice
     assert "announcements/nothing_to_resend" in calls[-1].keys
+
+
+async def test_crash_after_a_toggle_neither_flips_it_back_nor_loses_it(bot):
+    """A multiple-choice toggle is stored in the conversation state; a crash before the
+    redrawn message must not make the restart apply the toggle a second time (off again)."""
+    from storage import conversations
+
+    await bot.send(SOFIE, "/intake")
+    await bot.send(SOFIE, "Ambtenaar")
+    crash_at_next_send(bot, SOFIE.id)
+    with pytest.raises(Crash):
+        await bot.tap(SOFIE, "Economie")
+    assert conversations.get(bot.db, SOFIE.id).data["sel"] == ["dom_economy"]
+    await bot.restart()
+    assert conversations.get(bot.db, SOFIE.id).data["sel"] == ["dom_economy"]
+    sent = bot.api.sent(SOFIE.id)
+    assert len(sent) == 1 and BACK in sent[0].keys
+    assert "flows/intake/domains/prompt" in sent[0].keys
+    assert "flows/buttons/option_on" in sent[0].keys  # shown as chosen
+    await bot.tap(SOFIE, "Klaar")
+    assert answers(bot, SOFIE)["domains"] == ["dom_economy"]
