@@ -38,6 +38,7 @@ KILLS = 20  # kills while answering, per mode; start-up kills come on top
 ANSWERS = 14 + 13 + 14  # the three intakes (Pieter answers "no": no area question)
 PARTICIPANTS = [(9011, "Sofie"), (9012, "Pieter"), (9013, "Lotte")]
 DONE_TEXT = "Je intake is klaar"
+BACK_TEXT = "heel even weg"  # common/back_again: the prompt re-sent after a lost reply
 YES = {9011: "yes", 9012: "no", 9013: "yes"}  # area_specific: with and without the area question
 CHOICES = {"support_lead": "yes", "support_mat": "not_yet", "support_cbs": "no"}
 TYPED_CHOICE = {"yes": "Ja", "no": "Nee", "not_yet": "Nog niet"}
@@ -74,8 +75,8 @@ class Db:
         stored = bool(self.rows("SELECT 1 FROM inbox WHERE update_id = ?", (update_id,)))
         handled = bool(self.rows("SELECT 1 FROM processed_updates WHERE update_id = ?",
                                  (update_id,)))
-        return PHASES[(2 if handled else 0) + (1 if stored == handled else 0)] \
-            if (stored or handled) else PHASES[0]
+        return {(False, False): PHASES[0], (True, False): PHASES[1],
+                (True, True): PHASES[2], (False, True): PHASES[3]}[(stored, handled)]
 
 
 @dataclass
@@ -203,6 +204,7 @@ async def step(run: Run, telegram_id: int, name: str, kill: bool) -> None:
         data = button_data(run, telegram_id, question, value)
         assert run.server.press(telegram_id, name, data) == update_id
         run.pressed += 1
+    owed_from = None
     if kill:
         died = await wait_for(lambda: not pid_alive(run.bot.pid), 10, 0.001)
         disarm(run)
@@ -211,13 +213,22 @@ async def step(run: Run, telegram_id: int, name: str, kill: bool) -> None:
             run.triggers["fallback"] += 1
         run.kills += 1
         await run.bot.wait_dead()
-        run.phases[run.db.phase(update_id)] += 1
+        phase = run.db.phase(update_id)
+        run.phases[phase] += 1
+        if phase == PHASES[2]:  # the reply may be lost: the restart must send the prompt again
+            owed_from = len(run.server.sent_to(telegram_id))
         await restart(run)
+    # settled: the answer is stored, the participant's last message is the current question,
+    # and nothing waits in the inbox (a restarted bot has finished its recovery)
     moved = await wait_for(
         lambda: run.db.position(telegram_id) != (status, question)
-        and shows_current_prompt(run, telegram_id), 30)
+        and shows_current_prompt(run, telegram_id)
+        and (owed_from is None or any(BACK_TEXT in c.text for c in
+                                      run.server.sent_to(telegram_id)[owed_from:]))
+        and run.db.rows("SELECT COUNT(*) FROM inbox")[0][0] == 0, 30)
     assert moved, run.fail(f"participant {telegram_id} does not see the question after "
-                           f"{question} (position {run.db.position(telegram_id)})")
+                           f"{question} (position {run.db.position(telegram_id)}, "
+                           f"owed {owed_from is not None})")
 
 
 def pid_alive(pid: int | None) -> bool:
@@ -302,7 +313,8 @@ async def test_random_sigkills_lose_nothing_and_leave_nobody_waiting(server, tmp
                               (person,))
         assert history == [], run.fail(f"answers overwritten by a replayed update: {history}")
         assert run.db.position(telegram_id)[0] == "done"
-    assert run.db.rows("SELECT COUNT(*) FROM inbox")[0][0] == 0
+    left = run.db.rows("SELECT update_id, chat_id, received_at, substr(payload, 1, 120) FROM inbox")
+    assert left == [], run.fail(f"left in the inbox: {left}")
     handled = run.db.rows("SELECT COUNT(*) FROM processed_updates")[0][0]
     assert handled == total_steps + len(PARTICIPANTS), run.fail("every update handled once")
 
