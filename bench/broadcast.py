@@ -29,7 +29,6 @@ from kernbot.composition import build_application, build_services  # noqa: E402
 from kernbot.harness import test_config  # noqa: E402
 from programme import announcing  # noqa: E402
 from programme.demo import seed_demo  # noqa: E402
-from schedule import dispatcher  # noqa: E402
 from storage import outbox, people  # noqa: E402
 from storage.db import transaction  # noqa: E402
 from transports.fake_api import FakeBotAPI  # noqa: E402
@@ -92,7 +91,7 @@ async def main() -> None:
         limits = TelegramLimits(args.limit, args.errors)
         api.fault = limits
         started = time.perf_counter()
-        sender: dispatcher.Dispatcher = app.bot_data["dispatcher"]
+        sender = app.bot_data["dispatcher"]
         while True:
             report = await sender.dispatch_due(app.bot)
             counts = outbox.counts(services.db, subject=item.subject)

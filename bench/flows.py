@@ -6,7 +6,9 @@ the fake Bot API, against a bare python-telegram-bot echo Application in the sam
 
 Prints per-update p50 and p99 latency (milliseconds) for both, and their ratio. Participants
 are enrolled directly through storage; their updates are interleaved (everyone answers
-question 1, then everyone answers question 2, ...), as many people would in real life.
+question 1, then everyone answers question 2, ...), as many people would in real life. Each
+such wave is timed on Kernbot and then, the very same updates, on the echo baseline, so load
+on a shared machine weighs on both alike; the first participants of every wave warm up.
 """
 
 from __future__ import annotations
@@ -76,46 +78,8 @@ async def timed(app, data: dict, samples: list[float]) -> None:
     samples.append((time.perf_counter() - start) * 1000)
 
 
-async def run_kernbot(workdir: Path, n: int) -> tuple[list[float], list[dict]]:
-    config = test_config(workdir)
-    services = build_services(config, clock=FakeClock(DEMO_NOW))
-    seed_demo(services.db, services.bus)
-    users = enrol(services.db, n)
-    api = FakeBotAPI()
-    app = build_application(config, services, request=api)
-    samples: list[float] = []
-    replay: list[dict] = []  # the same updates, for the echo baseline
-    async with app:
-        await on_start(app)
-        sim = ChatSimulator(app, api, first_update_id=1)
-        for kind, value in INTAKE:
-            for user in users:
-                if kind == "send":
-                    data = sim.message_json(user, text=value, **(
-                        {"entities": [{"type": "bot_command", "offset": 0,
-                                       "length": len(value)}]} if value.startswith("/") else {}))
-                else:
-                    keyboard = sim.last_keyboard(user)
-                    button = next(b for b in keyboard.buttons if value in b["text"])
-                    data = {"update_id": next(sim._update_ids), "callback_query": {
-                        "id": str(next(sim._callback_ids)), "from": user.as_json(),
-                        "chat_instance": str(user.id), "data": button["callback_data"],
-                        "message": {"message_id": keyboard.result["message_id"],
-                                    "date": 1_700_000_000, "chat": sim._chat(user),
-                                    "text": keyboard.text}}}
-                replay.append(data)
-                await timed(app, data, samples)
-        done = sum(1 for u in users
-                   if "Je intake is klaar" in (api.sent(u.id)[-1].text if api.sent(u.id) else ""))
-    services.db.close()
-    if done != n:
-        raise SystemExit(f"only {done} of {n} participants completed the intake")
-    return samples, replay
-
-
-async def run_echo(updates: list[dict]) -> list[float]:
+def echo_app(api: FakeBotAPI):
     """A bare PTB Application on the same fake transport: echo every text and button press."""
-    api = FakeBotAPI()
 
     async def echo(update, context):
         await context.bot.send_message(update.effective_chat.id, update.effective_message.text)
@@ -128,21 +92,65 @@ async def run_echo(updates: list[dict]) -> list[float]:
            .build())
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(CallbackQueryHandler(press))
-    samples: list[float] = []
-    async with app:
-        for data in updates:
-            await timed(app, data, samples)
-    return samples
+    return app
 
 
-async def main(n: int, db_dir: str | None = None) -> int:
+def wave(sim: ChatSimulator, users: list[User], kind: str, value: str) -> list[dict]:
+    """Everyone's next update: a typed text or the press of the button labelled `value`."""
+    updates = []
+    for user in users:
+        if kind == "send":
+            entities = {"entities": [{"type": "bot_command", "offset": 0, "length": len(value)}]} \
+                if value.startswith("/") else {}
+            updates.append(sim.message_json(user, text=value, **entities))
+            continue
+        keyboard = sim.last_keyboard(user)
+        button = next(b for b in keyboard.buttons if value in b["text"])
+        updates.append({"update_id": next(sim._update_ids), "callback_query": {
+            "id": str(next(sim._callback_ids)), "from": user.as_json(),
+            "chat_instance": str(user.id), "data": button["callback_data"],
+            "message": {"message_id": keyboard.result["message_id"], "date": 1_700_000_000,
+                        "chat": sim._chat(user), "text": keyboard.text}}})
+    return updates
+
+
+async def run(workdir: Path, n: int, warmup: int) -> tuple[list[float], list[float], int]:
+    """Kernbot and the echo baseline, wave by wave in the same run: each wave (everyone's
+    answer to one question) is timed on Kernbot, then the very same updates on the echo, so
+    machine load hits both alike. The first `warmup` participants' updates are not timed."""
+    config = test_config(workdir)
+    services = build_services(config, clock=FakeClock(DEMO_NOW))
+    seed_demo(services.db, services.bus)
+    users = enrol(services.db, warmup + n)
+    api, echo_api = FakeBotAPI(), FakeBotAPI()
+    app = build_application(config, services, request=api)
+    echo = echo_app(echo_api)
+    kernbot_ms: list[float] = []
+    echo_ms: list[float] = []
+    async with app, echo:
+        await on_start(app)
+        sim = ChatSimulator(app, api, first_update_id=1)
+        for kind, value in INTAKE:
+            updates = wave(sim, users, kind, value)
+            for i, data in enumerate(updates):
+                await timed(app, data, kernbot_ms if i >= warmup else [])
+            for i, data in enumerate(updates):
+                await timed(echo, data, echo_ms if i >= warmup else [])
+        done = sum(1 for u in users
+                   if "Je intake is klaar" in (api.sent(u.id)[-1].text if api.sent(u.id) else ""))
+    services.db.close()
+    if done != warmup + n:
+        raise SystemExit(f"only {done} of {warmup + n} participants completed the intake")
+    return kernbot_ms, echo_ms, len(updates)
+
+
+async def main(n: int, warmup: int, db_dir: str | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kernbot-bench-", dir=db_dir) as tmp:
-        kernbot, replay = await run_kernbot(Path(tmp), n)
-    echo = await run_echo(replay)
+        kernbot, echo, _ = await run(Path(tmp), n, warmup)
     k50, k99 = percentile(kernbot, 0.50), percentile(kernbot, 0.99)
     e50, e99 = percentile(echo, 0.50), percentile(echo, 0.99)
-    print(f"participants: {n}, updates: {len(kernbot)} (intake: {len(INTAKE)} per person); "
-          f"database in {db_dir or tempfile.gettempdir()}")
+    print(f"participants: {n} (+{warmup} warm-up), updates timed: {len(kernbot)} "
+          f"(intake: {len(INTAKE)} per person); database in {db_dir or tempfile.gettempdir()}")
     print(f"kernbot intake  p50 {k50:7.3f} ms   p99 {k99:7.3f} ms   "
           f"mean {statistics.fmean(kernbot):7.3f} ms")
     print(f"PTB echo        p50 {e50:7.3f} ms   p99 {e99:7.3f} ms   "
@@ -157,7 +165,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=200, help="participants (default 200)")
+    parser.add_argument("--warmup", type=int, default=20,
+                        help="participants whose updates are not timed (default 20)")
     parser.add_argument("--db-dir", help="where the temporary SQLite file lives (default: the "
                         "system temporary directory; /dev/shm takes the disk out)")
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.n, args.db_dir)))
+    sys.exit(asyncio.run(main(args.n, args.warmup, args.db_dir)))

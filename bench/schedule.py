@@ -26,13 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kernbot.application import build_application, build_services, on_start  # noqa: E402
-
 from core.clock import FakeClock  # noqa: E402
+from core.events import EventBus  # noqa: E402
 from delivery.sender import Outgoing  # noqa: E402
+from kernbot.composition import build_application, build_services, on_start  # noqa: E402
 from kernbot.harness import test_config  # noqa: E402
 from programme.demo import DEMO_NOW, seed_demo  # noqa: E402
-from schedule import compose, dispatcher  # noqa: E402
+from schedule import dispatcher  # noqa: E402
 from storage import outbox, people  # noqa: E402
 from storage.db import connect, transaction  # noqa: E402
 from transports.fake_api import FakeBotAPI  # noqa: E402
@@ -40,8 +40,7 @@ from transports.fake_api import FakeBotAPI  # noqa: E402
 BENCH_KIND = "bench"
 
 
-@compose.composer(BENCH_KIND)
-def _bench_message(db, row, person, m, now):
+def _bench_message(c, row, person):
     return Outgoing(f"Bericht {row.id} voor {person.name}")
 
 
@@ -52,7 +51,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def fill(path: Path, n_people: int, n_rows: int, now) -> list[int]:
     db = connect(path)
-    seed_demo(db)
+    seed_demo(db, EventBus())
     ids = []
     with transaction(db):
         for i in range(n_people):
@@ -85,6 +84,7 @@ async def lag(tmp: Path, database: Path, clock: FakeClock, person_ids: list[int]
     services = build_services(config, clock=clock)
     api = FakeBotAPI()
     app = build_application(config, services, request=api)
+    app.bot_data["dispatcher"].composers[BENCH_KIND] = _bench_message
     await app.initialize()
     due_at = clock.now() + timedelta(minutes=5)
     with transaction(services.db):
@@ -102,10 +102,10 @@ async def lag(tmp: Path, database: Path, clock: FakeClock, person_ids: list[int]
     api.on_call = lambda call: sent_at.append(time.perf_counter()) \
         if call.method == "sendMessage" else None
     woke = time.perf_counter()
-    unpaced = dispatcher.Pacer(0)
+    sender = app.bot_data["dispatcher"]
+    sender.pacer = dispatcher.Pacer(0)
     while True:
-        report = await dispatcher.dispatch_due(app.bot, services.db, services.messages, clock,
-                                               pacer=unpaced, limit=burst)
+        report = await sender.dispatch_due(app.bot, limit=burst)
         if report.sent == 0:
             break
     await app.shutdown()
@@ -124,7 +124,7 @@ async def main() -> None:
         tmp = Path(tmp_name)
         empty = tmp / "baseline.sqlite3"
         connect(empty).close()
-        seed_demo(connect(empty))
+        seed_demo(connect(empty), EventBus())
         full = tmp / "outbox.sqlite3"
         ids = fill(full, args.people, args.rows, clock.now())
         await start_up(tmp, empty, FakeClock(DEMO_NOW))  # warm-up: imports, templates
@@ -135,7 +135,7 @@ async def main() -> None:
     import subprocess
 
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import kernbot.application, handlers"],
+    subprocess.run([sys.executable, "-c", "import kernbot.composition"],
                    cwd=Path(__file__).resolve().parent.parent, check=True)
     imports = time.perf_counter() - started
     p50, p99 = percentile(lags, 0.50), percentile(lags, 0.99)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import typing
 from typing import Any, ClassVar, Literal, get_args, get_origin
@@ -49,6 +50,8 @@ class Button:
                 raise ValueError(f"{type(self).__name__}.{name}: cannot pack {value!r}")
             parts.append(text)
         data = ":".join(parts)
+        if len(data) <= MAX_BYTES // 4:  # even four bytes per character would fit
+            return data
         if len(data.encode("utf-8")) > MAX_BYTES:
             raise CallbackDataTooLong(f"callback data over {MAX_BYTES} bytes: {data!r}")
         return data
@@ -74,12 +77,19 @@ class Button:
 _INVALID = object()
 
 
+@functools.cache
+def _choices(kind) -> tuple | None:
+    """The allowed values of a Literal[...] field type, None for other types (per type)."""
+    return get_args(kind) if get_origin(kind) is Literal else None
+
+
 def _encode(kind, value) -> str | None:
     if kind is int:
-        return str(value) if isinstance(value, int) and 0 <= value <= MAX_ID else None
+        return str(value) if type(value) is int and 0 <= value <= MAX_ID else None
+    choices = _choices(kind)
+    if choices is not None:
+        return value if value in choices else None
     text = str(value)
-    if get_origin(kind) is Literal:
-        return text if value in get_args(kind) else None
     return text if _TEXT.fullmatch(text) else None
 
 
@@ -90,8 +100,9 @@ def _decode(kind, text: str):
             return _INVALID
         value = int(text)
         return value if value <= MAX_ID else _INVALID
-    if get_origin(kind) is Literal:
-        return text if text in get_args(kind) else _INVALID
+    choices = _choices(kind)
+    if choices is not None:
+        return text if text in choices else _INVALID
     return text if _TEXT.fullmatch(text) else _INVALID
 
 

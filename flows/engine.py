@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 TYPES = frozenset({"text", "longtext", "choice", "multi", "yesno", "number", "date", "scale",
                    "photo", "document"})
@@ -149,8 +149,10 @@ class Flow:
         return self._groups.get(gid)
 
 
-@dataclass(frozen=True, order=True)
-class Pos:
+class Pos(NamedTuple):
+    """A question (or a group's control) and the round of its group (0 outside groups).
+    A named tuple: positions are built and hashed on every answer."""
+
     qid: str
     idx: int = 0
 
@@ -172,6 +174,9 @@ class Result:
     params: Mapping[str, Any] = field(default_factory=dict)
     next: Pos | None = None
     moved_back: bool = False
+    # the positions to ask after the write (None when not computed): callers that show the
+    # next question with its number ("vraag 6 van 14") need not walk the definition again
+    order: tuple[Pos, ...] | None = None
 
     @property
     def ok(self) -> bool:
@@ -394,7 +399,9 @@ def step(flow: Flow, answers: Answers, pos: Pos, inp: Input, section: str | None
 def _stored(flow: Flow, answers: Answers, section: str | None, pos: Pos, value: Any) -> Result:
     updated = dict(answers)
     updated[pos] = value
-    return Result(writes=((pos, value),), next=first_unanswered(flow, updated, section))
+    order = tuple(positions(flow, updated, section))
+    nxt = next((p for p in order if p not in updated), None)
+    return Result(writes=((pos, value),), next=nxt, order=order)
 
 
 def _next_after(flow: Flow, answers: Answers, section: str | None) -> Pos | None:

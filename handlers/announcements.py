@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from buttons import announcements as ab
-from handlers.access import COORDINATOR, Actor
+from handlers.access import Actor
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
 from handlers.router import message_kind
@@ -43,7 +43,7 @@ async def announce_command(update: Update, context: KernbotContext, actor: Actor
 
 async def on_message(update: Update, context: KernbotContext, actor: Actor,
                      state: conversations.ConversationState) -> None:
-    if actor.role != COORDINATOR:
+    if not actor.coordinator:
         conversations.clear(context.services.db, update.effective_chat.id)
         await reply(update, context, actor, "common/not_allowed")
         return

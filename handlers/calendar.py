@@ -10,7 +10,7 @@ from pathlib import Path
 from telegram import Update
 
 from buttons.calendar import Mute
-from handlers.access import COORDINATOR, PARTICIPANT, Actor
+from handlers.access import Actor
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
 from programme import calendar
@@ -24,7 +24,7 @@ async def sessions_command(update: Update, context: KernbotContext, actor: Actor
     services = context.services
     now = services.clock.now()
     pairs = calendar.sessions_for_person(services.db, actor.person_id,
-                                         all_trajectories=actor.role == COORDINATOR)
+                                         all_trajectories=actor.coordinator)
     if not pairs:
         await reply(update, context, actor, "calendar/no_sessions")
         return
@@ -55,14 +55,11 @@ async def mute_command(update: Update, context: KernbotContext, actor: Actor) ->
     """/stil: participants pause nudges; coordinators see who paused them."""
     services = context.services
     now = services.clock.now()
-    if actor.role == COORDINATOR:
+    if actor.coordinator:
         muted = [(people.get(services.db, x.person_id), x) for x in
                  mutes.all_active(services.db, now)]
         await reply(update, context, actor, "calendar/muted_list",
                     muted=[(p, x) for p, x in muted if p is not None])
-        return
-    if actor.role != PARTICIPANT:
-        await reply(update, context, actor, "calendar/mute_participants_only")
         return
     current = mutes.active(services.db, actor.person_id, now)
     rows = [[(label(context, actor, "calendar/mute_1w"), Mute("1w").pack()),

@@ -9,6 +9,7 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from handlers.access import Actor
 from handlers.context import KernbotContext
 from handlers.registry import Registry
 from messages.render import LANGUAGES, Messages
@@ -16,10 +17,10 @@ from messages.render import LANGUAGES, Messages
 log = logging.getLogger(__name__)
 
 
-def menu(messages: Messages, registry: Registry, role: str | None, language: str
+def menu(messages: Messages, registry: Registry, actor: Actor, language: str
          ) -> list[BotCommand]:
     return [BotCommand(c.name, messages.plain(c.description_key, language)[:256])
-            for c in registry.commands_for(role) if c.in_menu]
+            for c in registry.commands_for(actor) if c.in_menu]
 
 
 async def set_default_menus(app: Application) -> None:
@@ -29,17 +30,18 @@ async def set_default_menus(app: Application) -> None:
     try:
         for language in LANGUAGES:
             code = None if language == messages.default_language else language
-            await app.bot.set_my_commands(menu(messages, registry, None, language),
+            await app.bot.set_my_commands(menu(messages, registry, Actor.with_role(None),
+                                               language),
                                           scope=BotCommandScopeDefault(), language_code=code)
     except TelegramError as exc:
         log.warning("could not set the default command menu: %s", exc)
 
 
-async def set_menu_for(context: KernbotContext, actor_chat_id: int, role: str | None,
-                       language: str) -> None:
+async def set_menu_for(context: KernbotContext, actor_chat_id: int, actor: Actor) -> None:
+    """The menu of one chat: the commands of every role the person holds, in their language."""
     try:
         await context.bot.set_my_commands(
-            menu(context.services.messages, context.registry, role, language),
+            menu(context.services.messages, context.registry, actor, actor.language),
             scope=BotCommandScopeChat(actor_chat_id))
     except TelegramError as exc:
         log.warning("could not set the command menu for a chat: %s", exc)

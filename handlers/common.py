@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from dataclasses import replace
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 async def help_command(update: Update, context: KernbotContext, actor: Actor) -> None:
     """/help: the commands this person's role may use."""
     commands = [(c.name, context.services.messages.plain(c.description_key, actor.language))
-                for c in context.registry.commands_for(actor.role) if c.in_menu]
+                for c in context.registry.commands_for(actor) if c.in_menu]
     await reply(update, context, actor, "common/help", commands=commands, role=actor.role or "")
 
 
@@ -43,8 +44,8 @@ async def _set_language(update: Update, context: KernbotContext, actor: Actor,
                         language: str) -> None:
     services = context.services
     person = people.update(services.db, actor.person.id, services.clock.now(), language=language)
-    actor = Actor(actor.telegram_id, language, person, actor.role)
-    await set_menu_for(context, update.effective_chat.id, actor.role, language)
+    actor = replace(actor, language=language, person=person)
+    await set_menu_for(context, update.effective_chat.id, actor)
     await reply(update, context, actor, "common/language_set")
 
 

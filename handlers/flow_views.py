@@ -11,7 +11,6 @@ from flows import engine
 from flows.engine import SKIPPED, Flow, Pos
 from handlers.access import Actor
 from handlers.context import KernbotContext
-from handlers.replies import keyboard
 from programme import flow_progress, flow_runner, flow_text
 from storage import flow_runs
 
@@ -53,12 +52,13 @@ def _hashable(ctx: dict) -> dict:
 
 
 def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_runs.Run,
-                  answers: dict, pos: Pos, selected: list[str] | None = None
+                  answers: dict, pos: Pos, selected: list[str] | None = None,
+                  order: tuple[Pos, ...] | None = None
                   ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """(text, markup) of the question at pos."""
+    """(text, markup) of the question at pos; `order` (the positions to ask) when known."""
     m, lang = context.services.messages, actor.language
-    section = flow_runner.section_of(run)
-    order = engine.positions(flow, answers, section)
+    if order is None:
+        order = engine.positions(flow, answers, flow_runner.section_of(run))
     number = order.index(pos) + 1 if pos in order else len(order) + 1
     total = max(len(order), number)
     ctx = _prompt_context(context, actor, flow, answers, pos)
@@ -88,6 +88,21 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
         text = m.render("flows/ui/question", lang, **values)
     else:  # the same words for everybody at this point: rendered once per process
         text = m.static("flows/ui/question", lang, html=True, **values)
+    view_key = ("question", flow.id, run.instance, pos, lang, tuple(selected or ()), can_back,
+                optional, pos in answers, ctx["suggestion"])
+    markup = context.keyboards.cached(view_key)
+    if markup is None:
+        markup = context.keyboards.remember(view_key, _question_rows(
+            context, actor, flow, run, pos, q, selected, can_back, optional, pos in answers,
+            ctx["suggestion"]))
+    return text, markup
+
+
+def _question_rows(context: KernbotContext, actor: Actor, flow: Flow, run: flow_runs.Run,
+                   pos: Pos, q: engine.Question, selected: list[str] | None, can_back: bool,
+                   optional: bool, answered: bool, suggested: bool
+                   ) -> list[list[tuple[str, str]]]:
+    m, lang = context.services.messages, actor.language
     base = (flow.id, run.instance, pos.qid, pos.idx)
     rows: list[list[tuple[str, str]]] = []
     if q.type in ("choice", "yesno", "scale"):
@@ -106,7 +121,7 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
             rows.append([(text_label, fb.Toggle(*base, o).pack())])
         rows.append([(m.static("flows/buttons/multi_done", lang),
                       fb.Move(*base, "done").pack())])
-    if ctx["suggestion"] and pos not in answers:
+    if suggested and not answered:
         rows.append([(m.static("flows/buttons/use_suggestion", lang),
                       fb.Move(*base, "sugg").pack())])
     nav = []
@@ -116,11 +131,11 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
         nav.append((m.static("flows/buttons/skip", lang), fb.Move(*base, "skip").pack()))
     if engine.can_stop(flow, pos):
         rows.append([(m.static("flows/buttons/found_root", lang), fb.Move(*base, "stop").pack())])
-    if pos in answers:
+    if answered:
         nav.append((m.static("flows/buttons/keep", lang), fb.Move(*base, "keep").pack()))
     if nav:
         rows.append(nav)
-    return text, keyboard(rows) if rows else None
+    return rows
 
 
 def summary_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_runs.Run,
@@ -132,17 +147,22 @@ def summary_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_ru
     rows = [(flow_text.label(m, lang, flow, p), display(context, actor, flow, p, answers[p]))
             for p in shown]
     complete = engine.is_complete(flow, answers, section)
-    edit = m.static("flows/buttons/edit", lang, label="\x00")
-    buttons = [[(edit.replace("\x00", label)[:60],
-                 fb.Edit(flow.id, run.instance, p.qid, p.idx).pack())]
-               for p, (label, _) in zip(shown, rows, strict=True)]
-    if flow.id == "brief":
-        buttons.append([(m.static("flows/buttons/back_to_brief", lang), fb.BriefMenu().pack())])
-    if flow.id == "waarom":
-        buttons.append([(m.static("flows/buttons/new_chain", lang), fb.NewChain().pack())])
+    key = ("summary", flow.id, run.instance, tuple(shown), lang)
+    markup = context.keyboards.cached(key)
+    if markup is None:
+        edit = m.static("flows/buttons/edit", lang, label="\x00")
+        buttons = [[(edit.replace("\x00", label)[:60],
+                     fb.Edit(flow.id, run.instance, p.qid, p.idx).pack())]
+                   for p, (label, _) in zip(shown, rows, strict=True)]
+        if flow.id == "brief":
+            buttons.append([(m.static("flows/buttons/back_to_brief", lang),
+                             fb.BriefMenu().pack())])
+        if flow.id == "waarom":
+            buttons.append([(m.static("flows/buttons/new_chain", lang), fb.NewChain().pack())])
+        markup = context.keyboards.remember(key, buttons)
     section_title = m.static(f"flows/{flow.id}/sections/{run.section}", lang) \
         if run.section else ""
     text = m.render("flows/ui/summary", lang, title=title(context, actor, flow.id),
                     section=section_title, rows=rows, complete=complete,
                     done=Markup(m.static(f"flows/ui/done_{flow.id}", lang, html=True)))
-    return text, keyboard(buttons)
+    return text, markup

@@ -41,7 +41,8 @@ async def ask(update: Update, context: KernbotContext, actor: Actor, run: flow_r
               pos: Pos, *, before: str | None = None, selected: list[str] | None = None,
               answers: dict | None = None,
               known_state: conversations.ConversationState | None = None,
-              album: dict | None = None, **before_values) -> None:
+              album: dict | None = None, order: tuple[Pos, ...] | None = None,
+              **before_values) -> None:
     """Send the question at pos (optionally preceded by a line such as an error). The chat's
     conversation state is written unless `known_state` shows it is already right."""
     services = context.services
@@ -54,7 +55,8 @@ async def ask(update: Update, context: KernbotContext, actor: Actor, run: flow_r
     if known_state is None or known_state.state != state or known_state.data != data:
         conversations.put(services.db, update.effective_chat.id, state, data,
                           services.clock.now())
-    text, markup = flow_views.question_view(context, actor, flow, run, answers, pos, selected)
+    text, markup = flow_views.question_view(context, actor, flow, run, answers, pos, selected,
+                                            order)
     if before:
         text = services.messages.render(before, actor.language, **before_values) + "\n\n" + text
     await send(context, update.effective_chat.id, text, markup)
@@ -222,7 +224,7 @@ async def _apply(update: Update, context: KernbotContext, actor: Actor, run: flo
                            album=album)
         return
     await ask(update, context, actor, run, sub.next, answers=answers, known_state=state,
-              album=album)
+              album=album, order=sub.result.order)
 
 
 async def on_message(update: Update, context: KernbotContext, actor: Actor,
@@ -239,7 +241,7 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
                                  now=services.clock.now(), update_id=update.update_id)
         return  # the rest of an album the person just sent: collected quietly
     run = flow_runs.active(services.db, actor.person_id) if actor.person_id else None
-    if run is None or actor.role != PARTICIPANT:
+    if run is None or PARTICIPANT not in actor.roles:
         conversations.clear(services.db, update.effective_chat.id)
         await router.route_message(update, context)
         return

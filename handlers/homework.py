@@ -13,7 +13,7 @@ from telegram.ext import Application
 
 from buttons import homework as hb
 from buttons.flows import Start
-from handlers.access import COACH, COORDINATOR, Actor, trajectory_ids
+from handlers.access import Actor, trajectory_ids
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, refuse, reply
 from handlers.router import message_kind
@@ -34,7 +34,6 @@ from storage.db import transaction, utcnow_iso
 log = logging.getLogger(__name__)
 PREFIX = hb.PREFIX
 COLLECT, FEEDBACK, REPLY = "collect", "feedback", "reply"  # hw:<step>:<id>
-STAFF = frozenset({COACH, COORDINATOR})
 MAX_DOWNLOAD_ATTEMPTS = 5
 DIGEST = "homework_digest"
 
@@ -268,7 +267,7 @@ async def session_button(update: Update, context: KernbotContext, actor: Actor,
     db, now = services.db, services.clock.now()
     session = trajectories.get_session(db, session_id)
     allowed = trajectory_ids(services, actor)
-    if session is None or actor.role not in STAFF or (
+    if session is None or not actor.is_staff_of(session.trajectory_id) or (
             allowed is not None and session.trajectory_id not in allowed):
         await refuse(update, context, actor)
         return
@@ -300,7 +299,8 @@ async def view_button(update: Update, context: KernbotContext, actor: Actor,
     services = context.services
     submission_id = button.submission_id
     db = services.db
-    if not homework.can_view_submission(db, actor.person, actor.role, submission_id):
+    if not homework.can_view_submission(db, actor.person, submission_id,
+                                        coordinator=actor.coordinator):
         await refuse(update, context, actor)
         return
     submission = store.get(db, submission_id)
@@ -313,7 +313,7 @@ async def view_button(update: Update, context: KernbotContext, actor: Actor,
     thread = [(f, people.get(db, f.author_id) if f.author_id else None)
               for f in store.thread(db, submission_id)]
     markup = None
-    if actor.role in STAFF:
+    if actor.coordinator or homework.is_coach_of_submission(db, actor.person_id, submission_id):
         markup = keyboard([[(label(context, actor, "homework/give_feedback"),
                              hb.Feedback(submission_id).pack())]])
     await reply(update, context, actor, "homework/submission", markup, owner=owner,
@@ -335,7 +335,8 @@ async def view_button(update: Update, context: KernbotContext, actor: Actor,
 async def _ask_feedback(update: Update, context: KernbotContext, actor: Actor,
                         submission_id: int, step: str, key: str) -> None:
     services = context.services
-    if not homework.can_view_submission(services.db, actor.person, actor.role, submission_id):
+    if not homework.can_view_submission(services.db, actor.person, submission_id,
+                                        coordinator=actor.coordinator):
         await refuse(update, context, actor)
         return
     conversations.put(services.db, update.effective_chat.id,
@@ -345,12 +346,22 @@ async def _ask_feedback(update: Update, context: KernbotContext, actor: Actor,
 
 async def feedback_button(update: Update, context: KernbotContext, actor: Actor,
                           button: hb.Feedback) -> None:
+    """Staff of the submission's trajectory write feedback."""
+    if not (actor.coordinator or homework.is_coach_of_submission(
+            context.services.db, actor.person_id, button.submission_id)):
+        await refuse(update, context, actor)
+        return
     await _ask_feedback(update, context, actor, button.submission_id, FEEDBACK,
                         "homework/feedback_ask")
 
 
 async def reply_button(update: Update, context: KernbotContext, actor: Actor,
                        button: hb.Reply) -> None:
+    """The owner answers the feedback on their submission."""
+    submission = store.get(context.services.db, button.submission_id)
+    if submission is None or submission.person_id != actor.person_id:
+        await refuse(update, context, actor)
+        return
     await _ask_feedback(update, context, actor, button.submission_id, REPLY,
                         "homework/answer_ask")
 
@@ -380,8 +391,10 @@ async def _thread_message(update: Update, context: KernbotContext, actor: Actor,
                           submission_id: int, from_coach: bool) -> None:
     services = context.services
     db, now = services.db, services.clock.now()
-    if not homework.can_view_submission(db, actor.person, actor.role, submission_id) or (
-            from_coach and actor.role not in STAFF):
+    staff = actor.coordinator or homework.is_coach_of_submission(db, actor.person_id,
+                                                                 submission_id)
+    if not homework.can_view_submission(db, actor.person, submission_id,
+                                        coordinator=actor.coordinator) or (from_coach and not staff):
         conversations.clear(db, update.effective_chat.id)
         await refuse(update, context, actor)
         return

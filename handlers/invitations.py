@@ -169,7 +169,7 @@ async def on_text(update: Update, context: KernbotContext, actor: Actor,
                   state: conversations.ConversationState) -> None:
     """A typed prefill value (name, municipality, department) for the draft."""
     chat_id = update.effective_chat.id
-    if actor.role != COORDINATOR:
+    if not actor.coordinator:
         conversations.clear(context.services.db, chat_id)
         await reply(update, context, actor, "common/not_allowed")
         return

@@ -99,8 +99,8 @@ class Registry:
         app.add_handler(CallbackQueryHandler(self.on_button))
 
     # -- reading --------------------------------------------------------------------------------
-    def commands_for(self, role: str | None) -> list[Command]:
-        actor = Actor(0, "nl", None, role)
+    def commands_for(self, actor: Actor) -> list[Command]:
+        """The commands this actor may use (any role they hold), in menu order."""
         return sorted((c for c in self.commands.values() if allowed(actor, c.roles)),
                       key=lambda c: (c.order, c.name))
 

@@ -30,6 +30,48 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(label, data) for label, data in row] for row in rows])
 
 
+class SerializedOnce(InlineKeyboardMarkup):
+    """A keyboard that serialises itself once: Telegram objects are immutable, and a question's
+    keyboard is sent many times (every participant meets the same question)."""
+
+    def to_dict(self, recursive: bool = True) -> dict:
+        cached = self.__dict__.get("_kernbot_dict")
+        if cached is None or not recursive:
+            cached = super().to_dict(recursive)
+            if recursive:
+                with self._unfrozen():
+                    self._kernbot_dict = cached
+        return cached
+
+
+class Keyboards:
+    """Keyboards built from the same rows are the same object (a bounded cache per
+    Application, kept in bot_data by the composition root)."""
+
+    LIMIT = 5000
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple, InlineKeyboardMarkup] = {}
+
+    def get(self, rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+        key = tuple(tuple(row) for row in rows)
+        return self.cached(key) or self.remember(key, rows)
+
+    def cached(self, key: tuple) -> InlineKeyboardMarkup | None:
+        """The keyboard remembered under `key` (for instance a view of one question)."""
+        return self._cache.get(key)
+
+    def remember(self, key: tuple, rows: list[list[tuple[str, str]]]
+                 ) -> InlineKeyboardMarkup | None:
+        """Build the keyboard of `rows` (None when there are none) and keep it under `key`."""
+        markup = SerializedOnce([[button(label, data) for label, data in row]
+                                 for row in rows]) if rows else None
+        if len(self._cache) >= self.LIMIT:
+            self._cache.clear()
+        self._cache[key] = markup
+        return markup
+
+
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Split a long message at line breaks so each part fits Telegram's limit."""
     if len(text) <= limit:

@@ -1,4 +1,9 @@
-"""/start with an invite code (a deep link payload): enrolment and the greeting per role."""
+"""/start with an invite code (a deep link payload): enrolment and the greeting per role.
+
+Someone already enrolled who redeems another invite is first told what they are now and what
+the invite would make them, and confirms (state `st:confirm` keeps the code until then); an
+invite never changes a role silently.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +12,50 @@ import logging
 from telegram import Update
 
 from buttons.flows import Start
+from buttons.start import PREFIX, ConfirmInvite, DeclineInvite
 from handlers import enrol
-from handlers.access import COORDINATOR, PARTICIPANT, Actor, actor_of
+from handlers.access import PARTICIPANT, Actor, actor_of, display_name
 from handlers.commands import set_menu_for
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
 from programme import enrolment, overview
 from programme.enrolment import Outcome
-from storage import conversations, people
+from storage import conversations
 
 log = logging.getLogger(__name__)
-
-
-def _display_name(update: Update) -> str:
-    user = update.effective_user
-    return " ".join(p for p in (user.first_name, user.last_name) if p).strip() or "?"
+CONFIRM_STATE = f"{PREFIX}:confirm"
 
 
 async def start_command(update: Update, context: KernbotContext, actor: Actor) -> None:
     """/start [code]: enrol with an invite code, or say hello again."""
-    services = context.services
     args = context.args or []
     if not args:
         await _start_without_code(update, context, actor)
         return
-    result = enrolment.redeem(services.db, services.bus, code=args[0], telegram_id=actor.telegram_id,
-                              display_name=_display_name(update), language=actor.language,
-                              now=services.clock.now())
+    await _redeem(update, context, actor, args[0], confirmed=False)
+
+
+async def _redeem(update: Update, context: KernbotContext, actor: Actor, code: str, *,
+                  confirmed: bool) -> None:
+    services = context.services
+    result = enrolment.redeem(services.db, services.bus, code=code,
+                              telegram_id=actor.telegram_id, display_name=display_name(update),
+                              language=actor.language, now=services.clock.now(),
+                              confirmed=confirmed)
+    if result.outcome is Outcome.CONFIRM:
+        conversations.put(services.db, update.effective_chat.id, CONFIRM_STATE, {"code": code},
+                          services.clock.now())
+        markup = keyboard([[(label(context, actor, "start/confirm_yes"),
+                             ConfirmInvite().pack())],
+                           [(label(context, actor, "start/confirm_no"),
+                             DeclineInvite().pack())]])
+        await reply(update, context, actor, "start/confirm_invite", markup, held=result.held,
+                    trajectory=result.trajectory, role=result.role)
+        return
+    if result.outcome is Outcome.OTHER_ROLE:
+        await reply(update, context, actor, "start/code_other_role", held=result.held,
+                    trajectory=result.trajectory, role=result.role)
+        return
     if result.outcome in (Outcome.ENROLLED, Outcome.ALREADY):
         actor = actor_of(update, services)
         # No network call before the enrolment state is written: a crash in between would
@@ -45,7 +67,7 @@ async def start_command(update: Update, context: KernbotContext, actor: Actor) -
             await enrol.begin(update, context, actor)  # name, municipality, department first
         else:
             await greet(update, context, actor, welcome_back=result.outcome is Outcome.ALREADY)
-        await set_menu_for(context, update.effective_chat.id, actor.role, actor.language)
+        await set_menu_for(context, update.effective_chat.id, actor)
         return
     log.info("invite refused for user %s: %s", actor.telegram_id, result.outcome.value)
     await reply(update, context, actor, f"start/code_{result.outcome.value}",
@@ -53,22 +75,43 @@ async def start_command(update: Update, context: KernbotContext, actor: Actor) -
                                                           .total_seconds() // 60))
 
 
+async def confirm_button(update: Update, context: KernbotContext, actor: Actor,
+                         button: ConfirmInvite) -> None:
+    """"Ja": redeem the invite the person was asked about (once: the state is cleared)."""
+    state = conversations.get(context.services.db, update.effective_chat.id)
+    if state is None or state.state != CONFIRM_STATE or not state.data.get("code"):
+        await reply(update, context, actor, "common/button_expired")
+        return
+    conversations.clear(context.services.db, update.effective_chat.id)
+    await _redeem(update, context, actor, state.data["code"], confirmed=True)
+
+
+async def decline_button(update: Update, context: KernbotContext, actor: Actor,
+                         button: DeclineInvite) -> None:
+    state = conversations.get(context.services.db, update.effective_chat.id)
+    if state is not None and state.state == CONFIRM_STATE:
+        conversations.clear(context.services.db, update.effective_chat.id)
+    await reply(update, context, actor, "start/confirm_declined")
+
+
+async def on_message(update: Update, context: KernbotContext, actor: Actor,
+                     state: conversations.ConversationState) -> None:
+    """A message while the invite question is open: ask it again."""
+    await reply(update, context, actor, "start/confirm_use_buttons",
+                markup=keyboard([[(label(context, actor, "start/confirm_yes"),
+                                   ConfirmInvite().pack())],
+                                 [(label(context, actor, "start/confirm_no"),
+                                   DeclineInvite().pack())]]))
+
+
 async def _start_without_code(update: Update, context: KernbotContext, actor: Actor) -> None:
-    services = context.services
-    first_time = False
-    if actor.person is None and actor.role == COORDINATOR:
-        # A coordinator named in the configuration is known from the first message on.
-        people.create(services.db, telegram_id=actor.telegram_id, name=_display_name(update),
-                      role=COORDINATOR, language=actor.language, now=services.clock.now())
-        actor = actor_of(update, services)
-        first_time = True
     if not actor.enrolled:
         await reply(update, context, actor, "start/no_code")
         return
     if await _resume_enrolment(update, context, actor):
         return
-    await set_menu_for(context, update.effective_chat.id, actor.role, actor.language)
-    await greet(update, context, actor, welcome_back=not first_time)
+    await set_menu_for(context, update.effective_chat.id, actor)
+    await greet(update, context, actor, welcome_back=True)
 
 
 async def _resume_enrolment(update: Update, context: KernbotContext, actor: Actor) -> bool:
@@ -85,8 +128,9 @@ async def greet(update: Update, context: KernbotContext, actor: Actor, *,
     services = context.services
     views = overview.views_of(services.db, actor.person.id, services.clock.now())
     markup = None
-    if actor.role == PARTICIPANT and "intake" in context.registry.commands:
+    if PARTICIPANT in actor.roles and "intake" in context.registry.commands:
         markup = keyboard([[(label(context, actor, "buttons/start_intake"),
                              Start("intake").pack())]])
     await reply(update, context, actor, f"start/welcome_{actor.role}", markup,
-                person=actor.person, views=views, welcome_back=welcome_back)
+                person=actor.person, views=views, welcome_back=welcome_back,
+                several_roles=len({v.role for v in views}) > 1)

@@ -46,6 +46,7 @@ from buttons import homework as hb
 from buttons import invitations as ib
 from buttons import privacy as pb
 from buttons import progress as pgb
+from buttons import start as sb
 from core.clock import Clock, SystemClock
 from core.config import Config
 from core.events import Enrolled, EventBus, SessionChanged
@@ -73,6 +74,7 @@ from handlers.access import ANYONE, COACH, COORDINATOR, ENROLLED, PARTICIPANT
 from handlers.commands import set_default_menus
 from handlers.context import KernbotContext
 from handlers.registry import Registry
+from handlers.replies import Keyboards
 from messages.render import Messages
 from schedule import compose, planner
 from schedule.compose import Composer
@@ -124,6 +126,9 @@ def build_registry() -> Registry:
     r = Registry()
     # everybody
     r.command("start", start.start_command, ANYONE, order=0)
+    r.state(sb.PREFIX, start.on_message)                     # "use this invite too?"
+    r.button(sb.ConfirmInvite, start.confirm_button, ENROLLED)
+    r.button(sb.DeclineInvite, start.decline_button, ENROLLED)
     r.command("help", common.help_command, ANYONE, order=90, aliases=("hulp",))
     r.command("taal", common.language_command, ENROLLED, order=91, aliases=("language",))
     r.command("cancel", common.cancel_command, ANYONE, order=92, aliases=("stop",))
@@ -212,7 +217,7 @@ def build_registry() -> Registry:
 
 
 # Every button kind the bot sends, for the composition test (each must have a route above).
-BUTTON_KINDS = (*comb.KINDS, *pb.KINDS, *eb.KINDS, *fb.KINDS, *hb.KINDS, *cb.KINDS,
+BUTTON_KINDS = (*comb.KINDS, *sb.KINDS, *pb.KINDS, *eb.KINDS, *fb.KINDS, *hb.KINDS, *cb.KINDS,
                 *pgb.KINDS, *ab.KINDS, *ib.KINDS)
 
 
@@ -312,6 +317,7 @@ def build_application(config: Config, services: Services, *,
     app.bot_data["services"] = services
     app.bot_data["registry"] = registry
     app.bot_data["dispatcher"] = Dispatcher(services, COMPOSERS, after_pass_hooks())
+    app.bot_data["keyboards"] = Keyboards()
     app.bot_data["inbox"] = Inbox(app, services, on_owed=resume.resend_owed)
     install(app, registry)
     return app

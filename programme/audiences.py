@@ -24,8 +24,17 @@ def _enrolled(db: sqlite_utils.Database) -> list[people.Person]:
             if p.telegram_id is not None and p.status in ("active", "unreachable")]
 
 
+def _with_role(db: sqlite_utils.Database, role: str) -> list[people.Person]:
+    """Everyone holding `role`: coordinators of the programme, or a membership role in some
+    trajectory (someone can be a participant in one and a coach in another)."""
+    if role == "coordinator":
+        return [p for p in _enrolled(db) if p.role == "coordinator"]
+    ids = {m.person_id for m in memberships.with_role(db, role)}
+    return [p for p in _enrolled(db) if p.id in ids]
+
+
 def _participants(db: sqlite_utils.Database) -> list[people.Person]:
-    return [p for p in _enrolled(db) if p.role == "participant"]
+    return _with_role(db, "participant")
 
 
 def resolve(db: sqlite_utils.Database, audience: dict, flows: dict | None = None
@@ -38,7 +47,7 @@ def resolve(db: sqlite_utils.Database, audience: dict, flows: dict | None = None
         ids = {m.person_id for m in memberships.of_trajectory(db, int(audience["id"]))}
         return [p for p in _enrolled(db) if p.id in ids]
     if kind == "role":
-        return [p for p in _enrolled(db) if p.role == audience["role"]]
+        return _with_role(db, audience["role"])
     if kind == "municipality":
         name = str(audience["name"]).casefold()
         return [p for p in _participants(db) if p.municipality.casefold() == name]

@@ -31,6 +31,15 @@ class Outcome(StrEnum):
     USED_UP = "used_up"
     FULL = "full"                  # the trajectory has its maximum number of participants
     THROTTLED = "throttled"        # too many wrong codes lately: not even looked up
+    CONFIRM = "confirm"            # an enrolled person: the invite adds a role; ask first
+    OTHER_ROLE = "other_role"      # already in this trajectory with another role: refused
+
+
+@dataclass(frozen=True)
+class Held:
+    """A role a person holds: in a trajectory, or (trajectory None) as coordinator."""
+    trajectory: trajectories.Trajectory | None
+    role: str
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,17 @@ class Enrolment:
     trajectory: trajectories.Trajectory | None = None
     role: str | None = None
     is_new_person: bool = False
+    held: tuple[Held, ...] = ()    # CONFIRM / OTHER_ROLE: what the person is now
+
+
+def roles_held(db: sqlite_utils.Database, person: people.Person | None) -> tuple[Held, ...]:
+    """Every role the person holds now: coordinator of the programme, and per trajectory."""
+    if person is None or person.status not in ("active", "unreachable"):
+        return ()
+    held = [Held(None, "coordinator")] if person.role == "coordinator" else []
+    for m in memberships.of_person(db, person.id):
+        held.append(Held(trajectories.get(db, m.trajectory_id), m.role))
+    return tuple(held)
 
 
 def normalise_code(code: str) -> str:
@@ -68,8 +88,13 @@ def is_throttled(db: sqlite_utils.Database, telegram_id: int, now: datetime) -> 
 
 
 def redeem(db: sqlite_utils.Database, bus: EventBus, *, code: str, telegram_id: int,
-           display_name: str, language: str, now: datetime) -> Enrolment:
-    """Enrol the Telegram user with the invite; one transaction, safe to call twice."""
+           display_name: str, language: str, now: datetime, confirmed: bool = False
+           ) -> Enrolment:
+    """Enrol the Telegram user with the invite; one transaction, safe to call twice.
+
+    A role belongs to one trajectory: an invite never changes what a person is elsewhere. Someone
+    already enrolled gets CONFIRM (nothing changed yet) until they confirm; an invite for a
+    trajectory where they already have another role is refused (OTHER_ROLE)."""
     code = normalise_code(code)
     with transaction(db):
         if is_throttled(db, telegram_id, now):
@@ -89,13 +114,20 @@ def redeem(db: sqlite_utils.Database, bus: EventBus, *, code: str, telegram_id: 
             return Enrolment(Outcome.EXPIRED)
         if invite.uses >= invite.max_uses:
             return Enrolment(Outcome.USED_UP)
-        already_member = (person is not None and trajectory is not None
-                          and (m := memberships.get(db, person.id, trajectory.id)) is not None
-                          and m.status == "active" and m.role == invite.role)
-        if (invite.role == "participant" and trajectory is not None and not already_member
+        held = roles_held(db, person)
+        current = next((h.role for h in held if trajectory is not None and h.trajectory
+                        and h.trajectory.id == trajectory.id), None)
+        if invite.role != "coordinator" and current == invite.role or \
+                invite.role == "coordinator" and any(h.role == "coordinator" for h in held):
+            return Enrolment(Outcome.ALREADY, person, trajectory, invite.role)
+        if current is not None:
+            return Enrolment(Outcome.OTHER_ROLE, person, trajectory, invite.role, held=held)
+        if (invite.role == "participant" and trajectory is not None
                 and memberships.count_participants(db, trajectory.id)
                 >= trajectory.max_participants):
             return Enrolment(Outcome.FULL, trajectory=trajectory)
+        if held and not confirmed:
+            return Enrolment(Outcome.CONFIRM, person, trajectory, invite.role, held=held)
         is_new = person is None
         if person is None:
             person = people.create(
@@ -105,8 +137,10 @@ def redeem(db: sqlite_utils.Database, bus: EventBus, *, code: str, telegram_id: 
                 organisation=invite.prefill_organisation, now=now)
         else:
             changes = {}
-            if ROLE_RANK[invite.role] > ROLE_RANK[person.role]:
-                changes["role"] = invite.role
+            if invite.role == "coordinator":
+                changes["role"] = "coordinator"   # coordinators are global
+            elif not held and person.role != "coordinator":
+                changes["role"] = invite.role     # the person's first role (display only)
             if person.status != "active":
                 changes["status"] = "active"
             if changes:

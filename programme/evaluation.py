@@ -10,9 +10,11 @@ from storage import memberships, trajectories
 
 
 def trajectory_ids_of(db: sqlite_utils.Database, person_id: int | None) -> set[int]:
+    """The trajectories the person takes part in as a participant (evaluations are theirs)."""
     if person_id is None:
         return set()
-    return {m.trajectory_id for m in memberships.of_person(db, person_id)}
+    return {m.trajectory_id for m in memberships.of_person(db, person_id)
+            if m.role == "participant"}
 
 
 def latest_session(db: sqlite_utils.Database, person_id: int | None, now: datetime

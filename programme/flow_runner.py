@@ -24,8 +24,9 @@ from storage.db import transaction
 
 def load_answers(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str = ""
                  ) -> dict[Pos, Any]:
-    return {Pos(a.question, a.idx): SKIPPED if a.skipped else a.value
-            for a in answer_store.of(db, person_id, flow_id, instance)}
+    return {Pos(question, idx): SKIPPED if skipped else value
+            for question, idx, value, skipped in answer_store.values_of(db, person_id, flow_id,
+                                                                        instance)}
 
 
 def section_of(run: flow_runs.Run) -> str | None:

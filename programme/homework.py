@@ -157,23 +157,26 @@ def trajectory_of_submission(db: sqlite_utils.Database, submission_id: int) -> i
     return session.trajectory_id if session else None
 
 
-def can_view_submission(db: sqlite_utils.Database, person: people.Person | None, role: str | None,
-                        submission_id: int) -> bool:
-    """Participants: their own; coaches: submissions of trajectories they coach;
-    coordinators: all. The one rule every command and button goes through."""
+def can_view_submission(db: sqlite_utils.Database, person: people.Person | None,
+                        submission_id: int, *, coordinator: bool = False) -> bool:
+    """The owner; coordinators of the programme; the coaches of the submission's trajectory
+    (a coach role in another trajectory gives nothing here). The one rule every command and
+    button goes through."""
     submission = store.get(db, submission_id)
-    if submission is None or person is None or role is None:
+    if submission is None or (person is None and not coordinator):
         return False
-    if role == "coordinator":
+    if coordinator or submission.person_id == person.id:
         return True
-    if role == "participant":
-        return submission.person_id == person.id
-    if role == "coach":
-        trajectory_id = trajectory_of_submission(db, submission_id)
-        membership = memberships.get(db, person.id, trajectory_id) if trajectory_id else None
-        return membership is not None and membership.role == "coach" and \
-            membership.status == "active"
-    return False
+    return is_coach_of_submission(db, person.id, submission_id)
+
+
+def is_coach_of_submission(db: sqlite_utils.Database, person_id: int | None,
+                           submission_id: int) -> bool:
+    trajectory_id = trajectory_of_submission(db, submission_id)
+    membership = memberships.get(db, person_id, trajectory_id) \
+        if trajectory_id and person_id else None
+    return membership is not None and membership.role == "coach" and \
+        membership.status == "active"
 
 
 # -- files ----------------------------------------------------------------------------------------

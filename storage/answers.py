@@ -46,6 +46,16 @@ def of(db: sqlite_utils.Database, person_id: int, flow: str, instance: str = "")
     return [_answer(r) for r in rows]
 
 
+def values_of(db: sqlite_utils.Database, person_id: int, flow: str, instance: str = ""
+              ) -> list[tuple[str, int, Any, bool]]:
+    """(question, idx, value, skipped) of one run's current answers: what the engine needs,
+    read on every answer, without building Answer objects."""
+    rows = db.execute("SELECT question, idx, value, skipped FROM flow_answers"
+                      " WHERE person_id = ? AND flow = ? AND instance = ? ORDER BY id",
+                      [person_id, flow, instance]).fetchall()
+    return [(q, i, None if v is None else json.loads(v), bool(s)) for q, i, v, s in rows]
+
+
 def of_flow(db: sqlite_utils.Database, person_id: int, flow: str) -> list[Answer]:
     """Every current answer of one person in one flow, all instances."""
     rows = db.execute(f"SELECT {_COLUMNS} FROM flow_answers WHERE person_id = ? AND flow = ?"

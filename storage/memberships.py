@@ -66,6 +66,13 @@ def of_trajectory(db: sqlite_utils.Database, trajectory_id: int, role: str | Non
     return [_m(r) for r in db.query(sql + " ORDER BY id", params)]
 
 
+def with_role(db: sqlite_utils.Database, role: str) -> list[Membership]:
+    """Every active membership with this role, in all trajectories."""
+    return [_m(r) for r in db.query(
+        f"SELECT {_COLS} FROM memberships WHERE role = ? AND status = 'active' ORDER BY id",
+        [role])]
+
+
 def count_participants(db: sqlite_utils.Database, trajectory_id: int) -> int:
     row = db.execute(
         "SELECT COUNT(*) FROM memberships WHERE trajectory_id = ? AND role = 'participant'"

@@ -43,9 +43,14 @@ def get(db: sqlite_utils.Database, person_id: int) -> Person | None:
     return _person(rows[0] if rows else None)
 
 
+_BY_TELEGRAM_ID = f"SELECT {_COLUMNS} FROM people WHERE telegram_id = ?"
+_FIELDS = tuple(Person.__dataclass_fields__)
+
+
 def by_telegram_id(db: sqlite_utils.Database, telegram_id: int) -> Person | None:
-    rows = list(db.query(f"SELECT {_COLUMNS} FROM people WHERE telegram_id = ?", [telegram_id]))
-    return _person(rows[0] if rows else None)
+    """Asked on every update: one plain statement (db.query would wrap it in a savepoint)."""
+    row = db.execute(_BY_TELEGRAM_ID, [telegram_id]).fetchone()
+    return Person(*row) if row is not None else None
 
 
 def by_name(db: sqlite_utils.Database, name: str) -> list[Person]:

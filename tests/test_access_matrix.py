@@ -17,6 +17,7 @@ from buttons import homework as hb
 from buttons import invitations as ib
 from buttons import privacy as pb
 from buttons import progress as pgb
+from buttons import start as sb
 from buttons.base import MAX_ID
 from kernbot.composition import BUTTON_KINDS, build_registry
 from kernbot.harness import AN, ELS, SOFIE
@@ -79,6 +80,8 @@ COORDINATOR = {"coordinator"}
 PARTICIPANT = {"participant"}
 EXPECTED = {
     comb.SetLanguage: (lambda i: comb.SetLanguage("en"), ANYONE_ENROLLED),
+    sb.ConfirmInvite: (lambda i: sb.ConfirmInvite(), ANYONE_ENROLLED),
+    sb.DeclineInvite: (lambda i: sb.DeclineInvite(), ANYONE_ENROLLED),
     pb.Forget: (lambda i: pb.Forget(), ANYONE_ENROLLED),
     pb.Keep: (lambda i: pb.Keep(), ANYONE_ENROLLED),
     eb.KeepValue: (lambda i: eb.KeepValue("name"), ANYONE_ENROLLED),
@@ -193,3 +196,117 @@ async def test_malformed_button_data_is_refused_politely(bot, button_kind, kind,
         assert keys & ({"common/button_expired"} | REFUSALS), f"{data!r} as {kind}: {keys}"
         assert ERROR not in keys, f"{data!r} as {kind}"
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+# -- roles belong to a membership: persons with different roles in different trajectories ----
+SECOND = """
+[[trajectories]]
+number = {number}
+year = 2024
+title = "Traject {number}"
+theme = "Leegstand"
+
+  [[trajectories.sessions]]
+  number = 1
+  title = "Start"
+  start = 2024-02-27T09:30:00
+  end = 2024-02-27T12:30:00
+  mode = "online"
+  video_link = "https://meet.example.org/{number}"
+
+    [[trajectories.sessions.assignments]]
+    title = "Opdracht {number}"
+    instructions = "Iets doen."
+    kind = "text"
+"""
+MIA = User(9801, "Mia", "Maes")      # a participant of trajectory 8 only
+
+
+async def _two_trajectories(bot):
+    """Trajectory 8 (An, coach of 7, takes part as a participant; Mia hands in) and 9 (Sofie,
+    participant of 7, coaches it). Returns {name: trajectory id} and the submissions by
+    trajectory number."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from programme import importer
+    from storage import assignments, memberships, trajectories
+    from storage import homework as store
+
+    for number in (8, 9):
+        importer.apply(bot.db, bot.bus, importer.parse(SECOND.format(number=number), "x.toml"),
+                       now=bot.now())
+    t7, t8, t9 = (trajectories.by_number(bot.db, n) for n in (7, 8, 9))
+    an = people.by_telegram_id(bot.db, AN.id)
+    sofie = people.by_telegram_id(bot.db, SOFIE.id)
+    mia = people.create(bot.db, telegram_id=MIA.id, name="Mia Maes", role="participant",
+                        language="nl", now=bot.now(), municipality="Geel")
+    memberships.add(bot.db, person_id=an.id, trajectory_id=t8.id, role="participant",
+                    now=bot.now())
+    memberships.add(bot.db, person_id=mia.id, trajectory_id=t8.id, role="participant",
+                    now=bot.now())
+    memberships.add(bot.db, person_id=sofie.id, trajectory_id=t9.id, role="coach",
+                    now=bot.now())
+    bot.clock.set(datetime(2024, 4, 24, 10, 0, tzinfo=ZoneInfo("Europe/Brussels")))
+    subs = {}
+    for number, trajectory, owner, text in ((7, t7, sofie, "Geheim plan van Sofie"),
+                                            (8, t8, mia, "Geheim plan van Mia")):
+        session = trajectories.sessions_of(bot.db, trajectory.id)[0]
+        work = assignments.of_session(bot.db, session.id)[0]
+        draft = store.ensure_draft(bot.db, owner.id, work.id, bot.now())
+        store.add_item(bot.db, draft.id, kind="text", text=text, now=bot.now())
+        store.submit(bot.db, draft.id, bot.now(), late=False)
+        subs[number] = (session.id, draft.id)
+    return {7: t7.id, 8: t8.id, 9: t9.id}, subs
+
+
+STAFF_VIEWS = {
+    "export": lambda t, s: pgb.Export(t),
+    "progress": lambda t, s: pgb.Show(t),
+    "nudge": lambda t, s: pgb.Nudge(t),
+    "session overview": lambda t, s: hb.Session(s[0]),
+    "submission": lambda t, s: hb.View(s[1]),
+    "feedback": lambda t, s: hb.Feedback(s[1]),
+}
+# who is staff of which trajectory (7: An and Koen coach it; 9: Sofie coaches it)
+MIXED = {
+    "coach of 7, participant of 8": (AN, {7}),
+    "participant of 7, coach of 9": (SOFIE, {9}),
+    "participant of 8 only": (MIA, set()),
+    "coordinator": (ELS, {7, 8, 9}),
+}
+
+
+@pytest.mark.parametrize("who", MIXED)
+@pytest.mark.parametrize("view", STAFF_VIEWS)
+async def test_staff_views_follow_the_role_in_that_trajectory(bot, who, view):
+    ids, subs = await _two_trajectories(bot)
+    user, staff_of = MIXED[who]
+    for number in (7, 8):
+        calls = await bot.press(user, STAFF_VIEWS[view](ids[number], subs[number]).pack())
+        keys = keys_of(calls)
+        texts = " ".join(c.text for c in calls)
+        assert ERROR not in keys
+        owner = (user, number) in ((SOFIE, 7), (MIA, 8))
+        if number in staff_of:
+            assert not keys & REFUSALS, f"{who}, {view} of {number}: {keys}"
+        elif owner and view == "submission":
+            assert not keys & REFUSALS  # your own submission is yours to read
+        else:
+            assert keys & REFUSALS, f"{who}, {view} of {number} was not refused: {keys}"
+            assert f"Geheim plan van {'Sofie' if number == 7 else 'Mia'}" not in texts
+
+
+async def test_commands_per_trajectory_for_a_mixed_person(bot):
+    """An coaches 7 and takes part in 8: /export and /voortgang show 7 only, /huiswerk shows
+    his homework of 8, and /help lists the commands of both roles."""
+    ids, _subs = await _two_trajectories(bot)
+    calls = await bot.send(AN, "/voortgang")
+    overview = calls[0].values("progress/overview")["progress"]
+    assert overview.trajectory.id == ids[7]
+    calls = await bot.send(AN, "/huiswerk")
+    views = calls[0].values("homework/list")["views"]
+    assert {v.trajectory.id for v in views} == {ids[8]}
+    help_text = (await bot.send(AN, "/help"))[0]
+    names = {name for name, _ in help_text.values("common/help")["commands"]}
+    assert {"huiswerk", "intake", "voortgang", "export", "inzendingen"} <= names

@@ -1,7 +1,7 @@
 """Golden transcripts: each flow's whole conversation as a text file under tests/golden/.
 
 A change of wording, order or buttons shows up as a diff in review. Regenerate on purpose with
-    KERNBOT_GOLDEN_UPDATE=1 /work/main/.venv/bin/python -m pytest -q tests/test_flow_golden.py
+    KERNBOT_GOLDEN_UPDATE=1 .venv/bin/python -m pytest -q tests/test_flow_golden.py
 """
 
 from __future__ import annotations

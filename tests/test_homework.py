@@ -184,7 +184,7 @@ async def test_access_with_forged_buttons(bot):
     assert "Van Sofie" not in " ".join(c.text for c in calls)
     calls = await bot.press(ELS, f"hw:view:{submission.id}")
     assert "Van Sofie" in calls[0].text
-    assert homework.can_view_submission(bot.db, stranger, "coach", submission.id) is False
+    assert homework.can_view_submission(bot.db, stranger, submission.id) is False
 
 
 async def test_brief_step_homework_is_handed_in_through_the_flow(bot):
