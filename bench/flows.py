@@ -72,9 +72,17 @@ def enrol(db, n: int) -> list[User]:
     return users
 
 
-async def timed(app, data: dict, samples: list[float]) -> None:
+async def timed(app, data: dict, samples: list[float], inbox=None) -> None:
+    """One update, from its JSON to the last reply. Through the inbox (Kernbot's real path):
+    committed to the inbox as polling does before it confirms the batch (Update.to_json and
+    one INSERT), handled, then marked done; without it (the echo): process_update only."""
     start = time.perf_counter()
-    await app.process_update(Update.de_json(data, app.bot))
+    update = Update.de_json(data, app.bot)
+    if inbox is None:
+        await app.process_update(update)
+    else:
+        inbox.store([update])
+        await inbox.handle(update)
     samples.append((time.perf_counter() - start) * 1000)
 
 
@@ -114,7 +122,8 @@ def wave(sim: ChatSimulator, users: list[User], kind: str, value: str) -> list[d
     return updates
 
 
-async def run(workdir: Path, n: int, warmup: int) -> tuple[list[float], list[float], int]:
+async def run(workdir: Path, n: int, warmup: int, through_inbox: bool = True
+              ) -> tuple[list[float], list[float], int]:
     """Kernbot and the echo baseline, wave by wave in the same run: each wave (everyone's
     answer to one question) is timed on Kernbot, then the very same updates on the echo, so
     machine load hits both alike. The first `warmup` participants' updates are not timed."""
@@ -130,10 +139,11 @@ async def run(workdir: Path, n: int, warmup: int) -> tuple[list[float], list[flo
     async with app, echo:
         await on_start(app)
         sim = ChatSimulator(app, api, first_update_id=1)
+        inbox = app.bot_data["inbox"] if through_inbox else None
         for kind, value in INTAKE:
             updates = wave(sim, users, kind, value)
             for i, data in enumerate(updates):
-                await timed(app, data, kernbot_ms if i >= warmup else [])
+                await timed(app, data, kernbot_ms if i >= warmup else [], inbox)
             for i, data in enumerate(updates):
                 await timed(echo, data, echo_ms if i >= warmup else [])
         done = sum(1 for u in users
@@ -144,13 +154,14 @@ async def run(workdir: Path, n: int, warmup: int) -> tuple[list[float], list[flo
     return kernbot_ms, echo_ms, len(updates)
 
 
-async def main(n: int, warmup: int, db_dir: str | None = None) -> int:
+async def main(n: int, warmup: int, db_dir: str | None = None, path: str = "inbox") -> int:
     with tempfile.TemporaryDirectory(prefix="kernbot-bench-", dir=db_dir) as tmp:
-        kernbot, echo, _ = await run(Path(tmp), n, warmup)
+        kernbot, echo, _ = await run(Path(tmp), n, warmup, through_inbox=path == "inbox")
     k50, k99 = percentile(kernbot, 0.50), percentile(kernbot, 0.99)
     e50, e99 = percentile(echo, 0.50), percentile(echo, 0.99)
     print(f"participants: {n} (+{warmup} warm-up), updates timed: {len(kernbot)} "
-          f"(intake: {len(INTAKE)} per person); database in {db_dir or tempfile.gettempdir()}")
+          f"(intake: {len(INTAKE)} per person); database in {db_dir or tempfile.gettempdir()}; "
+          f"updates {'through the inbox' if path == 'inbox' else 'straight to process_update'}")
     print(f"kernbot intake  p50 {k50:7.3f} ms   p99 {k99:7.3f} ms   "
           f"mean {statistics.fmean(kernbot):7.3f} ms")
     print(f"PTB echo        p50 {e50:7.3f} ms   p99 {e99:7.3f} ms   "
@@ -169,5 +180,9 @@ if __name__ == "__main__":
                         help="participants whose updates are not timed (default 20)")
     parser.add_argument("--db-dir", help="where the temporary SQLite file lives (default: the "
                         "system temporary directory; /dev/shm takes the disk out)")
+    parser.add_argument("--path", choices=["inbox", "direct"], default="inbox",
+                        help="inbox (default): each update is stored in the inbox, handled and "
+                        "marked done, as in production; direct: process_update only, to see "
+                        "what the inbox costs")
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.n, args.warmup, args.db_dir)))
+    sys.exit(asyncio.run(main(args.n, args.warmup, args.db_dir, args.path)))
