@@ -18,9 +18,12 @@ from pathlib import Path
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from messages import telegram_html
+
 log = logging.getLogger(__name__)
 
 SENT, RETRY, UNREACHABLE, FAILED = "sent", "retry", "unreachable", "failed"
+CAPTION = 1024  # Telegram's limit for a caption
 
 
 @dataclass(frozen=True)
@@ -66,11 +69,11 @@ async def deliver(bot: Bot, chat_id: int, outgoing: Outgoing) -> Outcome:
     try:
         if outgoing.photo_file_id:
             message = await bot.send_photo(chat_id, outgoing.photo_file_id,
-                                           caption=outgoing.text[:1024] or None,
+                                           caption=telegram_html.cut(outgoing.text, CAPTION) or None,
                                            reply_markup=markup)
         elif outgoing.document_file_id:
             message = await bot.send_document(chat_id, outgoing.document_file_id,
-                                              caption=outgoing.text[:1024] or None,
+                                              caption=telegram_html.cut(outgoing.text, CAPTION) or None,
                                               reply_markup=markup)
         else:
             message = await bot.send_message(chat_id, outgoing.text,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from documents import safe
 from flows import engine
 from flows.engine import Flow, Group, Pos
 from messages.render import Messages
@@ -105,7 +106,7 @@ def collect(db: sqlite_utils.Database, messages: Messages, flows: dict[str, Flow
 
 def file_stem(messages: Messages, data: BriefData) -> str:
     base = messages.plain("flows/doc/filename", data.language)
-    who = re.sub(r"[^\w-]+", "-", data.name or "", flags=re.UNICODE).strip("-").lower()
+    who = safe.slug(data.name, fallback="").lower()
     return f"{base}-{who}" if who else base
 
 
@@ -232,8 +233,27 @@ def _pdf(data: BriefData):
     return pdf
 
 
+def _xml_safe(data: BriefData) -> BriefData:
+    """The brief with every text an XML document can hold (python-docx refuses control
+    characters that older stored answers may still contain)."""
+    from dataclasses import replace
+
+    x = safe.xml_text
+    parts = [replace(p, title=x(p.title), rows=[(x(label), None if value is None else x(value))
+                                                for label, value in p.rows])
+             for p in data.parts]
+    chains = [replace(c, problem=x(c.problem), whys=[x(w) for w in c.whys], root=x(c.root),
+                      hkw=x(c.hkw)) for c in data.chains]
+    return replace(data, title=x(data.title), name=x(data.name),
+                   municipality=x(data.municipality), trajectory=x(data.trajectory),
+                   parts=parts, chains=chains, action_headers=[x(h) for h in data.action_headers],
+                   actions=[[x(c) for c in row] for row in data.actions],
+                   texts={k: x(v) for k, v in data.texts.items()})
+
+
 # -- DOCX -------------------------------------------------------------------------------------
 def _docx(data: BriefData):
+    data = _xml_safe(data)
     from docx import Document
     from docx.shared import RGBColor
 

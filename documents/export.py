@@ -11,13 +11,13 @@ Every label comes from the message templates in the reader's language.
 
 from __future__ import annotations
 
-import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from core.services import Services
+from documents import safe
 from documents.brief import collect, new_pdf
 from flows.engine import Group, Pos
 from programme import flow_text, homework
@@ -34,7 +34,7 @@ class ExportFiles:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^\w.-]+", "-", text, flags=re.UNICODE).strip("-")[:60] or "x"
+    return safe.slug(text)
 
 
 def _participants(db, trajectory_id: int) -> list[people.Person]:
@@ -147,7 +147,7 @@ def _xlsx(services: Services, trajectory, participants, path: Path, lang: str, n
               m.plain("export/col_department", lang),
               *(f"{flow_id}: {label}" for flow_id, label, _ in columns),
               *(m.plain("export/col_homework", lang, title=a.title) for a in work)]
-    sheet.append(header)
+    safe.append_row(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for person in participants:
@@ -159,7 +159,7 @@ def _xlsx(services: Services, trajectory, participants, path: Path, lang: str, n
                           if pos in answers[flow_id] else "")
         statuses = {v.assignment.id: v.status
                     for v, _ in _homework(services, person, trajectory, now)}
-        sheet.append([person.name, person.municipality, person.department, *values,
+        safe.append_row(sheet, [person.name, person.municipality, person.department, *values,
                       *(m.plain("homework/_status", lang, status=statuses.get(a.id, "open"))
                         for a in work)])
     book.save(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from documents import safe
 from programme.progress import (
     DONE,
     LATE,
@@ -57,21 +58,24 @@ def chart_png(progress: TrajectoryProgress, labels: Labels, path: Path) -> Path:
     ax.set_ylim(len(rows), 0)
     ax.set_xticks([x + 0.46 for x in range(len(columns))])
     ax.set_xticklabels([labels.columns[c] for c in columns], rotation=45, ha="right",
-                       fontsize=8)
+                       fontsize=8, parse_math=False)
     ax.set_yticks([y + 0.42 for y in range(len(rows))])
+    # names are people's text: shown literally, never read as mathtext ("$", "\\")
     ax.set_yticklabels([("⚠ " if p.lagging else "") + labels.row_names[p.person.id]
-                        for p in rows], fontsize=8)
+                        for p in rows], fontsize=8, parse_math=False)
     for tick, participant in zip(ax.get_yticklabels(), rows, strict=True):
         if participant.lagging:
             tick.set_color(COLOURS[MISSING])
     ax.tick_params(length=0)
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)
-    ax.set_title(labels.title, fontsize=10, loc="left")
+    ax.set_title(labels.title, fontsize=10, loc="left", parse_math=False)
     legend = [Patch(facecolor=COLOURS[s], edgecolor="#90a4ae", label=labels.statuses[s])
               for s in (DONE, LATE, MISSING, OPEN)]
     ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8,
               frameon=False)
+    for text in ax.get_legend().get_texts():
+        text.set_parse_math(False)
     fig.tight_layout()
     fig.savefig(path, format="png")
     plt.close(fig)
@@ -88,12 +92,12 @@ def sheet_xlsx(progress: TrajectoryProgress, labels: Labels, path: Path) -> Path
     sheet.title = labels.title[:31].replace("/", "-").replace(":", " ") or "Progress"
     header = [labels.participant, *(labels.columns[c] for c in columns), labels.last_activity,
               labels.flagged]
-    sheet.append(header)
+    safe.append_row(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for participant in progress.participants:
         statuses = [grid_cell(progress, participant, c) for c in columns]
-        sheet.append([labels.row_names[participant.person.id],
+        safe.append_row(sheet, [labels.row_names[participant.person.id],
                       *(labels.statuses[s] if s != NONE else "" for s in statuses),
                       labels.activity[participant.person.id],
                       labels.flagged if participant.lagging else ""])

@@ -19,6 +19,7 @@ from types import MappingProxyType
 from telegram import Update
 
 from core.services import Services
+from core.text import clean
 from storage import memberships, people, trajectories
 
 PARTICIPANT = "participant"
@@ -95,7 +96,7 @@ def display_name(update: Update) -> str:
     user = update.effective_user
     if user is None:
         return "?"
-    return " ".join(p for p in (user.first_name, user.last_name) if p).strip() or "?"
+    return clean(" ".join(p for p in (user.first_name, user.last_name) if p)).strip() or "?"
 
 
 def actor_of(update: Update, services: Services) -> Actor:

@@ -16,7 +16,7 @@ from buttons import announcements as ab
 from handlers.access import Actor
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
-from handlers.router import message_kind
+from handlers.router import caption_of, message_kind, text_of
 from programme import announcing, audiences, calendar
 from storage import announcements, conversations, people, trajectories
 
@@ -53,11 +53,11 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
         kind = message_kind(update)
         data: dict = {}
         if kind == "text":
-            data["text"] = message.text
+            data["text"] = text_of(update)
         elif kind == "photo":
-            data.update(text=message.caption or "", photo=message.photo[-1].file_id)
+            data.update(text=caption_of(update), photo=message.photo[-1].file_id)
         elif kind == "document":
-            data.update(text=message.caption or "", document=message.document.file_id)
+            data.update(text=caption_of(update), document=message.document.file_id)
         else:
             await reply(update, context, actor, "announcements/text_please", limit=MAX_TEXT)
             return

@@ -13,6 +13,7 @@ from buttons.enrol import PREFIX, KeepValue
 from handlers.access import Actor, actor_of
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
+from handlers.router import text_of
 from programme import enrolment, overview
 from storage import conversations, updates
 from storage.db import transaction
@@ -85,7 +86,7 @@ async def on_answer(update: Update, context: KernbotContext, actor: Actor,
         await reply(update, context, actor, "enrol/text_please")
         await ask(update, context, actor, field)
         return
-    value = enrolment.clean_profile_value(message.text)
+    value = enrolment.clean_profile_value(text_of(update))
     if value is None:
         await reply(update, context, actor, "enrol/invalid", maximum=enrolment.PROFILE_MAX)
         return

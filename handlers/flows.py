@@ -170,7 +170,7 @@ def _input_of(update: Update, context: KernbotContext, actor: Actor, flow: Flow,
     message = update.effective_message
     kind = router.message_kind(update)
     if kind == "text":
-        text = message.text
+        text = router.text_of(update)
         q = flow.question(pos.qid)
         if q is not None and q.transform == "hkw":
             prefix = context.services.messages.plain("flows/waarom/hkw_prefix", actor.language)

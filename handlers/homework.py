@@ -4,6 +4,7 @@ answer, and everything is one thread per submission)."""
 
 from __future__ import annotations
 
+import html
 import logging
 from datetime import datetime
 
@@ -16,7 +17,8 @@ from buttons.flows import Start
 from handlers.access import Actor, trajectory_ids
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, refuse, reply
-from handlers.router import message_kind
+from handlers.router import caption_of, message_kind, text_of
+from messages import telegram_html
 from programme import homework
 from storage import (
     assignments,
@@ -32,6 +34,7 @@ from storage import homework as store
 from storage.db import transaction, utcnow_iso
 
 log = logging.getLogger(__name__)
+CAPTION = 1024
 PREFIX = hb.PREFIX
 COLLECT, FEEDBACK, REPLY = "collect", "feedback", "reply"  # hw:<step>:<id>
 MAX_DOWNLOAD_ATTEMPTS = 5
@@ -133,10 +136,10 @@ async def _on_item(update: Update, context: KernbotContext, actor: Actor,
     max_bytes = int(services.config["homework"]["max_file_mb"] * 1024 * 1024)
     fields: dict = {}
     if kind == "text":
-        fields = {"kind": "text", "text": message.text}
+        fields = {"kind": "text", "text": text_of(update)}
     elif kind == "photo":
         photo = message.photo[-1]
-        fields = {"kind": "photo", "text": message.caption or "", "file_id": photo.file_id,
+        fields = {"kind": "photo", "text": caption_of(update), "file_id": photo.file_id,
                   "file_unique_id": photo.file_unique_id, "size": photo.file_size,
                   "mime_type": "image/jpeg", "file_name": "foto.jpg"}
     elif kind == "document":
@@ -145,7 +148,7 @@ async def _on_item(update: Update, context: KernbotContext, actor: Actor,
             await reply(update, context, actor, "homework/unsupported_type",
                         name=document.file_name or "")
             return
-        fields = {"kind": "document", "text": message.caption or "",
+        fields = {"kind": "document", "text": caption_of(update),
                   "file_id": document.file_id, "file_unique_id": document.file_unique_id,
                   "size": document.file_size, "mime_type": document.mime_type,
                   "file_name": document.file_name or ""}
@@ -179,8 +182,7 @@ async def download(bot, services, item: store.Item, trajectory_number: int, pers
     """Keep a local copy (exports keep working when Telegram forgets the file)."""
     try:
         path = homework.file_path(services.config["storage"]["files_dir"], trajectory_number,
-                                  person_id, item.submission_id, item.id, item.file_name,
-                                  item.mime_type)
+                                  person_id, item.submission_id, item.id, item.mime_type)
         path.parent.mkdir(parents=True, exist_ok=True)
         telegram_file = await bot.get_file(item.file_id)
         await telegram_file.download_to_drive(path)
@@ -322,14 +324,21 @@ async def view_button(update: Update, context: KernbotContext, actor: Actor,
     for item in items:
         try:
             if item.kind == "photo":
-                await context.bot.send_photo(chat_id, item.file_id, caption=item.text or None)
+                await context.bot.send_photo(chat_id, item.file_id,
+                                             caption=_caption(item.text))
             elif item.kind == "document":
                 await context.bot.send_document(chat_id, item.file_id,
-                                                caption=item.text or None)
+                                                caption=_caption(item.text))
             elif item.kind == "voice":
                 await context.bot.send_voice(chat_id, item.file_id)
         except TelegramError as exc:
             log.info("could not resend item %s by file id: %s", item.id, exc)
+
+
+def _caption(text: str) -> str | None:
+    """A participant's caption shown again: escaped for Telegram HTML, cut at 1,024 characters
+    (never inside an entity)."""
+    return telegram_html.cut(html.escape(text, quote=False), CAPTION) if text else None
 
 
 async def _ask_feedback(update: Update, context: KernbotContext, actor: Actor,
@@ -403,7 +412,7 @@ async def _thread_message(update: Update, context: KernbotContext, actor: Actor,
     if kind not in ("text", "voice"):
         await reply(update, context, actor, "homework/feedback_text_or_voice")
         return
-    text = message.text or ""
+    text = text_of(update)
     file_id = message.voice.file_id if kind == "voice" else None
     with transaction(db):
         store.add_feedback(db, submission_id, actor.person_id, text=text, now=now, kind=kind,

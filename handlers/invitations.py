@@ -17,6 +17,7 @@ from buttons import invitations as ib
 from handlers.access import COORDINATOR, Actor
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
+from handlers.router import text_of
 from programme import enrolment, invitations
 from storage import conversations, invites, trajectories
 
@@ -175,12 +176,11 @@ async def on_text(update: Update, context: KernbotContext, actor: Actor,
         return
     draft = dict(state.data)
     field = draft.get("awaiting") or ""
-    message = update.effective_message
     if not field:
         await reply(update, context, actor, "invite/use_buttons")
         await _show_draft(update, context, actor, draft, new_message=True)
         return
-    value = enrolment.clean_profile_value(message.text if message else None)
+    value = enrolment.clean_profile_value(text_of(update))
     if value is None:
         await reply(update, context, actor, "enrol/invalid", maximum=enrolment.PROFILE_MAX)
         return

@@ -9,6 +9,7 @@ from telegram.error import BadRequest
 
 from handlers.access import Actor, refusal_key
 from handlers.context import KernbotContext
+from messages import telegram_html
 
 log = logging.getLogger(__name__)
 MAX_CALLBACK_BYTES = 64
@@ -73,26 +74,8 @@ class Keyboards:
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split a long message at line breaks so each part fits Telegram's limit."""
-    if len(text) <= limit:
-        return [text]
-    parts, current = [], ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        parts.append(current)
-    return parts
+    """Split a long message so each part fits Telegram's limit and is valid HTML on its own."""
+    return telegram_html.split(text, limit)
 
 
 async def send(context: KernbotContext, chat_id: int, text: str,

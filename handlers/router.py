@@ -10,10 +10,23 @@ from __future__ import annotations
 
 from telegram import Update
 
+from core.text import clean
 from handlers.access import Actor, actor_of
 from handlers.context import KernbotContext
 from handlers.replies import reply
 from storage import conversations
+
+
+def text_of(update: Update) -> str:
+    """The message's text as stored (core.text.clean); "" when it has none."""
+    message = update.effective_message
+    return clean(message.text) if message is not None else ""
+
+
+def caption_of(update: Update) -> str:
+    """The caption of a photo, document or voice message, as stored; "" when it has none."""
+    message = update.effective_message
+    return clean(message.caption) if message is not None else ""
 
 
 def message_kind(update: Update) -> str:

@@ -12,7 +12,6 @@ A submission can be added to or replaced until the next session starts.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -180,16 +179,19 @@ def is_coach_of_submission(db: sqlite_utils.Database, person_id: int | None,
 
 
 # -- files ----------------------------------------------------------------------------------------
-_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+# The extension a stored file gets, from its checked content type (never from the name the
+# sender gave it: "factuur.pdf.exe" declared as a PDF is stored as .pdf).
+EXTENSIONS = {**ALLOWED_DOCUMENTS, "audio/ogg": ".ogg", "audio/mpeg": ".mp3",
+              "audio/mp4": ".m4a"}
 
 
 def file_path(files_dir: str | Path, trajectory_number: int, person_id: int, submission_id: int,
-              item_id: int, original_name: str, mime_type: str) -> Path:
-    """<files>/traject-7/person-12/sub-3-item-9.pdf: ids make it unique; the original name only
-    lends its extension, cleaned, so nothing can escape the folder."""
-    suffix = Path(_SAFE.sub("", original_name)).suffix.lower()[:10]
-    if not suffix or suffix == ".":
-        suffix = ALLOWED_DOCUMENTS.get(mime_type, ".bin")
+              item_id: int, mime_type: str) -> Path:
+    """<files>/traject-7/person-12/sub-3-item-9.pdf: ids make it unique; the extension follows
+    the content type, so nothing the sender typed reaches the file system."""
+    suffix = EXTENSIONS.get(mime_type, ".bin")
     base = Path(files_dir).resolve()
     path = (base / f"traject-{int(trajectory_number)}" / f"person-{int(person_id)}"
             / f"sub-{int(submission_id)}-item-{int(item_id)}{suffix}").resolve()

@@ -69,6 +69,13 @@ def of(db: sqlite_utils.Database, person_id: int, assignment_id: int) -> Submiss
     return _submission(rows[0]) if rows else None
 
 
+def of_person(db: sqlite_utils.Database, person_id: int) -> list[Submission]:
+    """Every submission (drafts too) of one person."""
+    rows = db.query(f"SELECT {_S} FROM submissions WHERE person_id = ? ORDER BY id",
+                    [person_id])
+    return [_submission(r) for r in rows]
+
+
 def has_submitted(db: sqlite_utils.Database, person_id: int, assignment_id: int) -> bool:
     """Whether the person handed the assignment in (a draft does not count)."""
     return db.execute(

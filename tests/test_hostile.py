@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.text import clean
 from kernbot.harness import ELS, SOFIE
 from programme.flow_progress import flow_answers
 from storage import homework, people
@@ -40,7 +41,7 @@ async def test_flow_text_question(bot, text):
     check_replies(calls)
     person = people.by_telegram_id(bot.db, SOFIE.id).id
     stored = flow_answers(bot.db, person, "intake").get(("role", 0))
-    expected = text.strip()
+    expected = clean(text).strip()   # control characters are left out at input (core/text.py)
     if len(expected) <= 200:
         assert stored == expected
     else:
@@ -53,7 +54,7 @@ async def test_enrolment_name(bot, text):
     await bot.send(user, "/start DEMO-DEELNEMER")
     check_replies(await bot.send(user, text))
     # A name is one line: runs of whitespace (tabs, newlines) become one space.
-    assert people.by_telegram_id(bot.db, user.id).name == " ".join(text.split())
+    assert people.by_telegram_id(bot.db, user.id).name == " ".join(clean(text).split())
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
@@ -68,7 +69,7 @@ async def test_homework_text_and_announcement(bot, text):
     session = trajectories.session_by_number(bot.db, trajectories.by_number(bot.db, 7).id, 2)
     work = assignments.of_session(bot.db, session.id)[0]
     items = homework.items(bot.db, homework.of(bot.db, person, work.id).id)
-    assert [i.text for i in items] == [text]
+    assert [i.text for i in items] == [clean(text)]
     await bot.send(ELS, "/aankondiging")
     if len(text) <= 3500:
         await bot.send(ELS, text)
@@ -81,4 +82,4 @@ async def test_stored_values_survive_json_export(bot):
     from programme import privacy
 
     data = json.loads(privacy.export_json(bot.db, people.by_telegram_id(bot.db, SOFIE.id).id))
-    assert any(HOSTILE[5].strip() in (a["value"] or "") for a in data["flow_answers"])
+    assert any(clean(HOSTILE[5]).strip() in (a["value"] or "") for a in data["flow_answers"])
