@@ -29,19 +29,25 @@ class InboxRow:
     processed: bool  # its effects are committed (a reply may be owed)
 
 
+_INSERT = ("INSERT OR IGNORE INTO inbox (update_id, chat_id, payload, received_at)"
+           " SELECT ?, ?, ?, ? WHERE NOT EXISTS"
+           " (SELECT 1 FROM processed_updates WHERE update_id = ?)")
+
+
 def store(db: sqlite_utils.Database, rows: list[tuple[int, int | None, str]], now: datetime,
           *, next_offset: int | None = None) -> set[int]:
     """Commit (update_id, chat_id, payload) rows, and the next polling offset when given, in
     one transaction. Returns the ids that are new: not in the inbox and never handled."""
     stamp = utcnow_iso(now)
     fresh: set[int] = set()
+    if len(rows) == 1 and next_offset is None and not db.conn.in_transaction:
+        # one statement is atomic on its own (the webhook, the console, the tests)
+        update_id, chat_id, payload = rows[0]
+        cursor = db.execute(_INSERT, [update_id, chat_id, payload, stamp, update_id])
+        return {update_id} if cursor.rowcount == 1 else fresh
     with transaction(db):
         for update_id, chat_id, payload in rows:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO inbox (update_id, chat_id, payload, received_at)"
-                " SELECT ?, ?, ?, ? WHERE NOT EXISTS"
-                " (SELECT 1 FROM processed_updates WHERE update_id = ?)",
-                [update_id, chat_id, payload, stamp, update_id])
+            cursor = db.execute(_INSERT, [update_id, chat_id, payload, stamp, update_id])
             if cursor.rowcount == 1:
                 fresh.add(update_id)
         if next_offset is not None:
