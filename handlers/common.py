@@ -66,8 +66,12 @@ async def unknown_command(update: Update, context: KernbotContext) -> None:
 
 
 async def skip_seen_updates(update: Update, context: KernbotContext) -> None:
-    """Telegram redelivers updates after a crash; one already handled is not applied again."""
-    if updates.seen(context.services.db, update.update_id):
+    """Telegram redelivers updates after a crash; one already handled is not applied again.
+    An update the inbox just stored as new needs no look-up."""
+    db = context.services.db
+    if inbox.first_time(db, update.update_id):
+        return
+    if updates.seen(db, update.update_id):
         log.info("update %s already handled; skipped", update.update_id)
         raise ApplicationHandlerStop
 

@@ -44,7 +44,11 @@ def store(db: sqlite_utils.Database, rows: list[tuple[int, int | None, str]], no
         # one statement is atomic on its own (the webhook, the console, the tests)
         update_id, chat_id, payload = rows[0]
         cursor = db.execute(_INSERT, [update_id, chat_id, payload, stamp, update_id])
-        return {update_id} if cursor.rowcount == 1 else fresh
+        if cursor.rowcount != 1:
+            return fresh
+        fresh.add(update_id)
+        _fresh(db).add(update_id)
+        return fresh
     with transaction(db):
         for update_id, chat_id, payload in rows:
             cursor = db.execute(_INSERT, [update_id, chat_id, payload, stamp, update_id])
@@ -54,7 +58,27 @@ def store(db: sqlite_utils.Database, rows: list[tuple[int, int | None, str]], no
             db.execute("INSERT INTO inbox_offset (id, next_offset) VALUES (1, ?)"
                        " ON CONFLICT (id) DO UPDATE SET next_offset ="
                        " MAX(next_offset, excluded.next_offset)", [next_offset])
+    _fresh(db).update(fresh)
     return fresh
+
+
+def _fresh(db: sqlite_utils.Database) -> set[int]:
+    """Ids this connection stored as new and that were not handled yet (see `first_time`)."""
+    fresh = getattr(db, "kernbot_fresh", None)
+    if fresh is None:
+        fresh = db.kernbot_fresh = set()
+    return fresh
+
+
+def first_time(db: sqlite_utils.Database, update_id: int) -> bool:
+    """True when this connection stored the update as new and it is handled now for the first
+    time: then it cannot have been processed before (saves the guard's SELECT). False means
+    "ask processed_updates" (an update of an earlier process, or handled once already)."""
+    fresh = getattr(db, "kernbot_fresh", None)
+    if fresh is None or update_id not in fresh:
+        return False
+    fresh.discard(update_id)
+    return True
 
 
 def next_offset(db: sqlite_utils.Database) -> int:

@@ -372,3 +372,16 @@ async def test_crash_after_a_toggle_neither_flips_it_back_nor_loses_it(bot):
     assert "flows/buttons/option_on" in sent[0].keys  # shown as chosen
     await bot.tap(SOFIE, "Klaar")
     assert answers(bot, SOFIE)["domains"] == ["dom_economy"]
+
+
+async def test_the_guard_still_skips_an_update_handled_before(bot):
+    """The guard (group -10) trusts the inbox only for updates it just stored as new; an update
+    handed to the Application again by any other way is looked up and skipped."""
+    from telegram import Update
+
+    data = bot.sim.message_json(SOFIE, text="/help", entities=[
+        {"type": "bot_command", "offset": 0, "length": 5}])
+    assert await bot.sim.feed(data)
+    before = len(bot.api.sent())
+    await bot.app.process_update(Update.de_json(data, bot.app.bot))
+    assert len(bot.api.sent()) == before
