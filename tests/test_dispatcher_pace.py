@@ -92,3 +92,26 @@ async def test_a_second_pass_waits_its_turn_and_keeps_the_pace(bot):
     assert len(times) == first.recipients * 2 == 12
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert min(gaps) >= 1 / rate - 1e-9
+
+
+async def test_the_real_clock_pacer_lands_on_its_slot_not_a_millisecond_late():
+    """With the real clock the pacer sleeps to just before the slot and yields until it has
+    come (asyncio alone wakes up to a millisecond late, which lengthened every gap). Here a
+    clock that moves a little at every look stands in for the real one."""
+
+    class Ticking(FakeMonotonic):
+        def __call__(self) -> float:
+            self.now += 0.0001  # time passes while the loop runs other tasks
+            return self.now
+
+    clock = Ticking()
+    pacer = Pacer(29.0, sleep=clock.sleep, clock=clock)
+    pacer.precise = True  # as with asyncio.sleep and the loop's clock
+    releases = []
+    for _ in range(20):
+        await pacer.wait()
+        releases.append(clock.now)
+    gaps = [b - a for a, b in zip(releases, releases[1:], strict=False)]
+    assert min(gaps) >= 1 / 29 - 1e-9
+    assert max(gaps) < 1 / 29 + 0.0005  # at most a few looks late, never a whole millisecond
+    assert all(s <= 1 / 29 - Pacer.EARLY + 1e-9 for s in clock.sleeps)
