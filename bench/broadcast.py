@@ -129,8 +129,8 @@ async def main() -> None:
           f"{floor / ideal:5.3f} x)")
     print(f"lost {lost}   duplicated {duplicated}   429 answers {limits.too_many}   "
           f"network errors {limits.network_errors}   outbox {dict(counts)}")
-    ok = elapsed / ideal <= 1.10 and lost == 0 and duplicated == 0
-    print(f"targets: ratio <= 1.10: {'met' if elapsed / ideal <= 1.10 else 'NOT met'}; "
+    ok = elapsed / ideal <= 1.05 and lost == 0 and duplicated == 0
+    print(f"targets: ratio <= 1.05: {'met' if elapsed / ideal <= 1.05 else 'NOT met'}; "
           f"zero lost: {'yes' if lost == 0 else 'NO'}; zero duplicated: "
           f"{'yes' if duplicated == 0 else 'NO'}")
     sys.exit(0 if ok else 1)
