@@ -1,4 +1,5 @@
-"""A readable PDF of everything stored about a person (for /mijngegevens)."""
+"""A readable PDF of everything stored about a person (for /mijngegevens): the sections of
+`programme.privacy.readable`, labels in the person's language."""
 
 from __future__ import annotations
 
@@ -7,18 +8,15 @@ from pathlib import Path
 from documents.brief import new_pdf
 
 
-def build_pdf(title: str, intro: str, data: dict[str, list[dict]], path: Path,
-              table_titles: dict[str, str]) -> Path:
+def build_pdf(title: str, intro: str, sections, path: Path) -> Path:
     pdf, text = new_pdf(margin=16)
     pdf.add_page()
     text(title, 16, "B", 2)
     text(intro, 10, "", 4)
-    for table, rows in data.items():
-        if not rows:
-            continue
-        text(f"{table_titles.get(table, table)} ({len(rows)})", 12, "B", 1.5)
-        for row in rows:
-            text("; ".join(f"{k}: {v}" for k, v in row.items() if v not in (None, "")), 8.5,
-                 "", 1.5)
+    for section in sections:
+        text(section.title, 12, "B", 1.5)
+        for label, value in section.lines:
+            text(f"{label}: {value}" if label else value, 9.5, "", 1.2)
+        pdf.ln(2)
     pdf.output(str(path))
     return path

@@ -30,19 +30,19 @@ async def privacy_command(update: Update, context: KernbotContext, actor: Actor)
 
 
 async def my_data_command(update: Update, context: KernbotContext, actor: Actor) -> None:
+    """/mijngegevens: everything stored about you, as JSON (complete) and as a readable PDF."""
     services = context.services
     m, lang = services.messages, actor.language
-    data = privacy.export_data(services.db, actor.person_id)
     chat_id = update.effective_chat.id
     await reply(update, context, actor, "privacy/my_data")
+    sections = privacy.readable(services.db, m, services.flows, actor.person_id, lang)
     with tempfile.TemporaryDirectory(prefix="kernbot-mydata-") as tmp:
         json_path = Path(tmp) / "mijn-gegevens.json"
         json_path.write_text(privacy.export_json(services.db, actor.person_id), "utf-8")
         pdf_path = build_pdf(m.plain("privacy/pdf_title", lang),
                              m.plain("privacy/pdf_intro", lang,
                                      date=m.format(services.clock.now(), lang, "date")),
-                             data, Path(tmp) / "mijn-gegevens.pdf",
-                             {t: m.plain("privacy/table", lang, table=t) for t in data})
+                             sections, Path(tmp) / "mijn-gegevens.pdf")
         for path in (json_path, pdf_path):
             with path.open("rb") as handle:
                 await context.bot.send_document(chat_id, handle, filename=path.name)
@@ -73,7 +73,8 @@ async def forget_button(update: Update, context: KernbotContext, actor: Actor,
     coordinators = [p for p in people.all_people(services.db)
                     if p.role == "coordinator" and p.status == "active" and p.telegram_id
                     and p.id != person.id]
-    privacy.forget(services.db, person, now, services.config["privacy"]["on_forget"])
+    privacy.forget(services.db, person, now, services.config["privacy"]["on_forget"],
+                   services.config["storage"]["files_dir"])
     await reply(update, context, actor, "privacy/forgotten")
     for coordinator in coordinators:
         text = services.messages.render("privacy/left_notice", coordinator.language,

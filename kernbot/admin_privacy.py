@@ -34,6 +34,6 @@ def run_purge(args, config) -> int:
     for trajectory in plan.trajectories:
         print(f"trajectory {trajectory.number} ended more than {args.older_than_months} months ago")
     if not args.dry_run:
-        privacy.purge(db, plan, now)
+        privacy.purge(db, plan, now, config["storage"]["files_dir"])
     print(f"{verb} the data of {len(plan.people)} people")
     return 0

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -79,6 +80,7 @@ from messages.render import Messages
 from schedule import compose, planner
 from schedule.compose import Composer
 from schedule.dispatcher import AfterPass, Dispatcher
+from storage import updates
 from storage.db import checkpoint, connect
 from transports.inbox import Inbox
 
@@ -274,10 +276,18 @@ def install(app: Application, registry: Registry) -> None:
 
 
 CHECKPOINT_SECONDS = 60
+PRUNE_SECONDS = 6 * 3600
+KEEP_UPDATE_IDS = timedelta(days=7)   # Telegram redelivers unconfirmed updates for 24 hours
 
 
 async def _checkpoint_job(context: KernbotContext) -> None:
     checkpoint(context.services.db)
+
+
+async def prune_job(context: KernbotContext) -> None:
+    """Forget handled update ids older than a week (they only guard against redelivery)."""
+    services = context.application.bot_data["services"]
+    updates.prune(services.db, services.clock.now(), KEEP_UPDATE_IDS)
 
 
 async def on_start(app: Application) -> None:
@@ -289,6 +299,10 @@ async def on_start(app: Application) -> None:
                                     first=CHECKPOINT_SECONDS, name="wal-checkpoint",
                                     job_kwargs={"coalesce": True, "max_instances": 1,
                                                 "misfire_grace_time": CHECKPOINT_SECONDS})
+        app.job_queue.run_repeating(prune_job, interval=PRUNE_SECONDS, first=60,
+                                    name="prune-update-ids",
+                                    job_kwargs={"coalesce": True, "max_instances": 1,
+                                                "misfire_grace_time": PRUNE_SECONDS})
     await app.bot_data["dispatcher"].attach(app)
 
 

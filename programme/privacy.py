@@ -7,31 +7,43 @@ people whose every trajectory ended long enough ago.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlite_utils
 
-from storage import people, trajectories
+from flows.engine import SKIPPED, Flow, Pos
+from messages.render import Messages
+from programme import flow_text
+from storage import assignments, people, trajectories
 from storage import privacy as store
-from storage.db import transaction
+from storage.db import checkpoint_truncate, parse_iso, transaction
 
 
 def export_data(db: sqlite_utils.Database, person_id: int) -> dict:
-    return store.export_person(db, person_id)
+    """Everything stored about the person, without server paths."""
+    return store.export_readable(db, person_id)
 
 
 def export_json(db: sqlite_utils.Database, person_id: int) -> str:
     return json.dumps(export_data(db, person_id), ensure_ascii=False, indent=2, default=str)
 
 
-def forget(db: sqlite_utils.Database, person: people.Person, now: datetime, mode: str) -> int:
-    """Erase or anonymise one person; returns the number of local files removed."""
+def forget(db: sqlite_utils.Database, person: people.Person, now: datetime, mode: str,
+           files_dir: str | Path | None = None) -> int:
+    """Erase or anonymise one person; returns the number of local files removed. Nothing is
+    left behind: the rows (secure_delete overwrites them), the copies in the WAL (emptied by a
+    TRUNCATE checkpoint), the person's files and their folders."""
     files = store.local_files(db, person.id)
     with transaction(db):
         store.forget(db, person.id, person.telegram_id, now, mode)
+    with contextlib.suppress(sqlite3.OperationalError):  # busy: the timer job checkpoints later
+        checkpoint_truncate(db)
     removed = 0
     for name in files:
         try:
@@ -39,7 +51,92 @@ def forget(db: sqlite_utils.Database, person: people.Person, now: datetime, mode
             removed += 1
         except OSError:
             pass
+    if files_dir is not None:
+        for folder in Path(files_dir).glob(f"traject-*/person-{int(person.id)}"):
+            shutil.rmtree(folder, ignore_errors=True)
     return removed
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the readable overview: a heading and (label, value) lines."""
+    title: str
+    lines: list[tuple[str, str]]
+
+
+def readable(db: sqlite_utils.Database, messages: Messages, flows: dict[str, Flow],
+             person_id: int, lang: str) -> list[Section]:
+    """Everything stored about the person, as a person reads it: labels in their language,
+    answers as the words they chose, no internal ids or server paths."""
+    data = export_data(db, person_id)
+    m = messages
+
+    def label(field: str) -> str:
+        return m.plain("privacy/field", lang, field=field)
+
+    def when(value) -> str:
+        moment = parse_iso(value) if isinstance(value, str) and value else None
+        return m.format(moment, lang, "datetime") if moment else ""
+
+    sections: list[Section] = []
+    for person in data["people"]:
+        sections.append(Section(m.plain("privacy/table", lang, table="people"), [
+            (label(f), str(person[f])) for f in ("name", "municipality", "department",
+                                                 "organisation", "language", "status")
+            if person.get(f)]))
+    lines = []
+    for row in data["memberships"]:
+        trajectory = trajectories.get(db, row["trajectory_id"])
+        lines.append((m.plain("privacy/role", lang, role=row["role"]),
+                      f"{trajectory.number}: {trajectory.title}" if trajectory else "?"))
+    sections.append(Section(m.plain("privacy/table", lang, table="memberships"), lines))
+    answers: list[tuple[str, str]] = []
+    for row in data["flow_answers"]:
+        flow = flows.get(row["flow"])
+        value = json.loads(row["value"]) if row["value"] else None
+        if flow is None:
+            continue
+        pos = Pos(row["question"], row["idx"])
+        name = flow_text.label(m, lang, flow, pos) if flow.question(pos.qid) else pos.qid
+        title = m.static(f"flows/{flow.id}/title", lang)
+        shown = flow_text.display_value(m, lang, flow, pos, SKIPPED if row["skipped"] else value)
+        answers.append((f"{title}: {name}", shown))
+    sections.append(Section(m.plain("privacy/table", lang, table="flow_answers"), answers))
+    earlier = [(f"{row['flow']}: {row['question']}", str(json.loads(row["value"]))
+                if row.get("value") else "") for row in data["flow_answer_history"]]
+    sections.append(Section(m.plain("privacy/table", lang, table="flow_answer_history"),
+                            earlier))
+    work = []
+    for row in data["submissions"]:
+        assignment = assignments.get(db, row["assignment_id"])
+        work.append((assignment.title if assignment else "?",
+                     m.plain("homework/_status", lang, status="late" if row["late"]
+                             else ("handed_in" if row["status"] == "submitted" else "open"))))
+    for row in data["submission_items"]:
+        work.append((m.plain("privacy/item", lang, kind=row["kind"]),
+                     row["text"] or row["file_name"] or ""))
+    sections.append(Section(m.plain("privacy/table", lang, table="submissions"), work))
+    sections.append(Section(m.plain("privacy/table", lang, table="feedback"),
+                            [(when(r["created_at"]), r["text"]) for r in data["feedback"]]))
+    sections.append(Section(m.plain("privacy/table", lang, table="outbox"), [
+        (when(r["planned_at"]), m.plain("privacy/message_kind", lang, kind=r["kind"],
+                                        status=r["status"])) for r in data["outbox"]]))
+    sections.append(Section(m.plain("privacy/table", lang, table="nudge_mutes"), [
+        (label("until"), when(r.get("until")) or "-") for r in data["nudge_mutes"]]))
+    sections.append(Section(m.plain("privacy/table", lang, table="announcements"), [
+        (when(r["planned_at"]), r["text"]) for r in data["announcements"]]))
+    sections.append(Section(m.plain("privacy/table", lang, table="audit_log"), [
+        (when(r["created_at"]), m.plain("privacy/audit_action", lang, action=r["action"]))
+        for r in data["audit_log"]]))
+    sections.append(Section(m.plain("privacy/table", lang, table="invites"), [
+        (label(field.removeprefix("prefill_")), r[field]) for r in data["invites"]
+        for field in ("prefill_name", "prefill_municipality", "prefill_department",
+                      "prefill_organisation") if r[field]]))
+    sections.append(Section(m.plain("privacy/table", lang, table="conversation_state"), [
+        (when(r["updated_at"]), m.plain("privacy/conversation", lang,
+                                        feature=r["state"].split(":", 1)[0]))
+        for r in data["conversation_state"]]))
+    return [s for s in sections if s.lines]
 
 
 @dataclass(frozen=True)
@@ -62,7 +159,8 @@ def purge_plan(db: sqlite_utils.Database, older_than_months: int, now: datetime)
     return PurgePlan(ended, [p for p in found if p is not None and p.role != "coordinator"])
 
 
-def purge(db: sqlite_utils.Database, plan: PurgePlan, now: datetime) -> int:
+def purge(db: sqlite_utils.Database, plan: PurgePlan, now: datetime,
+          files_dir: str | Path | None = None) -> int:
     for person in plan.people:
-        forget(db, person, now, "erase")
+        forget(db, person, now, "erase", files_dir)
     return len(plan.people)

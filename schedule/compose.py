@@ -162,6 +162,8 @@ def announcement(c: Compose, row, person):
     item = announcements.get(db, int(row.subject.split(":", 1)[1]))
     if item is None:
         return Skip("announcement removed")
+    if not item.text and not item.photo_file_id and not item.document_file_id:
+        return Skip("announcement erased (its author left)")
     text = m.render("announcements/message", person.language, text=item.text)
     return Outgoing(text, photo_file_id=item.photo_file_id,
                     document_file_id=item.document_file_id)

@@ -23,6 +23,8 @@ def connect(path: str | Path, *, busy_timeout_ms: int = 5000, migrate: bool = Tr
     db = sqlite_utils.Database(conn)
     db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     db.execute("PRAGMA foreign_keys = ON")
+    # Deleted content is overwritten, not left in free pages: an erase leaves nothing behind.
+    db.execute("PRAGMA secure_delete = ON")
     if str(path) != ":memory:":
         db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
@@ -40,6 +42,11 @@ WAL_AUTOCHECKPOINT_PAGES = 20_000  # a safety net (about 80 MB of WAL); see chec
 def checkpoint(db: sqlite_utils.Database) -> None:
     """Copy the WAL back into the database file without blocking readers or writers."""
     db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+def checkpoint_truncate(db: sqlite_utils.Database) -> None:
+    """Copy the WAL back and empty it (after an erase: no old page copy stays in the WAL)."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 @contextmanager

@@ -13,6 +13,8 @@ import sqlite_utils
 
 from storage.db import utcnow_iso
 
+_CHAT = "(SELECT telegram_id FROM people WHERE id = ?)"
+
 # table -> the SQL that selects one person's rows (parameter: person id)
 PERSONAL_TABLES = {
     "people": "SELECT * FROM people WHERE id = ?",
@@ -30,9 +32,17 @@ PERSONAL_TABLES = {
     "nudge_mutes": "SELECT * FROM nudge_mutes WHERE person_id = ?",
     "announcements": "SELECT * FROM announcements WHERE author_id = ?",
     "audit_log": "SELECT * FROM audit_log WHERE actor_id = ? OR subject_person_id = ?",
+    # what a coordinator typed about the person in the invite they used
+    "invites": "SELECT i.prefill_name, i.prefill_municipality, i.prefill_department,"
+               " i.prefill_organisation FROM invites i JOIN invite_redemptions r"
+               " ON r.invite_id = i.id WHERE r.person_id = ?",
+    # where the chat stands (a draft may hold typed text), keyed by the Telegram chat
+    "conversation_state": f"SELECT state, data, updated_at FROM conversation_state"
+                          f" WHERE chat_id = {_CHAT}",
+    "invite_attempts": f"SELECT * FROM invite_attempts WHERE telegram_id = {_CHAT}",
 }
 # Tables with a person column that hold no personal content of their own.
-NOT_PERSONAL = {"invites": "created_by (the coordinator who made an invite)"}
+NOT_PERSONAL = {}
 
 
 def export_person(db: sqlite_utils.Database, person_id: int) -> dict[str, list[dict]]:
@@ -40,6 +50,15 @@ def export_person(db: sqlite_utils.Database, person_id: int) -> dict[str, list[d
     for table, sql in PERSONAL_TABLES.items():
         params = [person_id] * sql.count("?")
         data[table] = [dict(r) for r in db.query(sql, params)]
+    return data
+
+
+def export_readable(db: sqlite_utils.Database, person_id: int) -> dict[str, list[dict]]:
+    """The export without server details: stored files named, not located."""
+    data = export_person(db, person_id)
+    for item in data["submission_items"]:
+        if item.get("local_path"):
+            item["local_path"] = item["local_path"].rsplit("/", 1)[-1]
     return data
 
 
@@ -54,7 +73,13 @@ def forget(db: sqlite_utils.Database, person_id: int, telegram_id: int | None, n
            mode: str) -> None:
     """Erase the person's data. "anonymise" keeps an empty person row and the membership
     (status removed) so aggregate figures (how many took part) stay right; "erase" removes
-    the person row too. Run inside a transaction."""
+    the person row too. Run inside a transaction, on a connection with secure_delete on
+    (storage/db.py), and checkpoint afterwards so no copy stays behind in the WAL."""
+    db.execute("UPDATE invites SET prefill_name = '', prefill_municipality = '',"
+               " prefill_department = '', prefill_organisation = '' WHERE id IN"
+               " (SELECT invite_id FROM invite_redemptions WHERE person_id = ?)", [person_id])
+    db.execute("UPDATE announcements SET text = '', status_text = '', photo_file_id = NULL,"
+               " document_file_id = NULL, author_id = NULL WHERE author_id = ?", [person_id])
     for sql in (
         "DELETE FROM flow_answers WHERE person_id = ?",
         "DELETE FROM flow_answer_history WHERE person_id = ?",

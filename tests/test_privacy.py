@@ -122,3 +122,104 @@ async def test_purge_plan_after_the_retention_period(bot):
     assert privacy_rules.purge(bot.db, plan, later) == len(plan.people)
     assert people.by_telegram_id(bot.db, SOFIE.id) is None
     assert privacy_rules.purge_plan(bot.db, 24, bot.now()).people == []
+
+
+# -- an erase that leaves nothing -------------------------------------------------------------
+MARK = "Zwanenmarkering"   # a word that appears nowhere else
+
+
+def _database_bytes(bot) -> bytes:
+    path = Path(bot.config["storage"]["database"])
+    return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal"),
+                                             path.with_name(path.name + "-shm")) if p.exists())
+
+
+async def test_erase_leaves_nothing_in_the_database_files(bot):
+    """The invite's prefill, answers and their history, homework, a draft: after /vergeetmij
+    (mode erase) no copy of them is in the database file or its WAL."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from kernbot.harness import test_config
+    from programme import invitations
+    from transports.simulator import User
+
+    bot.config = test_config(bot.tmp_path, privacy={"on_forget": "erase"})
+    await bot.restart()
+    newcomer = User(4321, "Nieuw")
+    seven = trajectories.by_number(bot.db, 7)
+    code = invitations.create(bot.db, role="participant", trajectory_id=seven.id, now=bot.now(),
+                              uses=1, days=30, name=f"{MARK} Naam",
+                              municipality=f"{MARK}gem", department=f"{MARK}dienst").code
+    await bot.send(newcomer, f"/start {code}")
+    for _ in range(3):
+        await bot.tap(newcomer, 1)   # "Klopt" for the prefilled name, municipality, department
+    await bot.send(newcomer, "/intake")
+    await bot.send(newcomer, f"{MARK} eerste versie")
+    await bot.tap(newcomer, "Vorige")
+    await bot.send(newcomer, f"{MARK} tweede versie")     # the first goes to the history table
+    bot.clock.set(datetime(2024, 4, 24, 10, 0, tzinfo=ZoneInfo("Europe/Brussels")))
+    await bot.send(newcomer, "/huiswerk")
+    await bot.tap(newcomer, "Foto's van je kern")
+    await bot.send(newcomer, f"{MARK} huiswerk")
+    await bot.sim.send_photo(newcomer, b"\xff\xd8\xff jpeg " + MARK.encode())
+    assert MARK.encode() in _database_bytes(bot)
+    files = Path(bot.config["storage"]["files_dir"])
+    assert any(files.rglob("person-*"))
+    await bot.send(newcomer, "/vergeetmij")
+    await bot.tap(newcomer, 1)
+    assert MARK.encode() not in _database_bytes(bot)
+    assert not any(files.rglob("person-*"))   # the files and the person's folder are gone
+    # on by our own pragma, whatever the SQLite build's default
+    assert bot.db.execute("PRAGMA secure_delete").fetchone()[0] == 1
+
+
+async def test_a_coordinator_who_leaves_takes_the_texts_of_their_announcements(bot):
+    await bot.send(ELS, "/aankondiging")
+    await bot.send(ELS, f"{MARK}: de sessie begint later")
+    await bot.tap(ELS, "Iedereen")
+    await bot.tap(ELS, "Nu versturen")
+    await bot.send(ELS, "/vergeetmij")
+    await bot.tap(ELS, 1)
+    assert MARK.encode() not in _database_bytes(bot)
+
+
+async def test_my_data_is_complete_readable_and_without_server_paths(bot):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from pypdf import PdfReader
+
+    await bot.send(SOFIE, "/intake")
+    await play(bot, SOFIE, INTAKE_NL[:4])     # the domains chosen, the intake not finished
+    bot.clock.set(datetime(2024, 4, 24, 10, 0, tzinfo=ZoneInfo("Europe/Brussels")))
+    await bot.send(SOFIE, "/huiswerk")
+    await bot.tap(SOFIE, "Foto's van je kern")
+    await bot.sim.send_photo(SOFIE, b"\xff\xd8\xff jpeg")
+    calls = await bot.send(SOFIE, "/mijngegevens")
+    files = {c.saved_paths[0].suffix: c.saved_paths[0] for c in calls
+             if c.method == "sendDocument"}
+    raw = files[".json"].read_text()
+    data = json.loads(raw)
+    assert data["conversation_state"] and data["invites"] is not None
+    assert str(Path(bot.config["storage"]["files_dir"]).resolve()) not in raw
+    pdf = " ".join(p.extract_text() for p in PdfReader(files[".pdf"]).pages)
+    assert "telegram_id" not in pdf and "dom_economy" not in pdf and "person_id" not in pdf
+    assert "Economie" in pdf and "Foto" in pdf and "huiswerk" in pdf.lower()
+
+
+async def test_processed_updates_are_pruned_by_a_timer_job(bot):
+    from datetime import timedelta
+
+    from kernbot.composition import prune_job
+    from storage import updates
+
+    await bot.send(SOFIE, "/help")
+    assert updates.highest(bot.db) > 0
+    bot.clock.advance(timedelta(days=30))
+
+    class Context:
+        application = bot.app
+
+    await prune_job(Context())
+    assert bot.db.execute("SELECT COUNT(*) FROM processed_updates").fetchone()[0] == 0
