@@ -385,3 +385,17 @@ async def test_the_guard_still_skips_an_update_handled_before(bot):
     before = len(bot.api.sent())
     await bot.app.process_update(Update.de_json(data, bot.app.bot))
     assert len(bot.api.sent()) == before
+
+
+async def test_forget_me_leaves_nothing_of_the_person_in_the_inbox(bot):
+    """An update of the person still waiting in the inbox (sent right after the confirmation,
+    or left by a crash) goes with everything else."""
+    from telegram import Update
+
+    await bot.send(SOFIE, "/vergeetmij")
+    waiting = bot.sim.message_json(SOFIE, text="Mijn geheime plan voor de Grote Markt")
+    bot.app.bot_data["inbox"].store([Update.de_json(waiting, bot.app.bot)])
+    await bot.tap(SOFIE, 1)  # "yes, forget me"
+    assert people.by_telegram_id(bot.db, SOFIE.id) is None
+    left = bot.db.execute("SELECT payload FROM inbox").fetchall()
+    assert not any("geheime plan" in row[0] for row in left)
