@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from collections.abc import Callable
@@ -23,8 +22,11 @@ Modes (bot.mode in config.toml, or --mode; default "auto"):
   console   a chat in this terminal on a demo programme: no token needed. Chosen
             automatically when no token is configured.
   polling   the real bot with long polling. Needs KERNBOT_TOKEN (or bot.token).
-  webhook   PTB's webhook server with a secret token. Needs bot.token and [webhook]
+  webhook   our webhook server with a secret token. Needs bot.token and [webhook]
             url and secret_token. Chosen automatically when webhook.url is set.
+
+Every update is stored in the database before Telegram hears it arrived, and one process
+per database: a second one on the same database stops with exit status 2.
 
 Configuration: defaults < config.toml (or --config PATH) < environment (KERNBOT_TOKEN,
 KERNBOT_<SECTION>_<KEY>). See config.example.toml for every key.
@@ -89,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         level = "WARNING"  # keep the chat readable; errors still show
     setup_logging(level, [config.token])
     from kernbot.composition import StartupError
+    from storage.lock import DatabaseInUse
 
     try:
         if args.command == "admin":
@@ -96,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         if mode == "console":
             return run_console(config)
         return run_telegram(config, mode)
-    except StartupError as exc:
+    except (StartupError, DatabaseInUse) as exc:
         print(f"kernbot: {exc}", file=sys.stderr)
         return 2
 
@@ -130,11 +133,13 @@ def run_console(config) -> int:
     from core.clock import OffsetClock, SystemClock
     from kernbot.composition import build_application, build_services, console_hooks
     from programme.demo import DEMO_NOW, seed_demo
+    from storage.lock import hold
     from transports.console import run_console as console_loop
     from transports.fake_api import FakeBotAPI
 
     # A piped demo script types faster than any person: no flood control in the console.
     config = config.with_overrides(bot={"flood_limit": 0, "documents_per_minute": 0})
+    lock = hold(config["console"]["database"])  # the console on the demo database is a process too
     clock = OffsetClock()
     clock.offset = DEMO_NOW - SystemClock().now()
     services = build_services(config, clock=clock, database=config["console"]["database"])
@@ -142,28 +147,27 @@ def run_console(config) -> int:
     api = FakeBotAPI(documents_dir=Path(config["console"]["documents_dir"]))
     app = build_application(config, services, request=api)
     hooks = console_hooks(app)
-    return asyncio.run(console_loop(app, api, clock, on_start=hooks.on_start,
-                                    travel=hooks.travel, settle=hooks.settle))
+    try:
+        return asyncio.run(console_loop(app, api, clock, on_start=hooks.on_start,
+                                        travel=hooks.travel, settle=hooks.settle))
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def run_telegram(config, mode: str) -> int:
-    from telegram import Update
-
     from kernbot.composition import build_application, build_services
+    from kernbot.serve import serve
+    from storage.lock import hold
 
-    services = build_services(config)
-    app = build_application(config, services)
-    log = logging.getLogger("kernbot")
-    if mode == "webhook":
-        hook = config["webhook"]
-        log.info("starting webhook server on %s:%s", hook["listen"], hook["port"])
-        app.run_webhook(listen=hook["listen"], port=hook["port"], url_path=hook["path"],
-                        webhook_url=hook["url"], secret_token=hook["secret_token"],
-                        allowed_updates=Update.ALL_TYPES)
-    else:
-        log.info("starting long polling")
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
+    lock = hold(config["storage"]["database"])  # before anything touches the database
+    try:
+        services = build_services(config)
+        app = build_application(config, services)
+        return asyncio.run(serve(app, mode))
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 if __name__ == "__main__":

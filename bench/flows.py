@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import statistics
 import sys
 import tempfile
@@ -72,9 +74,18 @@ def enrol(db, n: int) -> list[User]:
     return users
 
 
-async def timed(app, data: dict, samples: list[float]) -> None:
+async def timed(app, data: dict, samples: list[float], inbox=None) -> None:
+    """One update, from its JSON to the last reply. Through the inbox (Kernbot's real path):
+    committed to the inbox as polling and the webhook do before Telegram hears it arrived (the
+    JSON text as received, one INSERT), handled, then marked done; without it (the echo):
+    process_update only."""
     start = time.perf_counter()
-    await app.process_update(Update.de_json(data, app.bot))
+    update = Update.de_json(data, app.bot)
+    if inbox is None:
+        await app.process_update(update)
+    else:
+        inbox.store([update], [json.dumps(data, ensure_ascii=False)])
+        await inbox.handle(update)
     samples.append((time.perf_counter() - start) * 1000)
 
 
@@ -114,49 +125,77 @@ def wave(sim: ChatSimulator, users: list[User], kind: str, value: str) -> list[d
     return updates
 
 
-async def run(workdir: Path, n: int, warmup: int) -> tuple[list[float], list[float], int]:
+async def run(workdir: Path, n: int, warmup: int, paths: tuple[str, ...] = ("inbox",)
+              ) -> tuple[dict[str, list[float]], list[float], int]:
     """Kernbot and the echo baseline, wave by wave in the same run: each wave (everyone's
     answer to one question) is timed on Kernbot, then the very same updates on the echo, so
-    machine load hits both alike. The first `warmup` participants' updates are not timed."""
-    config = test_config(workdir)
-    services = build_services(config, clock=FakeClock(DEMO_NOW))
-    seed_demo(services.db, services.bus)
-    users = enrol(services.db, warmup + n)
-    api, echo_api = FakeBotAPI(), FakeBotAPI()
-    app = build_application(config, services, request=api)
+    machine load hits both alike. The first `warmup` participants' updates are not timed.
+    With two paths ("inbox", "direct") two Kernbots, each on its own database, take each wave
+    in turn: the difference between them is what the inbox costs, under the same load."""
+    kernbots = {}
+    for path in paths:
+        (workdir / path).mkdir()
+        config = test_config(workdir / path)
+        services = build_services(config, clock=FakeClock(DEMO_NOW))
+        seed_demo(services.db, services.bus)
+        users = enrol(services.db, warmup + n)
+        api = FakeBotAPI()
+        kernbots[path] = (services, api, build_application(config, services, request=api))
+    echo_api = FakeBotAPI()
     echo = echo_app(echo_api)
-    kernbot_ms: list[float] = []
+    kernbot_ms: dict[str, list[float]] = {path: [] for path in paths}
     echo_ms: list[float] = []
-    async with app, echo:
-        await on_start(app)
-        sim = ChatSimulator(app, api, first_update_id=1)
+    async with contextlib.AsyncExitStack() as stack:
+        sims = {}
+        for path, (_services, api, app) in kernbots.items():
+            await stack.enter_async_context(app)
+            await on_start(app)
+            sims[path] = ChatSimulator(app, api, first_update_id=1)
+        await stack.enter_async_context(echo)
         for kind, value in INTAKE:
-            updates = wave(sim, users, kind, value)
-            for i, data in enumerate(updates):
-                await timed(app, data, kernbot_ms if i >= warmup else [])
+            for path, (_services, _api, app) in kernbots.items():
+                updates = wave(sims[path], users, kind, value)
+                inbox = app.bot_data["inbox"] if path == "inbox" else None
+                for i, data in enumerate(updates):
+                    await timed(app, data, kernbot_ms[path] if i >= warmup else [], inbox)
             for i, data in enumerate(updates):
                 await timed(echo, data, echo_ms if i >= warmup else [])
-        done = sum(1 for u in users
-                   if "Je intake is klaar" in (api.sent(u.id)[-1].text if api.sent(u.id) else ""))
-    services.db.close()
-    if done != warmup + n:
-        raise SystemExit(f"only {done} of {warmup + n} participants completed the intake")
+        for path, (_services, api, _app) in kernbots.items():
+            done = sum(1 for u in users if "Je intake is klaar" in (
+                api.sent(u.id)[-1].text if api.sent(u.id) else ""))
+            if done != warmup + n:
+                raise SystemExit(f"{path}: only {done} of {warmup + n} participants completed "
+                                 "the intake")
+    for services, _api, _app in kernbots.values():
+        services.db.close()
     return kernbot_ms, echo_ms, len(updates)
 
 
-async def main(n: int, warmup: int, db_dir: str | None = None) -> int:
+async def main(n: int, warmup: int, db_dir: str | None = None, path: str = "inbox") -> int:
+    paths = ("inbox", "direct") if path == "both" else (path,)
     with tempfile.TemporaryDirectory(prefix="kernbot-bench-", dir=db_dir) as tmp:
-        kernbot, echo, _ = await run(Path(tmp), n, warmup)
-    k50, k99 = percentile(kernbot, 0.50), percentile(kernbot, 0.99)
+        kernbots, echo, _ = await run(Path(tmp), n, warmup, paths)
     e50, e99 = percentile(echo, 0.50), percentile(echo, 0.99)
-    print(f"participants: {n} (+{warmup} warm-up), updates timed: {len(kernbot)} "
+    print(f"participants: {n} (+{warmup} warm-up), updates timed: {len(echo)} "
           f"(intake: {len(INTAKE)} per person); database in {db_dir or tempfile.gettempdir()}")
-    print(f"kernbot intake  p50 {k50:7.3f} ms   p99 {k99:7.3f} ms   "
-          f"mean {statistics.fmean(kernbot):7.3f} ms")
+    names = {"inbox": "kernbot intake ", "direct": "kernbot direct "}
+    for name, samples in kernbots.items():
+        k50, k99 = percentile(samples, 0.50), percentile(samples, 0.99)
+        print(f"{names[name]} p50 {k50:7.3f} ms   p99 {k99:7.3f} ms   "
+              f"mean {statistics.fmean(samples):7.3f} ms")
     print(f"PTB echo        p50 {e50:7.3f} ms   p99 {e99:7.3f} ms   "
           f"mean {statistics.fmean(echo):7.3f} ms")
-    print(f"ratio           p50 {k50 / e50:7.2f} x    p99 {k99 / e99:7.2f} x")
-    print(f"targets: ratio <= 3x: {'met' if k50 / e50 <= 3 and k99 / e99 <= 3 else 'NOT met'}; "
+    for name, samples in kernbots.items():
+        k50, k99 = percentile(samples, 0.50), percentile(samples, 0.99)
+        print(f"ratio {name:9s} p50 {k50 / e50:7.2f} x    p99 {k99 / e99:7.2f} x")
+    if len(kernbots) == 2:
+        inbox, direct = kernbots["inbox"], kernbots["direct"]
+        print(f"the inbox costs  p50 {percentile(inbox, .5) - percentile(direct, .5):+7.3f} ms"
+              f"   mean {statistics.fmean(inbox) - statistics.fmean(direct):+7.3f} ms per update")
+    first = next(iter(kernbots.values()))
+    k50, k99 = percentile(first, 0.50), percentile(first, 0.99)
+    print(f"targets ({next(iter(kernbots))}): ratio <= 3x: "
+          f"{'met' if k50 / e50 <= 3 and k99 / e99 <= 3 else 'NOT met'}; "
           f"p99 < 10 ms: {'met' if k99 < 10 else 'NOT met'}")
     return 0
 
@@ -169,5 +208,9 @@ if __name__ == "__main__":
                         help="participants whose updates are not timed (default 20)")
     parser.add_argument("--db-dir", help="where the temporary SQLite file lives (default: the "
                         "system temporary directory; /dev/shm takes the disk out)")
+    parser.add_argument("--path", choices=["inbox", "direct", "both"], default="inbox",
+                        help="inbox (default): each update is stored in the inbox, handled and "
+                        "marked done, as in production; direct: process_update only; both: "
+                        "the two side by side in one run, to see what the inbox costs")
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.n, args.warmup, args.db_dir)))
+    sys.exit(asyncio.run(main(args.n, args.warmup, args.db_dir, args.path)))

@@ -69,5 +69,13 @@ class EditPlanned(Button, prefix=PREFIX, action="edit"):
     announcement_id: int
 
 
-KINDS = (CancelPlanned, EditPlanned, Audience, ForTrajectory, ForRole, ForMunicipality, ForMissingHomework, OtherAudience,
-         Later, Send, Cancel)
+@dataclass(frozen=True)
+class Resend(Button, prefix=PREFIX, action="again"):
+    """Under a report: send the announcement again to the people it failed or may have
+    failed for."""
+
+    announcement_id: int
+
+
+KINDS = (Audience, ForTrajectory, ForRole, ForMunicipality, ForMissingHomework, OtherAudience,
+         Later, Send, Cancel, CancelPlanned, EditPlanned, Resend)

@@ -325,10 +325,33 @@ async def follow_deliveries(app: Application) -> None:
             except TelegramError as exc:
                 log.info("status message of announcement %s not edited: %s", item.id, exc)
         if progress.done and not later and announcements.finish(db, item.id, now):
+            missed = announcing.missed(db, item)
+            markup = None
+            if missed.count:  # send it again to exactly those people, if the coordinator wants
+                markup = keyboard([[(m.plain("announcements/resend_button", lang,
+                                             count=missed.count), ab.Resend(item.id).pack())]])
             await app.bot.send_message(
                 item.status_chat_id,
                 m.render("announcements/report", lang, item=item, progress=progress,
-                         unreachable=announcing.unreachable_people(db, item)))
+                         unreachable=announcing.unreachable_people(db, item), missed=missed),
+                reply_markup=markup)
+
+
+async def resend_button(update: Update, context: KernbotContext, actor: Actor,
+                        button: ab.Resend) -> None:
+    """Under a report: send the announcement again to the people it failed or may have
+    failed for (rows interrupted by a crash are never resent on their own)."""
+    services = context.services
+    item = announcements.get(services.db, button.announcement_id)
+    if item is None:
+        await reply(update, context, actor, "common/button_expired")
+        return
+    count = announcing.resend_missed(services.db, item, services.clock.now())
+    if not count:
+        await reply(update, context, actor, "announcements/nothing_to_resend", item=item)
+        return
+    await reply(update, context, actor, "announcements/resending", item=item, count=count)
+    context.wake_dispatcher()
 
 
 async def list_command(update: Update, context: KernbotContext, actor: Actor) -> None:

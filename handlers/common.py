@@ -17,7 +17,7 @@ from handlers.commands import set_menu_for
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
 from programme.flood import FloodGuard
-from storage import people, updates
+from storage import inbox, people, updates
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,12 @@ async def unknown_command(update: Update, context: KernbotContext) -> None:
 
 
 async def skip_seen_updates(update: Update, context: KernbotContext) -> None:
-    """Telegram redelivers updates after a crash; one already handled is not applied again."""
-    if updates.seen(context.services.db, update.update_id):
+    """Telegram redelivers updates after a crash; one already handled is not applied again.
+    An update the inbox just stored as new needs no look-up."""
+    db = context.services.db
+    if inbox.first_time(db, update.update_id):
+        return
+    if updates.seen(db, update.update_id):
         log.info("update %s already handled; skipped", update.update_id)
         raise ApplicationHandlerStop
 
@@ -110,7 +114,9 @@ async def bot_blocked_or_back(update: Update, context: KernbotContext) -> None:
 
 
 async def record_update(update: Update, context: KernbotContext) -> None:
-    updates.mark_if_new(context.services.db, update.update_id, context.services.clock.now())
+    """After every handler, once the replies are accepted: the update is processed (unless a
+    handler recorded that in its own transaction) and leaves the inbox, in one step."""
+    inbox.done(context.services.db, update.update_id, context.services.clock.now())
 
 
 async def group_chat(update: Update, context: KernbotContext) -> None:

@@ -1,6 +1,6 @@
 """The CallbackContext of this bot: `context.services` (config, db, messages, clock, settings,
 bus, flows), `context.registry` (commands, buttons, conversation states) and
-`context.dispatcher` (the outbox), all put in `bot_data` by kernbot/application.py."""
+`context.dispatcher` (the outbox), all put in `bot_data` by kernbot/composition.py."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from handlers.access import PARTICIPANT, Actor
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, reply, send
 from programme import evaluation, flow_runner, flow_text
-from storage import conversations, flow_runs
+from storage import conversations, flow_runs, updates
 from storage.db import transaction
 
 log = logging.getLogger(__name__)
@@ -68,8 +68,10 @@ async def toggle(update: Update, context: KernbotContext, actor: Actor, run: flo
     services = context.services
     flow = _flow(context, run.flow)
     answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
-    conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:{run.flow}",
-                      {"instance": run.instance, "sel": selected}, services.clock.now())
+    with transaction(services.db):  # with the update id: a replay must not toggle it back
+        conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:{run.flow}",
+                          {"instance": run.instance, "sel": selected}, services.clock.now())
+        updates.mark(services.db, update.update_id, services.clock.now())
     text, markup = flow_views.question_view(context, actor, flow, run, answers, pos, selected)
     try:
         await update.callback_query.edit_message_text(text, reply_markup=markup)

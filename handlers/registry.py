@@ -1,5 +1,5 @@
 """What the bot answers to: commands (with the roles that may use them), buttons (typed
-callback data, see buttons/), conversation states and their cancel hooks.
+callback data, see buttons/), conversation states with their cancel and resume hooks.
 
 The composition root (kernbot/composition.py) fills one Registry in plain code and installs it;
 nothing registers itself by being imported. Every command and every button passes the same
@@ -29,6 +29,10 @@ ButtonCallback = Callable[[Update, KernbotContext, Actor, Button], Awaitable[Non
 StateHandler = Callable[[Update, KernbotContext, Actor, conversations.ConversationState],
                         Awaitable[None]]
 CancelHook = Callable[[KernbotContext, Actor, conversations.ConversationState], Awaitable[None]]
+# After a crash that lost a reply: re-send the prompt of this state, preceded by the line
+# `before`; True when it could (see handlers/resume.py).
+ResumeHook = Callable[[Update, KernbotContext, Actor, conversations.ConversationState, str],
+                      Awaitable[bool]]
 Roles = frozenset[str] | None  # None: anyone, also people who are not enrolled
 
 
@@ -60,6 +64,7 @@ class StateRoute:
     prefix: str
     handler: StateHandler
     cancel: CancelHook | None = None
+    resume: ResumeHook | None = None
 
 
 class Registry:
@@ -83,10 +88,10 @@ class Registry:
         self.buttons[kind.head()] = ButtonRoute(kind, callback, roles, heavy)
 
     def state(self, prefix: str, handler: StateHandler, *,
-              cancel: CancelHook | None = None) -> None:
+              cancel: CancelHook | None = None, resume: ResumeHook | None = None) -> None:
         if prefix in self.states:
             raise ValueError(f"conversation state {prefix!r} registered twice")
-        self.states[prefix] = StateRoute(prefix, handler, cancel)
+        self.states[prefix] = StateRoute(prefix, handler, cancel, resume)
 
     def install(self, app: Application) -> None:
         """One PTB CommandHandler per command (private chats) and one CallbackQueryHandler for

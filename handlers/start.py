@@ -58,14 +58,16 @@ async def _redeem(update: Update, context: KernbotContext, actor: Actor, code: s
         return
     if result.outcome in (Outcome.ENROLLED, Outcome.ALREADY):
         actor = actor_of(update, services)
-        await set_menu_for(context, update.effective_chat.id, actor)
+        # No network call before the enrolment state is written: a crash in between would
+        # leave an enrolled person without their questions (a redelivery says "already").
         if await _resume_enrolment(update, context, actor):
-            return
-        if (result.outcome is Outcome.ENROLLED and result.is_new_person
+            pass
+        elif (result.outcome is Outcome.ENROLLED and result.is_new_person
                 and result.role == PARTICIPANT):
             await enrol.begin(update, context, actor)  # name, municipality, department first
-            return
-        await greet(update, context, actor, welcome_back=result.outcome is Outcome.ALREADY)
+        else:
+            await greet(update, context, actor, welcome_back=result.outcome is Outcome.ALREADY)
+        await set_menu_for(context, update.effective_chat.id, actor)
         return
     log.info("invite refused for user %s: %s", actor.telegram_id, result.outcome.value)
     await reply(update, context, actor, f"start/code_{result.outcome.value}",

@@ -4,11 +4,12 @@ Read from top to bottom:
   build_services()   the services every layer receives (config, db, messages, clock,
                      settings, event bus, flow definitions), and the event subscribers
   build_registry()   every command with the roles that may use it, every button kind with its
-                     handler and roles, every conversation state with its cancel hook
+                     handler and roles, every conversation state with its cancel and resume
+                     hooks
   COMPOSERS          which composer turns which kind of outbox row into a message
   after_pass_hooks() what runs after each dispatcher pass
   install()          the PTB handler groups, in the order they see an update
-  on_start()         start-up work: menus, timer jobs, the dispatcher
+  on_start()         start-up work: the inbox left by a crash, menus, timer jobs, the dispatcher
   build_application() one Application for real Telegram, the console chat and the tests
   console_hooks()    what the console chat does when the demo clock moves
 
@@ -69,6 +70,7 @@ from handlers import (
     invitations,
     privacy,
     progress,
+    resume,
     router,
     start,
 )
@@ -84,6 +86,7 @@ from schedule.compose import Composer
 from schedule.dispatcher import AfterPass, Dispatcher
 from storage import updates
 from storage.db import checkpoint, connect, quick_check
+from transports.inbox import Inbox
 from transports.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -151,14 +154,14 @@ def build_registry() -> Registry:
     r.button(pb.Forget, privacy.forget_button, ENROLLED)
     r.button(pb.Keep, privacy.keep_button, ENROLLED)
     # enrolment questions after /start CODE
-    r.state(eb.PREFIX, enrol.on_answer)
+    r.state(eb.PREFIX, enrol.on_answer, resume=resume.enrolment)
     r.button(eb.KeepValue, enrol.on_ok_button, ENROLLED)
     # participants: guided conversations
     r.command("intake", flows.intake_command, PARTICIPANTS, order=20)
     r.command("brief", brief.brief_command, PARTICIPANTS, order=21)
     r.command("waarom", flows.waarom_command, PARTICIPANTS, order=22)
     r.command("evaluatie", flows.evaluatie_command, PARTICIPANTS, order=23)
-    r.state(fb.PREFIX, flows.on_message, cancel=flows.on_cancel)
+    r.state(fb.PREFIX, flows.on_message, cancel=flows.on_cancel, resume=resume.flow)
     r.button(fb.Start, flows.start_button, PARTICIPANTS)
     r.button(fb.Answer, flows.question_button, PARTICIPANTS)
     r.button(fb.Toggle, flows.question_button, PARTICIPANTS)
@@ -236,6 +239,7 @@ def build_registry() -> Registry:
     r.button(ab.Cancel, announcements.cancel_button, COORDINATORS)
     r.button(ab.CancelPlanned, announcements.withdraw_button, COORDINATORS)
     r.button(ab.EditPlanned, announcements.edit_button, COORDINATORS)
+    r.button(ab.Resend, announcements.resend_button, COORDINATORS)  # who missed it, again
     r.command("uitnodiging", invitations.invite_command, COORDINATORS, order=60,
               aliases=("invite",))
     r.command("maximum", invitations.maximum_command, COORDINATORS, order=61)
@@ -336,7 +340,8 @@ async def prune_job(context: KernbotContext) -> None:
 
 
 async def on_start(app: Application) -> None:
-    """Start-up work: post_init for real Telegram; the console and the tests call it."""
+    """Start-up work, before any new update is received (bot.py, the console, the tests)."""
+    await app.bot_data["inbox"].recover()  # what a crash left: handle it, re-send owed prompts
     await set_default_menus(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(_checkpoint_job, interval=CHECKPOINT_SECONDS,
@@ -363,7 +368,7 @@ def build_application(config: Config, services: Services, *,
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.timezone,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(ContextTypes(context=KernbotContext))
-        .post_init(on_start)
+        .updater(None)  # updates come through our inbox (transports/inbox.py), not PTB's Updater
         # concurrently across chats, in order within a chat (transports/updates.py)
         .concurrent_updates(PerChatUpdateProcessor())
     )
@@ -382,6 +387,7 @@ def build_application(config: Config, services: Services, *,
     if config["bot"]["documents_per_minute"]:
         app.bot_data["heavy_guard"] = RateLimit(config["bot"]["documents_per_minute"],
                                                 timedelta(minutes=1))
+    app.bot_data["inbox"] = Inbox(app, services, on_owed=resume.resend_owed)
     install(app, registry)
     return app
 

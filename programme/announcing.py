@@ -106,3 +106,39 @@ def unreachable_people(db: sqlite_utils.Database, announcement: announcements.An
     ids = [r.person_id for r in rows if r.status == outbox.UNREACHABLE
            or (r.status == outbox.SKIPPED and "unreachable" in r.error)]
     return [p for p in (people.get(db, i) for i in ids) if p is not None]
+
+
+@dataclass(frozen=True)
+class Missed:
+    """Who may not have the announcement: `failed` certainly not (Telegram refused, or it
+    kept failing); `interrupted` perhaps not (the bot stopped between sending it and hearing
+    back, so it was not sent again to avoid a double)."""
+
+    failed: list[people.Person]
+    interrupted: list[people.Person]
+
+    @property
+    def count(self) -> int:
+        return len(self.failed) + len(self.interrupted)
+
+
+def missed(db: sqlite_utils.Database, announcement: announcements.Announcement) -> Missed:
+    rows = outbox.find(db, subject=announcement.subject, kind=KIND, status=outbox.FAILED)
+
+    def persons(selected) -> list[people.Person]:
+        found = (people.get(db, r.person_id) for r in selected if r.person_id is not None)
+        return [p for p in found if p is not None]
+
+    return Missed(failed=persons(r for r in rows if not r.interrupted),
+                  interrupted=persons(r for r in rows if r.interrupted))
+
+
+def resend_missed(db: sqlite_utils.Database, announcement: announcements.Announcement,
+                  now: datetime) -> int:
+    """Send the announcement again, now, to exactly the people it failed or may have failed
+    for; returns how many. The announcement is followed again until a new report."""
+    with transaction(db):
+        count = outbox.requeue_failed(db, announcement.subject, KIND, now)
+        if count:
+            announcements.reopen(db, announcement.id)
+    return count

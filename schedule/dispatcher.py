@@ -60,19 +60,35 @@ class PassReport:
 
 
 class Pacer:
-    """At most `rate` sends per second, measured on a monotonic clock (the event loop's)."""
+    """At most `rate` sends per second, measured on a monotonic clock (the event loop's): two
+    sends are never closer together than 1 / rate.
 
-    def __init__(self, rate: float, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    asyncio wakes a sleeper up to a millisecond late (its poll timeout is whole milliseconds,
+    more on a busy machine), and every late wake-up lengthens the pace: at 29 per second that
+    alone cost about 3% of a broadcast's time. With the real clock the pacer therefore sleeps
+    until `EARLY` before the slot and yields to the event loop (other tasks run) until the
+    slot has come. An injected clock and sleep (the tests) are used as they are."""
+
+    EARLY = 0.002  # seconds
+
+    def __init__(self, rate: float, sleep: Callable[[float], Awaitable[None]] | None = None,
                  clock: Callable[[], float] | None = None) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
-        self.sleep = sleep
+        self.precise = sleep is None and clock is None
+        self.sleep = sleep or asyncio.sleep
         self.clock = clock or (lambda: asyncio.get_running_loop().time())
         self._next = 0.0
 
     async def wait(self) -> None:
         now = self.clock()
         if self._next > now:
-            await self.sleep(self._next - now)
+            if not self.precise:
+                await self.sleep(self._next - now)
+            else:
+                if self._next - now > self.EARLY:
+                    await self.sleep(self._next - now - self.EARLY)
+                while self.clock() < self._next:
+                    await asyncio.sleep(0)
             now = max(self._next, self.clock())
         self._next = now + self.interval
 
@@ -235,10 +251,17 @@ class Dispatcher:
         await self.run_pass(context.application, wait=False)
 
     async def attach(self, app: Application) -> None:
-        """At start-up: re-plan everything (idempotent), send what became due while down, and
-        start the repeating job."""
+        """At start-up: report rows a crash left "sending", re-plan everything (idempotent),
+        send what became due while down, and start the repeating job."""
         services = self.services
-        report = self.planner.plan_all(services.db, services.clock.now())
+        now = services.clock.now()
+        # Rows still "sending" belong to a process that died between the claim and Telegram's
+        # answer (the process lock guarantees no other one is running): reported, not resent.
+        interrupted = outbox.fail_stale_sending(services.db, None, now)
+        if interrupted:
+            log.warning("%d outbox rows were interrupted while sending by the last stop; "
+                        "reported, not resent", interrupted)
+        report = self.planner.plan_all(services.db, now)
         log.info("planned timed messages: %s", report)
         await self.run_pass(app)
         if app.job_queue is not None:

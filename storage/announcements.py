@@ -105,3 +105,10 @@ def set_text(db: sqlite_utils.Database, announcement_id: int, text: str) -> bool
 
 def set_recipients(db: sqlite_utils.Database, announcement_id: int, count: int) -> None:
     db.execute("UPDATE announcements SET recipients = ? WHERE id = ?", [count, announcement_id])
+
+
+def reopen(db: sqlite_utils.Database, announcement_id: int) -> bool:
+    """A finished announcement is being sent again to some recipients: follow it again (its
+    status message is edited, and a new report comes when it is done)."""
+    return db.execute("UPDATE announcements SET status = 'queued', finished_at = NULL"
+                      " WHERE id = ? AND status = 'done'", [announcement_id]).rowcount == 1

@@ -49,6 +49,7 @@ class OutboxRow:
     payload: dict = field(default_factory=dict)
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    interrupted: bool = False  # failed because a crash came between the claim and the answer
 
     @property
     def effective_at(self) -> datetime:
@@ -73,6 +74,7 @@ def _row(row: dict) -> OutboxRow:
     for name in _TIMES:
         values[name] = parse_iso(values[name])
     values["payload"] = json.loads(values["payload"] or "{}")
+    values["interrupted"] = bool(values["interrupted"])
     return OutboxRow(**values)
 
 
@@ -217,16 +219,30 @@ def defer(db: sqlite_utils.Database, row_id: int, not_before: datetime, now: dat
     return cursor.rowcount == 1
 
 
-def fail_stale_sending(db: sqlite_utils.Database, claimed_before: datetime, now: datetime
-                       ) -> int:
+def fail_stale_sending(db: sqlite_utils.Database, claimed_before: datetime | None,
+                       now: datetime) -> int:
     """Rows left in 'sending' (a crash between claim and result) are reported, not resent:
-    Telegram may have delivered them, and a double is worse than a visible failure."""
+    Telegram may have delivered them, and a double is worse than a visible failure. They are
+    marked `interrupted`, so a report can name who may have missed the message. With
+    `claimed_before=None` every such row (at start-up, when the process lock guarantees that
+    no other process is sending)."""
     cursor = db.execute(
-        "UPDATE outbox SET status = 'failed', updated_at = ?,"
+        "UPDATE outbox SET status = 'failed', interrupted = 1, updated_at = ?,"
         " error = 'interrupted while sending (claimed at ' || claimed_at ||"
         " '); not resent because Telegram may have delivered it'"
-        " WHERE status = 'sending' AND claimed_at < ?",
-        [utcnow_iso(now), utcnow_iso(claimed_before)])
+        " WHERE status = 'sending' AND (? IS NULL OR claimed_at < ?)",
+        [utcnow_iso(now), *([utcnow_iso(claimed_before)] * 2 if claimed_before else [None] * 2)])
+    return cursor.rowcount
+
+
+def requeue_failed(db: sqlite_utils.Database, subject: str, kind: str, now: datetime) -> int:
+    """Send again, now, the failed rows of one subject (interrupted or not): a coordinator
+    asked for it after reading who may have missed the message."""
+    stamp = utcnow_iso(now)
+    cursor = db.execute(
+        "UPDATE outbox SET status = 'pending', interrupted = 0, error = '', planned_at = ?,"
+        " not_before = NULL, attempts = 0, updated_at = ? WHERE subject = ? AND kind = ? AND status = 'failed'",
+        [stamp, stamp, subject, kind])
     return cursor.rowcount
 
 

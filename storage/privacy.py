@@ -104,6 +104,7 @@ def forget(db: sqlite_utils.Database, person_id: int, telegram_id: int | None, n
         db.execute(sql, [person_id])
     if telegram_id is not None:
         db.execute("DELETE FROM conversation_state WHERE chat_id = ?", [telegram_id])
+        db.execute("DELETE FROM inbox WHERE chat_id = ?", [telegram_id])  # what waits unhandled
         db.execute("DELETE FROM invite_attempts WHERE telegram_id = ?", [telegram_id])
     if mode == "erase":
         db.execute("DELETE FROM memberships WHERE person_id = ?", [person_id])

@@ -1,7 +1,8 @@
 """Telegram update ids already handled, so a redelivered update is not applied twice.
 
-Telegram redelivers every update the bot did not confirm (the next getUpdates offset) before a
-crash. Handlers that change state record the update id in the same transaction.
+Telegram redelivers every update the bot did not confirm (the next getUpdates offset, the
+webhook's 200) before a crash. Handlers that change state record the update id in the same
+transaction; `storage.inbox.done` records the others once their handlers ran.
 """
 
 from __future__ import annotations
@@ -22,15 +23,8 @@ def mark(db: sqlite_utils.Database, update_id: int, now: datetime) -> bool:
     """Record it; False when it was already there."""
     cursor = db.execute("INSERT OR IGNORE INTO processed_updates (update_id, processed_at)"
                         " VALUES (?, ?)", [update_id, utcnow_iso(now)])
-    db.kernbot_last_marked = update_id  # per connection; read by mark_if_new
+    db.kernbot_last_marked = update_id  # per connection; read by storage.inbox.done
     return cursor.rowcount == 1
-
-
-def mark_if_new(db: sqlite_utils.Database, update_id: int, now: datetime) -> None:
-    """After all handlers: record the update unless a handler already did so in its own
-    transaction (saves a commit on the hot path; a stale hint only costs an extra insert)."""
-    if getattr(db, "kernbot_last_marked", None) != update_id:
-        mark(db, update_id, now)
 
 
 def prune(db: sqlite_utils.Database, now: datetime, keep: timedelta = timedelta(days=2)) -> int:

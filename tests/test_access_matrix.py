@@ -120,6 +120,7 @@ EXPECTED = {
     ab.Cancel: (lambda i: ab.Cancel(), COORDINATOR),
     ab.CancelPlanned: (lambda i: ab.CancelPlanned(1), COORDINATOR),
     ab.EditPlanned: (lambda i: ab.EditPlanned(1), COORDINATOR),
+    ab.Resend: (lambda i: ab.Resend(1), COORDINATOR),
     ib.PickTrajectory: (lambda i: ib.PickTrajectory(i["t"]), COORDINATOR),
     ib.PickRole: (lambda i: ib.PickRole(i["t"], "coach"), COORDINATOR),
     ib.Uses: (lambda i: ib.Uses(5), COORDINATOR),

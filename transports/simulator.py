@@ -1,7 +1,8 @@
 """Type as a Telegram user into a running Application: messages, commands, button presses, files.
 
-Builds real `Update` objects from the JSON Telegram would send and feeds them to
-`Application.process_update`, so every handler, filter and error handler runs as in production.
+Builds real `Update` objects from the JSON Telegram would send and feeds them through the
+inbox to `Application.process_update`, so every handler, filter and error handler runs as in
+production.
 Used by the tests and by the console chat.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,10 +66,17 @@ class ChatSimulator:
         return {"update_id": next(self._update_ids), "message": message}
 
     async def feed(self, data: dict) -> list[Call]:
-        """Process one update (as JSON) and return what the bot sent while handling it."""
+        """Process one update (as JSON) and return what the bot sent while handling it. It goes
+        through the inbox, as in production (stored, handled, done); a redelivered update id
+        is not handled again."""
         start = len(self.api.calls)
         self.api.forget_pending()
-        await self.app.process_update(Update.de_json(data, self.app.bot))
+        update = Update.de_json(data, self.app.bot)
+        inbox = self.app.bot_data.get("inbox")
+        if inbox is None:
+            await self.app.process_update(update)
+        else:
+            await inbox.deliver(update, json.dumps(data))
         return self.api.sent(since=start)
 
     # -- what users do -----------------------------------------------------------------------

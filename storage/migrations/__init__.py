@@ -26,6 +26,7 @@ from storage.migrations import (
     m0041_announcements,
     m0050_trust,
     m0060_wiring,
+    m0070_inbox,
     m0110_followup,
 )
 
@@ -38,6 +39,7 @@ MIGRATIONS: tuple[ModuleType, ...] = (
     m0041_announcements,
     m0050_trust,
     m0060_wiring,
+    m0070_inbox,
     m0110_followup,
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -78,3 +79,86 @@ async def wait_for(predicate, timeout: float = 20.0, interval: float = 0.02) -> 
             return True
         await asyncio.sleep(interval)
     return predicate()
+
+
+class ForkServer:
+    """tests/support/forkserver.py: starts bot.py processes by forking a pre-imported
+    interpreter (each start is a new process running bot.main; only the imports are shared)."""
+
+    def __init__(self) -> None:
+        self.proc: asyncio.subprocess.Process | None = None
+        self._lock = asyncio.Lock()
+
+    async def __aenter__(self) -> ForkServer:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "tests" / "support" / "forkserver.py"), cwd=str(ROOT),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.stdin.close()
+            try:
+                await asyncio.wait_for(self.proc.wait(), 10)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+
+    async def ask(self, command: dict) -> dict:
+        import json
+
+        async with self._lock:
+            self.proc.stdin.write((json.dumps(command) + "\n").encode())
+            await self.proc.stdin.drain()
+            line = await asyncio.wait_for(self.proc.stdout.readline(), 60)
+        return json.loads(line)
+
+
+class ForkedBot:
+    """Like BotProcess, through a ForkServer: start, SIGKILL, wait, stop."""
+
+    def __init__(self, server: ForkServer, config: Path, log: Path) -> None:
+        self.server = server
+        self.config = config
+        self.log = log
+        self.pid: int | None = None
+        self.starts = 0
+
+    def env(self) -> dict[str, str]:
+        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "KERNBOT_TOKEN": TOKEN,
+                "HOME": str(self.config.parent), "PYTHONUNBUFFERED": "1"}
+
+    @property
+    def running(self) -> bool:
+        return self.pid is not None
+
+    async def start(self) -> None:
+        answer = await self.server.ask({"op": "start", "argv": ["--config", str(self.config)],
+                                        "env": self.env(), "log": str(self.log)})
+        self.pid = answer["pid"]
+        self.starts += 1
+
+    def kill(self) -> None:
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+
+    async def wait_dead(self) -> int | None:
+        if self.pid is None:
+            return None
+        answer = await self.server.ask({"op": "wait", "pid": self.pid})
+        self.pid = None
+        return answer["code"]
+
+    async def stop(self) -> None:
+        if self.pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGTERM)
+        pid = self.pid
+        try:
+            await asyncio.wait_for(self.wait_dead(), 10)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            await self.wait_dead()
