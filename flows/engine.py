@@ -145,6 +145,30 @@ class Flow:
     def question(self, qid: str) -> Question | None:
         return self._questions.get(qid)
 
+    def walk(self, section: str | None) -> tuple[tuple[Item, Pos | None], ...]:
+        """The items of a section (or all), each with its position when it is a question
+        outside any group (built once per flow and section: positions() runs per answer)."""
+        cache = self.__dict__.setdefault("_walks", {})
+        found = cache.get(section)
+        if found is None:
+            found = cache[section] = tuple(
+                (item, Pos(item.id) if isinstance(item, Question) else None)
+                for item in self.items if section is None or item.section == section)
+        return found
+
+    @cached_property
+    def condition_sources(self) -> frozenset[str]:
+        """The questions whose answer decides whether another question is asked."""
+        items = [*self.questions(), *self._groups.values()]
+        return frozenset(i.when.question for i in items if i.when is not None)
+
+    def shapes_order(self, qid: str) -> bool:
+        """Can an answer to `qid` change which questions are asked? (a condition's source, a
+        question of a group, a group's control)"""
+        q = self.question(qid)
+        return qid in self.condition_sources or qid in self._groups or \
+            (q is not None and bool(q.group))
+
     def group(self, gid: str) -> Group | None:
         return self._groups.get(gid)
 
@@ -204,12 +228,10 @@ def positions(flow: Flow, answers: Answers, section: str | None = None) -> list[
     """Every question to ask given the answers so far, in order (conditions and groups applied).
     A group's rounds appear as far as the answers reach, plus the next one to ask."""
     out: list[Pos] = []
-    for item in flow.items:
-        if not _in_section(item, section):
-            continue
-        if isinstance(item, Question):
-            if _visible(item.when, answers, 0):
-                out.append(Pos(item.id))
+    for item, pos in flow.walk(section):
+        if pos is not None:  # a question outside any group: asked unless its condition says no
+            if item.when is None or _visible(item.when, answers, 0):
+                out.append(pos)
             continue
         if not _visible(item.when, answers, 0):
             continue
@@ -393,13 +415,16 @@ def step(flow: Flow, answers: Answers, pos: Pos, inp: Input, section: str | None
     value, error, params = validate(q, inp, labels)
     if error:
         return Result(error=error, params=params, next=pos)
-    return _stored(flow, answers, section, pos, value)
+    return _stored(flow, answers, section, pos, value, order)
 
 
-def _stored(flow: Flow, answers: Answers, section: str | None, pos: Pos, value: Any) -> Result:
+def _stored(flow: Flow, answers: Answers, section: str | None, pos: Pos, value: Any,
+            before: list[Pos] | None = None) -> Result:
     updated = dict(answers)
     updated[pos] = value
-    order = tuple(positions(flow, updated, section))
+    # an answer that decides nothing about which questions are asked keeps the order
+    order = tuple(before) if before is not None and not flow.shapes_order(pos.qid) else \
+        tuple(positions(flow, updated, section))
     nxt = next((p for p in order if p not in updated), None)
     return Result(writes=((pos, value),), next=nxt, order=order)
 

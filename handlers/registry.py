@@ -13,8 +13,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram import MessageEntity, Update
+from telegram.ext import Application, BaseHandler, CallbackQueryHandler
 
 from buttons.base import Button
 from handlers.access import Actor, actor_of, allowed
@@ -94,12 +94,9 @@ class Registry:
         self.states[prefix] = StateRoute(prefix, handler, cancel, resume)
 
     def install(self, app: Application) -> None:
-        """One PTB CommandHandler per command (private chats) and one CallbackQueryHandler for
-        every button, in group 0."""
-        for command in self.commands.values():
-            app.add_handler(CommandHandler((command.name, *command.aliases),
-                                           self._guarded(command),
-                                           filters=filters.ChatType.PRIVATE))
+        """One handler for every command (private chats) and one for every button, in
+        group 0: each update is looked up once instead of tried against every command."""
+        app.add_handler(CommandRouter(self))
         app.add_handler(CallbackQueryHandler(self.on_button))
 
     # -- reading --------------------------------------------------------------------------------
@@ -158,3 +155,45 @@ async def _may_do_heavy(update: Update, context: KernbotContext, actor: Actor) -
     await reply(update, context, actor, "common/slow_down",
                 seconds=int(limit.window.total_seconds()))
     return False
+
+
+class CommandRouter(BaseHandler):
+    """PTB's CommandHandler semantics (`/name args`, `/name@bot`, any case, private chats),
+    for all registered commands and their aliases at once; `context.args` as usual."""
+
+    def __init__(self, registry: Registry) -> None:
+        super().__init__(self._run)
+        self.registry = registry
+        self.by_name: dict[str, Command] = {}
+        for command in registry.commands.values():
+            for name in (command.name, *command.aliases):
+                self.by_name[name.lower()] = command
+        self._guards = {c.name: registry._guarded(c) for c in registry.commands.values()}
+
+    def check_update(self, update: object):
+        if not isinstance(update, Update) or update.effective_chat is None or \
+                update.effective_chat.type != "private":
+            return None
+        message = update.effective_message
+        if message is None or not message.text or not message.entities:
+            return None
+        entity = message.entities[0]
+        if entity.type != MessageEntity.BOT_COMMAND or entity.offset != 0:
+            return None
+        name, _, addressed = message.text[1:entity.length].partition("@")
+        if addressed and addressed.lower() != (message.get_bot().username or "").lower():
+            return None
+        command = self.by_name.get(name.lower())
+        if command is None:
+            return None
+        return command, message.text.split()[1:]
+
+    def collect_additional_context(self, context, update, application, check_result) -> None:
+        context.args = check_result[1]
+
+    async def handle_update(self, update, application, check_result, context):
+        self.collect_additional_context(context, update, application, check_result)
+        return await self._guards[check_result[0].name](update, context)
+
+    async def _run(self, update, context) -> None:  # pragma: no cover (handle_update routes)
+        return None

@@ -48,10 +48,12 @@ def get(db: sqlite_utils.Database, person_id: int, trajectory_id: int) -> Member
 
 def of_person(db: sqlite_utils.Database, person_id: int, *, active_only: bool = True
               ) -> list[Membership]:
+    """Asked on every update (who may do what): plain statements, no savepoint."""
     sql = f"SELECT {_COLS} FROM memberships WHERE person_id = ?"
     if active_only:
         sql += " AND status = 'active'"
-    return [_m(r) for r in db.query(sql + " ORDER BY trajectory_id", [person_id])]
+    rows = db.execute(sql + " ORDER BY trajectory_id", [person_id]).fetchall()
+    return [Membership(*row) for row in rows]
 
 
 def of_trajectory(db: sqlite_utils.Database, trajectory_id: int, role: str | None = None,
