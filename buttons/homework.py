@@ -55,4 +55,10 @@ class Reply(Button, prefix=PREFIX, action="reply"):
     submission_id: int
 
 
-KINDS = (Open, Submit, Restart, Stop, Session, View, Feedback, Reply)
+@dataclass(frozen=True)
+class SubmitDraft(Button, prefix=PREFIX, action="asis"):
+    """At the deadline: hand in the draft as it is (its pieces, dated by its last change)."""
+    assignment_id: int
+
+
+KINDS = (Open, Submit, Restart, Stop, Session, View, Feedback, Reply, SubmitDraft)

@@ -166,6 +166,11 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Any]]] = {
         "unanswered_working_days": (int, 5, _positive),
         "aftercare_months": (int, 3, _positive),
     },
+    "coaches": {
+        "prep_working_days": (int, 2, _positive),
+        "prep_time": (str, "09:00", _hhmm),
+        "nudge_repeat_days": (int, 7, _positive),
+    },
     "programme": {
         "contact_email": (str, "binnenzonderbellen@dekernmeesters.be", _email),
         "max_participants_rule": (int, 10, _positive),

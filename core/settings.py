@@ -50,12 +50,18 @@ class Settings:
     aftercare_months: int
     contact_email: str
     max_participants_rule: int
+    # what coaches see (issue 14): the preparation pack, staff nudges
+    prep_working_days: int = 2
+    prep_time: time = time(9, 0)
+    nudge_repeat: timedelta = timedelta(days=7)
 
     @classmethod
     def from_values(cls, bot: dict, reminders: dict, homework: dict,
-                    followup: dict | None = None, programme: dict | None = None) -> Settings:
+                    followup: dict | None = None, programme: dict | None = None,
+                    coaches: dict | None = None) -> Settings:
         f = followup or _section_defaults("followup")
         p = programme or _section_defaults("programme")
+        c = coaches or _section_defaults("coaches")
         tz = ZoneInfo(bot["timezone"])
         return cls(
             tz=ZoneInfo(bot["timezone"]),
@@ -86,16 +92,19 @@ class Settings:
             aftercare_months=f["aftercare_months"],
             contact_email=p["contact_email"],
             max_participants_rule=p["max_participants_rule"],
+            prep_working_days=c["prep_working_days"],
+            prep_time=hhmm(c["prep_time"]),
+            nudge_repeat=timedelta(days=c["nudge_repeat_days"]),
         )
 
     @classmethod
     def from_config(cls, config: Config) -> Settings:
         return cls.from_values(config["bot"], config["reminders"], config["homework"],
-                               config["followup"], config["programme"])
+                               config["followup"], config["programme"], config["coaches"])
 
     @classmethod
     def defaults(cls) -> Settings:
         """The settings of an empty configuration (tests of single functions)."""
         values = {section: {k: v[1] for k, v in keys.items()} for section, keys in SCHEMA.items()}
         return cls.from_values(values["bot"], values["reminders"], values["homework"],
-                               values["followup"], values["programme"])
+                               values["followup"], values["programme"], values["coaches"])

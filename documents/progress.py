@@ -15,14 +15,16 @@ from programme.progress import (
     LATE,
     MISSING,
     NONE,
+    NOT_APPLICABLE,
     OPEN,
+    STATUSES,
     TrajectoryProgress,
     grid_cell,
     grid_columns,
 )
 
 COLOURS = {DONE: "#2e7d32", LATE: "#f9a825", MISSING: "#c62828", OPEN: "#cfd8dc",
-           NONE: "#ffffff"}
+           NOT_APPLICABLE: "#eceff1", NONE: "#ffffff"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,10 @@ class Labels:
     never: str                   # "no activity yet"
     row_names: dict[int, str]    # person id -> "Name (Municipality)"
     activity: dict[int, str]     # person id -> formatted last activity
+    behind_header: str = ""
+    behind: dict[int, str] | None = None   # person id -> what is overdue, in words
+    stuck_header: str = ""
+    stuck: dict[int, str] | None = None    # person id -> where they stopped, since when
 
 
 def chart_png(progress: TrajectoryProgress, labels: Labels, path: Path) -> Path:
@@ -71,7 +77,7 @@ def chart_png(progress: TrajectoryProgress, labels: Labels, path: Path) -> Path:
         ax.spines[side].set_visible(False)
     ax.set_title(labels.title, fontsize=10, loc="left", parse_math=False)
     legend = [Patch(facecolor=COLOURS[s], edgecolor="#90a4ae", label=labels.statuses[s])
-              for s in (DONE, LATE, MISSING, OPEN)]
+              for s in STATUSES]
     ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8,
               frameon=False)
     for text in ax.get_legend().get_texts():
@@ -91,7 +97,7 @@ def sheet_xlsx(progress: TrajectoryProgress, labels: Labels, path: Path) -> Path
     sheet = book.active
     sheet.title = labels.title[:31].replace("/", "-").replace(":", " ") or "Progress"
     header = [labels.participant, *(labels.columns[c] for c in columns), labels.last_activity,
-              labels.flagged]
+              labels.flagged, labels.behind_header, labels.stuck_header]
     safe.append_row(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -100,7 +106,9 @@ def sheet_xlsx(progress: TrajectoryProgress, labels: Labels, path: Path) -> Path
         safe.append_row(sheet, [labels.row_names[participant.person.id],
                       *(labels.statuses[s] if s != NONE else "" for s in statuses),
                       labels.activity[participant.person.id],
-                      labels.flagged if participant.lagging else ""])
+                      labels.flagged if participant.lagging else "",
+                      (labels.behind or {}).get(participant.person.id, ""),
+                      (labels.stuck or {}).get(participant.person.id, "")])
         row = sheet.max_row
         for offset, status in enumerate(statuses, start=2):
             if status != NONE:

@@ -14,14 +14,16 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from buttons import homework as hb
+from buttons.coaches import Current, Evaluations, Intakes, Pack
 from buttons.flows import Start
 from buttons.followup import Extend
 from handlers.access import Actor, trajectory_ids
+from handlers.coaches import send_photos
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, refuse, reply
 from handlers.router import caption_of, message_kind, text_of
 from messages import telegram_html
-from programme import homework
+from programme import homework, readable
 from storage import (
     assignments,
     audit,
@@ -32,6 +34,7 @@ from storage import (
     trajectories,
     updates,
 )
+from storage import coaches as coach_store
 from storage import homework as store
 from storage.db import transaction, utcnow_iso
 
@@ -52,8 +55,17 @@ async def homework_command(update: Update, context: KernbotContext, actor: Actor
     rows = [[(label(context, actor, "homework/open_button", view=v),
               hb.Open(v.assignment.id).pack())]
             for v in views if now < v.editable_until]
+    db = services.db
+    pieces = {v.assignment.id: store.items(db, v.submission.id) for v in views if v.draft}
+    group = []
+    for trajectory_id in sorted({v.trajectory.id for v in views}):
+        for session in trajectories.sessions_of(db, trajectory_id):
+            for f in coach_store.feedback_of_session(db, session.id):
+                group.append((session, f, people.get(db, f.author_id) if f.author_id
+                              else None))
     await reply(update, context, actor, "homework/list", keyboard(rows) if rows else None,
-                views=views)
+                views=views, pieces=pieces, group=group,
+                feedback=homework.feedback_for_person(db, actor.person_id, views))
 
 
 async def _editable(update: Update, context: KernbotContext, actor: Actor, assignment_id: int
@@ -249,7 +261,31 @@ async def submit_button(update: Update, context: KernbotContext, actor: Actor,
         await reply(update, context, actor, "homework/nothing_yet")
         return
     with transaction(services.db):
-        submission = homework.hand_in(services.db, actor.person_id, view, now)
+        submission = homework.hand_in(services.db, actor.person_id, view, now, services.flows)
+        conversations.clear(services.db, update.effective_chat.id)
+        _queue_digest(services, view, now)
+    await reply(update, context, actor, "homework/handed_in", view=view, submission=submission)
+
+
+async def submit_draft_button(update: Update, context: KernbotContext, actor: Actor,
+                              button: hb.SubmitDraft) -> None:
+    """ "Indienen zoals het is", asked at the deadline: the draft's pieces, late only when its
+    last piece came after the deadline."""
+    services = context.services
+    view = await _editable(update, context, actor, button.assignment_id)
+    if view is None:
+        return
+    if view.submission is not None and view.submission.status == "submitted":
+        await reply(update, context, actor, "homework/handed_in", view=view,
+                    submission=view.submission)
+        return
+    if view.submission is None or not view.item_count:
+        await reply(update, context, actor, "homework/nothing_yet")
+        return
+    now = services.clock.now()
+    with transaction(services.db):
+        submission = homework.hand_in(services.db, actor.person_id, view, now, services.flows,
+                                      as_of=view.submission.updated_at)
         conversations.clear(services.db, update.effective_chat.id)
         _queue_digest(services, view, now)
     await reply(update, context, actor, "homework/handed_in", view=view, submission=submission)
@@ -270,18 +306,24 @@ def _queue_digest(services, view: homework.HomeworkView, now: datetime) -> None:
 
 # -- coaches and coordinators ----------------------------------------------------------------
 async def submissions_command(update: Update, context: KernbotContext, actor: Actor) -> None:
-    """/inzendingen: pick a session; see who handed in, who is late, who is missing."""
+    """/inzendingen: pick a session (its homework, evaluations and preparation pack), or the
+    intakes of a trajectory."""
     db = context.services.db
     allowed = trajectory_ids(context.services, actor)
     rows = []
     for trajectory in trajectories.all_trajectories(db):
         if allowed is not None and trajectory.id not in allowed:
             continue
-        for session in trajectories.sessions_of(db, trajectory.id):
-            if assignments.of_session(db, session.id):
-                rows.append([(label(context, actor, "announcements/session_button",
-                                    trajectory=trajectory, session=session),
-                              hb.Session(session.id).pack())])
+        sessions = [s for s in trajectories.sessions_of(db, trajectory.id)
+                    if s.status == "planned"]
+        if not sessions:
+            continue
+        rows.append([(label(context, actor, "coaches/intakes_button", trajectory=trajectory),
+                      Intakes(trajectory.id).pack())])
+        for session in sessions:
+            rows.append([(label(context, actor, "announcements/session_button",
+                                trajectory=trajectory, session=session),
+                          hb.Session(session.id).pack())])
     if not rows:
         await reply(update, context, actor, "homework/no_assignments")
         return
@@ -311,13 +353,20 @@ async def session_button(update: Update, context: KernbotContext, actor: Actor,
         for person in participants:
             v = homework.view(db, person.id, window, trajectory, now, services.settings)
             entries.append((person, v))
-            if v.submission is not None and v.submission.status == "submitted":
+            if v.submission is not None and (v.submission.status == "submitted" or (
+                    v.draft and now >= v.editable_until)):   # a draft reaches them at the lock
                 rows.append([(label(context, actor, "homework/view_button", person=person,
                                     view=v), hb.View(v.submission.id).pack())])
             elif actor.is_staff_of(trajectory.id):
                 rows.append([(label(context, actor, "followup/extend_button", person=person),
                               Extend(window.assignment.id, person.id).pack())])
         blocks.append((window, entries))
+    if session.ends_at <= now:
+        rows.append([(label(context, actor, "coaches/evaluations_button", session=session),
+                      Evaluations(session.id).pack())])
+    if session.starts_at > now or not blocks:
+        rows.append([(label(context, actor, "coaches/pack_button", session=session),
+                      Pack(session.id).pack())])
     failed = [i for i in store.failed_downloads(db)
               if homework.trajectory_of_submission(db, i.submission_id) == trajectory.id]
     await reply(update, context, actor, "homework/session_overview",
@@ -339,17 +388,30 @@ async def view_button(update: Update, context: KernbotContext, actor: Actor,
     owner = people.get(db, submission.person_id)
     assignment = assignments.get(db, submission.assignment_id)
     items = store.items(db, submission_id)
+    now = services.clock.now()
+    if actor.person_id != owner.id and submission.status != "submitted" and \
+            not homework.draft_locked(db, services.settings, submission, now):
+        await refuse(update, context, actor)   # a draft is the person's own until the lock
+        return
     if actor.person_id != owner.id:
-        audit.record(db, actor.person_id, "opened_submission", owner.id, services.clock.now(),
+        audit.record(db, actor.person_id, "opened_submission", owner.id, now,
                      detail=assignment.title)
     thread = [(f, people.get(db, f.author_id) if f.author_id else None)
               for f in store.thread(db, submission_id)]
-    markup = None
+    blocks = readable.snapshot_blocks(db, services.messages, services.flows, actor.language,
+                                      submission_id)
+    buttons = []
     if actor.coordinator or homework.is_coach_of_submission(db, actor.person_id, submission_id):
-        markup = keyboard([[(label(context, actor, "homework/give_feedback"),
-                             hb.Feedback(submission_id).pack())]])
-    await reply(update, context, actor, "homework/submission", markup, owner=owner,
-                assignment=assignment, submission=submission, items=items, thread=thread)
+        buttons.append([(label(context, actor, "homework/give_feedback"),
+                         hb.Feedback(submission_id).pack())])
+    if assignment.kind in ("brief_step", "whys"):
+        buttons.append([(label(context, actor, "homework/current_button"),
+                         Current(submission_id).pack())])
+    await reply(update, context, actor, "homework/submission",
+                keyboard(buttons) if buttons else None, owner=owner, assignment=assignment,
+                submission=submission, items=items, thread=thread, blocks=blocks,
+                flow_kind=assignment.kind in ("brief_step", "whys"))
+    await send_photos(update, context, [p for b in blocks for p in b.photos])
     chat_id = update.effective_chat.id
     for item in items:
         try:

@@ -15,7 +15,7 @@ from handlers.access import COACH, COORDINATOR, Actor, trajectory_ids, visible_t
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, refuse, reply
 from programme import progress as progress_model
-from programme.progress import DONE, LATE, MISSING, OPEN, TrajectoryProgress, grid_columns
+from programme.progress import STATUSES, TrajectoryProgress, grid_columns
 from schedule.planner import Planner
 from storage import trajectories
 
@@ -50,8 +50,7 @@ def _labels(context: KernbotContext, actor: Actor, data: TrajectoryProgress) -> 
     return Labels(
         title=m.plain("progress/chart_title", lang, trajectory=data.trajectory),
         columns=columns,
-        statuses={s: m.plain(f"progress/status_{s}", lang) for s in (DONE, LATE, MISSING,
-                                                                    OPEN)},
+        statuses={s: m.plain(f"progress/status_{s}", lang) for s in STATUSES},
         participant=m.plain("progress/col_participant", lang),
         last_activity=m.plain("progress/col_last_activity", lang),
         flagged=m.plain("progress/flagged", lang),
@@ -61,7 +60,34 @@ def _labels(context: KernbotContext, actor: Actor, data: TrajectoryProgress) -> 
         activity={p.person.id: (m.format(p.last_activity, lang, "date")
                                 if p.last_activity else m.plain("progress/never", lang))
                   for p in data.participants},
+        behind_header=m.plain("progress/col_behind", lang),
+        behind=_behind_words(context, actor, data),
+        stuck_header=m.plain("progress/col_stuck", lang),
+        stuck=_stuck_words(context, actor, data),
     )
+
+
+def _behind_words(context: KernbotContext, actor: Actor, data: TrajectoryProgress
+                  ) -> dict[int, str]:
+    """Plain words (the overview template escapes them)."""
+    m = context.services.messages
+    return {p.person.id: m.plain("progress/behind", actor.language, items=p.behind)
+            for p in data.participants if p.behind}
+
+
+def _stuck_words(context: KernbotContext, actor: Actor, data: TrajectoryProgress
+                 ) -> dict[int, str]:
+    m = context.services.messages
+    out = {}
+    for p in data.participants:
+        if p.stuck is None:
+            continue
+        key = f"flows/{p.stuck.flow}/{p.stuck.question}/label"
+        question = m.plain(key, actor.language) if m.has(key, actor.language) \
+            else p.stuck.question
+        out[p.person.id] = m.plain("progress/stuck", actor.language, stuck=p.stuck,
+                                  question=question)
+    return out
 
 
 async def show(update: Update, context: KernbotContext, actor: Actor, trajectory_id: int
@@ -72,7 +98,8 @@ async def show(update: Update, context: KernbotContext, actor: Actor, trajectory
         markup = keyboard([[(label(context, actor, "progress/nudge_button",
                                    count=len(data.lagging)), Nudge(trajectory_id).pack())]])
     await reply(update, context, actor, "progress/overview", markup, progress=data,
-                sessions=data.sessions)
+                sessions=data.sessions, behind=_behind_words(context, actor, data),
+                stuck=_stuck_words(context, actor, data))
     if not data.participants:
         return
     labels = _labels(context, actor, data)
@@ -116,8 +143,9 @@ async def nudge_button(update: Update, context: KernbotContext, actor: Actor,
     services = context.services
     now = services.clock.now()
     data = _progress(context, button.trajectory_id)
-    ids = [p.person.id for p in data.lagging]
-    queued = Planner(services.settings).queue_lagging_nudges(services.db, ids,
-                                                             button.trajectory_id, now)
+    chosen = progress_model.nudges_due(services.db, services.settings, data, now)
+    queued = Planner(services.settings).queue_lagging_nudges(
+        services.db, {pid: [i.subject for i in items] for pid, items in chosen.items()},
+        button.trajectory_id, now, by=actor.person_id)
     await reply(update, context, actor, "progress/nudged", count=queued)
     context.wake_dispatcher()

@@ -41,6 +41,7 @@ from telegram.request import BaseRequest
 
 from buttons import announcements as ab
 from buttons import calendar as cb
+from buttons import coaches as cob
 from buttons import common as comb
 from buttons import enrol as eb
 from buttons import flows as fb
@@ -61,6 +62,7 @@ from handlers import (
     announcements,
     brief,
     calendar,
+    coaches,
     common,
     enrol,
     export,
@@ -81,7 +83,7 @@ from handlers.registry import Registry
 from handlers.replies import Keyboards
 from messages.render import Messages
 from programme.flood import FloodGuard, RateLimit
-from schedule import compose, compose_followup, planner
+from schedule import compose, compose_coaches, compose_followup, planner
 from schedule.compose import Composer
 from schedule.dispatcher import AfterPass, Dispatcher
 from storage import updates
@@ -187,6 +189,19 @@ def build_registry() -> Registry:
     r.button(hb.Session, homework.session_button, STAFF)
     r.button(hb.Feedback, homework.feedback_button, STAFF)
     r.button(hb.View, homework.view_button, ENROLLED)  # the rule is can_view_submission
+    r.button(hb.SubmitDraft, homework.submit_draft_button, PARTICIPANTS)  # at the deadline
+    # what coaches read besides homework (issue 14): evaluations, intakes, the preparation
+    # pack, the current version of a handed-in brief step, "koppel terug" to the group
+    r.state(cob.PREFIX, coaches.on_message)
+    r.button(cob.Current, coaches.current_button, ENROLLED)  # the rule is can_view_submission
+    r.button(cob.Evaluations, coaches.evaluations_button, STAFF)  # access.is_staff_of
+    r.button(cob.EvaluationOf, coaches.evaluation_of_button, STAFF)
+    r.button(cob.Intakes, coaches.intakes_button, STAFF)
+    r.button(cob.IntakeOf, coaches.intake_of_button, STAFF)
+    r.button(cob.Pack, coaches.pack_button, STAFF, heavy=True)
+    r.button(cob.GroupFeedback, coaches.group_feedback_button, STAFF)
+    r.button(cob.SendFeedback, coaches.send_feedback_button, STAFF)
+    r.button(cob.CancelFeedback, coaches.cancel_feedback_button, STAFF)
     # calendar
     r.command("sessies", calendar.sessions_command, ENROLLED, order=20, aliases=("sessions",),
               heavy=True)
@@ -260,7 +275,7 @@ def build_registry() -> Registry:
 
 # Every button kind the bot sends, for the composition test (each must have a route above).
 BUTTON_KINDS = (*comb.KINDS, *sb.KINDS, *pb.KINDS, *eb.KINDS, *fb.KINDS, *hb.KINDS, *cb.KINDS,
-                *pgb.KINDS, *ab.KINDS, *ib.KINDS, *fub.KINDS)
+                *pgb.KINDS, *ab.KINDS, *ib.KINDS, *fub.KINDS, *cob.KINDS)
 
 
 # -- timed and bulk messages -------------------------------------------------------------------
@@ -284,6 +299,11 @@ COMPOSERS: dict[str, Composer] = {
     planner.EXTENSION_NOTICE: compose_followup.extension_notice,
     planner.CLOSING: compose_followup.closing,
     planner.AFTERCARE: compose_followup.aftercare,
+    # what coaches see (issue 14): the preparation pack, "koppel terug" to the group
+    planner.PREP_PACK: compose_coaches.prep_pack,
+    planner.GROUP_FEEDBACK: compose_coaches.group_feedback,
+    planner.DRAFT_CHECK: compose_coaches.draft_check,       # issue 15: drafts never lost
+    planner.DRAFTS_LOCKED: compose_coaches.drafts_locked,
 }
 
 

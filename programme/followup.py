@@ -172,13 +172,9 @@ def is_done(db: sqlite_utils.Database, flows: dict[str, Flow], person_id: int,
     if item.kind == "intake":
         return flow_progress.intake_done(db, flows, person_id)
     if item.kind == "assignment":
-        if homework_store.has_submitted(db, person_id, item.ref):
-            return True
-        a = item.assignment
-        if a is not None and a.kind == "brief_step":
-            return flow_progress.brief_steps_done(db, flows, person_id).get(
-                f"step{a.brief_step}", False)
-        return False
+        # handed in, also for a brief step: a filled step that was never handed in has not
+        # reached the coaches (the reminder says to hand it in)
+        return homework_store.has_submitted(db, person_id, item.ref)
     if item.kind == "evaluation":
         return any(e.complete and e.session_id == item.ref
                    for e in flow_progress.evaluations(db, flows, person_id))

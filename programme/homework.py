@@ -54,6 +54,12 @@ class HomeworkView:
     def assignment(self):
         return self.window.assignment
 
+    @property
+    def draft(self) -> bool:
+        """Pieces collected but not handed in ("concept, nog niet ingediend")."""
+        return self.submission is not None and self.submission.status == "draft" and \
+            self.item_count > 0
+
 
 def windows(db: sqlite_utils.Database, s: Settings, trajectory_id: int
             ) -> list[calendar.Homework]:
@@ -130,11 +136,72 @@ def flow_part_done(db: sqlite_utils.Database, flows: dict[str, Flow], person_id:
     return None
 
 
-def hand_in(db: sqlite_utils.Database, person_id: int, view_: HomeworkView, now: datetime
+def hand_in(db: sqlite_utils.Database, person_id: int, view_: HomeworkView, now: datetime,
+            flows: dict[str, Flow] | None = None, *, as_of: datetime | None = None
             ) -> store.Submission:
+    """Hand in (or again, after a change). With the flow definitions, homework that is a brief
+    step or a chain keeps a snapshot of those answers as they are now. `as_of`: the moment
+    the content dates from (a draft handed in as it was at its deadline), for "late"."""
     submission = store.ensure_draft(db, person_id, view_.assignment.id, now)
-    store.submit(db, submission.id, now, late=now > view_.due_at)
+    store.submit(db, submission.id, now, late=(as_of or now) > view_.due_at)
+    if flows is not None:
+        from programme import readable
+
+        readable.take_snapshot(db, flows, person_id, submission.id, view_.assignment, now)
     return store.get(db, submission.id)
+
+
+def window_of(db: sqlite_utils.Database, s: Settings, assignment_id: int
+              ) -> tuple[calendar.Homework, trajectories.Trajectory] | None:
+    from storage import assignments
+
+    assignment = assignments.get(db, assignment_id)
+    session = trajectories.get_session(db, assignment.session_id) if assignment else None
+    if session is None:
+        return None
+    window = next((w for w in windows(db, s, session.trajectory_id)
+                   if w.assignment.id == assignment_id), None)
+    return (window, trajectories.get(db, session.trajectory_id)) if window else None
+
+
+def draft_locked(db: sqlite_utils.Database, s: Settings, submission: store.Submission,
+                 now: datetime) -> bool:
+    """A draft (never handed in) whose homework can no longer be changed: from then on it
+    reaches the coaches, marked as a draft."""
+    found = window_of(db, s, submission.assignment_id)
+    if found is None:
+        return False
+    window, trajectory = found
+    return now >= view(db, submission.person_id, window, trajectory, now, s).editable_until
+
+
+def drafts_at_lock(db: sqlite_utils.Database, s: Settings, assignment_id: int, now: datetime
+                   ) -> list[tuple[people.Person, store.Submission, int]]:
+    """Drafts with pieces left when this homework locked: (person, submission, pieces)."""
+    out = []
+    for submission in store.of_assignment(db, assignment_id):
+        if submission.status != "draft" or not draft_locked(db, s, submission, now):
+            continue
+        pieces = len(store.items(db, submission.id))
+        person = people.get(db, submission.person_id)
+        if pieces and person is not None and person.status != "erased":
+            out.append((person, submission, pieces))
+    return out
+
+
+def feedback_for_person(db: sqlite_utils.Database, person_id: int, views: list[HomeworkView]
+                        ) -> dict[int, list[tuple[store.Feedback, people.Person | None]]]:
+    """Per assignment id, the coaches' messages on the person's submission (their own replies
+    left out): which feedback belongs to which homework."""
+    out = {}
+    for v in views:
+        if v.submission is None:
+            continue
+        thread = [(f, people.get(db, f.author_id) if f.author_id else None)
+                  for f in store.thread(db, v.submission.id) if f.author_id != person_id]
+        if thread:
+            out[v.assignment.id] = thread
+    return out
 
 
 # Homework per session number, for progress: "on_time", "late", "missing" (due time passed,

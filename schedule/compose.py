@@ -178,15 +178,29 @@ def announcement(c: Compose, row, person):
 
 
 def lagging(c: Compose, row, person):
-    db, m, now = c.db, c.messages, c.now
-    from programme import progress
+    """A staff nudge: the items it was queued for that are still open (homework first)."""
+    from programme import followup
 
-    data = progress.trajectory_progress(db, c.flows, c.settings, row.trajectory_id, now)
-    mine = next((p for p in data.participants if p.person.id == person.id), None)
-    if mine is None or not mine.lagging:
+    if row.trajectory_id is None or not followup.membership_running(c.db, person.id,
+                                                                    row.trajectory_id):
+        return Skip("no longer takes part")
+    if mutes.active(c.db, person.id, c.now) is not None:
+        return Skip("nudges muted by the participant")
+    items = []
+    for subject in row.payload.get("items", []):
+        item = followup.item(c.db, c.settings, person.id, row.trajectory_id, subject)
+        if item is not None and not followup.is_done(c.db, c.flows, person.id, item):
+            items.append(item)
+    if not items:
         return Skip("caught up meanwhile")
-    return Outgoing(m.render("reminders/lagging", person.language, person=person,
-                             reasons=mine.reasons))
+    drafts = {}
+    for item in items:
+        if item.kind == "assignment":
+            submission = homework_store.of(c.db, person.id, item.ref)
+            if submission is not None and submission.status == "draft":
+                drafts[item.ref] = len(homework_store.items(c.db, submission.id))
+    return Outgoing(c.messages.render("reminders/lagging", person.language, person=person,
+                                      items=items, drafts=drafts, now=c.now))
 
 
 def homework_digest(c: Compose, row, person):

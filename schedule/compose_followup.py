@@ -39,6 +39,18 @@ def _action_buttons(c: Compose, person, item: followup.Item) -> list[tuple[str, 
     return []
 
 
+def _draft_pieces(c: Compose, person, item: followup.Item) -> int:
+    """Pieces of an unsent draft of this homework (0: none): a reminder mentions them."""
+    from storage import homework as homework_store
+
+    if item.kind != "assignment":
+        return 0
+    submission = homework_store.of(c.db, person.id, item.ref)
+    if submission is None or submission.status != "draft":
+        return 0
+    return len(homework_store.items(c.db, submission.id))
+
+
 def reminder(c: Compose, row, person):
     """The gentle and firm rungs, and "herinner me morgen"."""
     item = _item(c, row, person.id)
@@ -52,7 +64,7 @@ def reminder(c: Compose, row, person):
     trajectory = trajectories.get(c.db, item.trajectory_id)
     text = c.messages.render("followup/reminder", person.language, person=person, item=item,
                              rung=rung, later=bool(later), trajectory=trajectory,
-                             overdue=c.now > item.due_at)
+                             overdue=c.now > item.due_at, draft=_draft_pieces(c, person, item))
     buttons = [_action_buttons(c, person, item)]
     if not later:
         buttons.append([(c.messages.plain("followup/later_button", person.language),

@@ -27,7 +27,7 @@ import sqlite_utils
 
 from core.events import Enrolled, FollowupChanged, SessionChanged
 from core.settings import Settings
-from programme import calendar, followup
+from programme import calendar, followup, homework, preparation
 from storage import followup as followup_store
 from storage import memberships, outbox, people, trajectories
 from storage.db import transaction
@@ -45,11 +45,16 @@ CHECK_IN = "check_in"
 WELCOME_LATE = "welcome_late"
 CLOSING = "closing"
 AFTERCARE = "aftercare"
+PREP_PACK = "prep_pack"           # issue 14: the preparation pack, to each coach, per session
+GROUP_FEEDBACK = "group_feedback"  # "koppel terug": a coach's answer to the group
+DRAFT_CHECK = "draft_check"        # at the deadline: hand in the unsent draft as it is?
+DRAFTS_LOCKED = "drafts_locked"    # at the lock: the drafts left reach the coaches
 ABSENCE_NOTICE = followup.ABSENCE_NOTICE
 EXTENSION_NOTICE = followup.EXTENSION_NOTICE
 # NUDGE stays listed so that pending rows of the old nudges are cancelled on re-planning.
 PLANNED_KINDS = (SESSION_REMINDER, HOMEWORK_OPEN, NUDGE, EVALUATION, DIGEST, FOLLOWUP,
-                 FOLLOWUP_STAFF, CHECK_IN, WELCOME_LATE, CLOSING, AFTERCARE)
+                 FOLLOWUP_STAFF, CHECK_IN, WELCOME_LATE, CLOSING, AFTERCARE, PREP_PACK,
+                 DRAFT_CHECK, DRAFTS_LOCKED)
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,14 @@ class Planner:
                     add(HOMEWORK_OPEN, person_id, subject, "end", session.ends_at)
                 add(EVALUATION, person_id, subject, "end",
                     session.ends_at + timedelta(minutes=s.evaluation_delay_minutes))
+        for session in sessions:  # the preparation pack, to each coach
+            at = preparation.prep_moment(s, session)
+            for person_id in coaches:
+                add(PREP_PACK, person_id, f"session:{session.id}", "prep", at)
+        for window in windows:  # the drafts left at the lock reach the coaches
+            for person_id in coaches:
+                add(DRAFTS_LOCKED, person_id, f"assignment:{window.assignment.id}", "lock",
+                    homework.editable_until(window))
         for window in windows:
             subject = f"assignment:{window.assignment.id}"
             for person_id in sorted(set(coaches + coordinators)):
@@ -164,6 +177,8 @@ class Planner:
             joined = followup_store.joined_at(db, person_id, trajectory_id)
             items = followup.items_for(db, s, person_id, trajectory_id, joined)
             for item in items:
+                if item.kind == "assignment" and item.due_at > item.opens_at:
+                    add(DRAFT_CHECK, person_id, item.subject, "due", item.due_at)
                 for rung, at in followup.rung_moments(s, item):
                     if rung in followup.PARTICIPANT_RUNGS:
                         add(FOLLOWUP, person_id, item.subject, rung, at)
@@ -252,17 +267,25 @@ class Planner:
         return count
 
 
-    def queue_lagging_nudges(self, db: sqlite_utils.Database, person_ids: list[int],
-                             trajectory_id: int, now: datetime) -> int:
-        """A coordinator's "remind who lags behind": at most one such nudge per person per day,
-        composed at send time from what the person still has open."""
-        day = now.astimezone(self.settings.tz).date().isoformat()
+    def queue_lagging_nudges(self, db: sqlite_utils.Database, nudges: dict[int, list[str]],
+                             trajectory_id: int, now: datetime, by: int | None = None) -> int:
+        """Staff's "nudge who is behind": one message per person naming the items (outbox
+        subjects) chosen by `progress.nudges_due`, composed at send time from what is still
+        open; each item is recorded so it is not named again within `nudge_repeat`."""
+        from storage import coaches as coach_store
+
+        stamp = now.astimezone(self.settings.tz).strftime("%Y%m%d%H%M%S")
         created = 0
-        for person_id in person_ids:
-            _row, new = outbox.enqueue(db, kind=LAGGING, person_id=person_id,
-                                       subject=f"lagging:{trajectory_id}", offset=day,
-                                       planned_at=now, now=now, trajectory_id=trajectory_id)
-            created += new
+        with transaction(db):
+            for person_id, subjects in nudges.items():
+                _row, new = outbox.enqueue(db, kind=LAGGING, person_id=person_id,
+                                           subject=f"lagging:{trajectory_id}", offset=stamp,
+                                           planned_at=now, now=now, trajectory_id=trajectory_id,
+                                           payload={"items": list(subjects), "by": by})
+                if new:
+                    for subject in subjects:
+                        coach_store.record_nudge(db, person_id, trajectory_id, subject, by, now)
+                created += new
         return created
 
     # -- reactions to domain events (subscribed in kernbot/composition.py) ----------------------

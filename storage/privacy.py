@@ -37,6 +37,10 @@ PERSONAL_TABLES = {
     "absences": "SELECT * FROM absences WHERE person_id = ?",
     "escalations": "SELECT * FROM escalations WHERE person_id = ?",
     "aftercare_answers": "SELECT * FROM aftercare_answers WHERE person_id = ?",
+    "submission_snapshots": "SELECT n.* FROM submission_snapshots n JOIN submissions s"
+                            " ON s.id = n.submission_id WHERE s.person_id = ?",
+    "session_feedback": "SELECT * FROM session_feedback WHERE author_id = ?",
+    "staff_nudges": "SELECT * FROM staff_nudges WHERE person_id = ? OR nudged_by = ?",
     # what a coordinator typed about the person in the invite they used
     "invites": "SELECT i.prefill_name, i.prefill_municipality, i.prefill_department,"
                " i.prefill_organisation FROM invites i JOIN invite_redemptions r"
@@ -89,7 +93,10 @@ def forget(db: sqlite_utils.Database, person_id: int, telegram_id: int | None, n
         "DELETE FROM flow_answers WHERE person_id = ?",
         "DELETE FROM flow_answer_history WHERE person_id = ?",
         "DELETE FROM flow_runs WHERE person_id = ?",
-        "DELETE FROM submissions WHERE person_id = ?",  # items and feedback cascade
+        "DELETE FROM submissions WHERE person_id = ?",  # items, feedback, snapshots cascade
+        "DELETE FROM staff_nudges WHERE person_id = ?",
+        "UPDATE staff_nudges SET nudged_by = NULL WHERE nudged_by = ?",
+        "UPDATE session_feedback SET text = '', author_id = NULL WHERE author_id = ?",
         "DELETE FROM outbox WHERE person_id = ?",
         "DELETE FROM nudge_mutes WHERE person_id = ?",
         "DELETE FROM extensions WHERE person_id = ?",

@@ -10,6 +10,7 @@ import pytest
 
 from buttons import announcements as ab
 from buttons import calendar as cb
+from buttons import coaches as cob
 from buttons import common as comb
 from buttons import enrol as eb
 from buttons import flows as fb
@@ -146,6 +147,16 @@ EXPECTED = {
     fub.ExtendType: (lambda i: fub.ExtendType(i["a"], i["p"]), STAFF),
     fub.FinalEvaluation: (lambda i: fub.FinalEvaluation(i["t"]), PARTICIPANT),
     fub.Aftercare: (lambda i: fub.Aftercare(i["t"], "done"), PARTICIPANT),
+    hb.SubmitDraft: (lambda i: hb.SubmitDraft(i["a"]), PARTICIPANT),
+    cob.Current: (lambda i: cob.Current(i["sub"]), {"owner", "coach", "coordinator"}),
+    cob.Evaluations: (lambda i: cob.Evaluations(i["s"]), STAFF),
+    cob.EvaluationOf: (lambda i: cob.EvaluationOf(i["s"], i["p"]), STAFF),
+    cob.Intakes: (lambda i: cob.Intakes(i["t"]), STAFF),
+    cob.IntakeOf: (lambda i: cob.IntakeOf(i["t"], i["p"]), STAFF),
+    cob.Pack: (lambda i: cob.Pack(i["s"]), STAFF),
+    cob.GroupFeedback: (lambda i: cob.GroupFeedback(i["s"]), STAFF),
+    cob.SendFeedback: (lambda i: cob.SendFeedback(i["s"]), STAFF),
+    cob.CancelFeedback: (lambda i: cob.CancelFeedback(i["s"]), STAFF),
 }
 BUTTONS = sorted(BUTTON_KINDS, key=lambda k: k.head())
 

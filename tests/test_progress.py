@@ -53,6 +53,13 @@ async def test_lagging_people_are_flagged_after_the_first_session(bot):
                                          trajectory.id, bot.now())
     flagged = {p.person.name: p.reasons for p in data.participants}
     assert "intake" in flagged["Pieter De Smet"]
+    # the evaluation is due three working days after the session (Friday 23 February):
+    # not "behind" the morning after the session, behind a week later
+    assert "evaluation" not in flagged["Sofie Janssens"]
+    bot.clock.advance(timedelta(days=5))
+    data = progress.trajectory_progress(bot.db, bot.services.flows, bot.services.settings,
+                                         trajectory.id, bot.now())
+    flagged = {p.person.name: p.reasons for p in data.participants}
     assert "evaluation" in flagged["Sofie Janssens"]
     assert "intake" not in flagged["Sofie Janssens"]
     shown = overview((await bot.send(AN, "/voortgang"))[0])
