@@ -10,7 +10,7 @@ the evaluations of the previous session. `documents/prep.py` lays it out as a PD
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
@@ -27,11 +27,18 @@ from storage import people, trajectories
 NEW, CHANGED = "new", "changed"
 
 
-def prep_moment(s: Settings, session: trajectories.Session) -> datetime:
-    """`prep_working_days` working days before the session's day, at `prep_time` (never after
-    the session starts)."""
+def prep_moment(s: Settings, session: trajectories.Session,
+                windows: list[calendar.Homework] = ()) -> datetime:
+    """`prep_working_days` working days before the session's day, at `prep_time`. When the
+    homework for this session is due later than that (by default it is due the same working
+    day, at 17u00), the pack waits for it and comes at the first working moment after, so it
+    can tell who handed in late or not at all; never after the session starts."""
     day = s.work.local(session.starts_at).date()
     moment = s.work.at(s.work.add_working_days(day, -s.prep_working_days), s.prep_time)
+    due = [w.due_at for w in windows
+           if w.next_session is not None and w.next_session.id == session.id]
+    if due and max(due) >= moment:
+        moment = s.work.on_or_after(max(due) + timedelta(minutes=1))
     return min(moment, session.starts_at)
 
 

@@ -138,7 +138,7 @@ class Planner:
                 add(EVALUATION, person_id, subject, "end",
                     session.ends_at + timedelta(minutes=s.evaluation_delay_minutes))
         for session in sessions:  # the preparation pack, to each coach
-            at = preparation.prep_moment(s, session)
+            at = preparation.prep_moment(s, session, windows)
             for person_id in coaches:
                 add(PREP_PACK, person_id, f"session:{session.id}", "prep", at)
         for window in windows:  # the drafts left at the lock reach the coaches
