@@ -4,7 +4,12 @@
   with photo thumbnails;
 - a ZIP with the original files, named by municipality and assignment;
 - an XLSX with one row per participant and one column per question (intake and design brief)
-  plus the homework status per assignment, for analysis.
+  plus the homework status per assignment, for analysis; a sheet "Acties" with every action
+  sheet of every brief (one row each) and a sheet with every evaluation of every session.
+
+The photos of the briefs (Telegram file ids in the answers) are in the ZIP and, as thumbnails,
+in the PDF when the caller downloaded them first (`photos`: file id -> local path; the /export
+command does, see handlers/export.py).
 
 Every label comes from the message templates in the reader's language.
 """
@@ -21,7 +26,7 @@ from core.services import Services
 from documents import images, safe
 from documents.brief import collect, new_pdf
 from flows.engine import Group, Pos
-from programme import flow_text, homework
+from programme import flow_text, homework, readable
 from programme.flow_runner import load_answers
 from storage import assignments, memberships, people, trajectories
 from storage import homework as store
@@ -59,22 +64,45 @@ def _homework(services: Services, person: people.Person, trajectory, now):
     return rows
 
 
+def brief_photo_ids(services: Services, trajectory_id: int) -> dict[int, list[str]]:
+    """Per participant, the Telegram file ids of the photos in their brief."""
+    flow = services.flows["brief"]
+    return {p.id: readable.photo_ids(flow, load_answers(services.db, p.id, "brief"))
+            for p in _participants(services.db, trajectory_id)}
+
+
 def export_trajectory(services: Services, trajectory_id: int, out_dir: str | Path, lang: str,
-                      now: datetime) -> ExportFiles:
+                      now: datetime, photos: dict[str, Path] | None = None) -> ExportFiles:
     db, messages = services.db, services.messages
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     trajectory = trajectories.get(db, trajectory_id)
     stem = f"traject-{trajectory.number}-{now.astimezone(messages.tz):%Y%m%d}"
     participants = _participants(db, trajectory_id)
+    photos = photos or {}
     return ExportFiles(
-        pdf=_pdf(services, trajectory, participants, out / f"{stem}.pdf", lang, now),
-        zips=_zips(services, trajectory, participants, out, f"{stem}-bestanden", now),
+        pdf=_pdf(services, trajectory, participants, out / f"{stem}.pdf", lang, now, photos),
+        zips=_zips(services, trajectory, participants, out, f"{stem}-bestanden", now,
+                   photos=photos),
         xlsx=_xlsx(services, trajectory, participants, out / f"{stem}.xlsx", lang, now))
 
 
-def _pdf(services: Services, trajectory, participants, path: Path, lang: str, now) -> Path:
+def _thumbnail(pdf, text, m, lang: str, path: Path | None) -> None:
+    small = images.thumbnail(path) if path is not None and Path(path).exists() else None
+    if small is None:   # not downloaded, not a picture we can read, or far too large: named
+        text(m.plain("export/photo_unreadable", lang), 9, "", 1)
+    else:
+        pdf.image(io.BytesIO(small), w=60)
+        pdf.ln(2)
+
+
+def _pdf(services: Services, trajectory, participants, path: Path, lang: str, now,
+         photos: dict[str, Path] | None = None) -> Path:
     db, m = services.db, services.messages
+    photos = photos or {}
+    evaluations = {s.id: readable.session_evaluations(db, m, services.flows, lang, s)
+                   for s in trajectories.sessions_of(db, trajectory.id)
+                   if s.status == "planned" and s.ends_at <= now}
     pdf, text = new_pdf()
     pdf.add_page()
     text(m.plain("export/title", lang, trajectory=trajectory), 18, "B", 2)
@@ -85,18 +113,42 @@ def _pdf(services: Services, trajectory, participants, path: Path, lang: str, no
         data = collect(db, m, services.flows, person.id, lang, now)
         text(" · ".join(p for p in (person.name, person.municipality, person.department) if p),
              15, "B", 3)
+        intake = readable.intake_block(db, m, services.flows, lang, person.id)
+        text(intake.title + ("" if intake.complete else f" ({data.texts['open'].lower()})"),
+             12, "B", 1)
+        for label, value in intake.rows:
+            text(f"{label}: {value}", 9.5, "", 1)
         for part in data.parts:
             text(part.title + ("" if part.done else f" ({data.texts['open'].lower()})"),
                  12, "B", 1)
             for label, value in part.rows:
                 if value is not None:
                     text(f"{label}: {value}", 9.5, "", 1)
+        if data.actions:
+            text(data.texts["actions"], 11, "B", 1)
+            for n, action in enumerate(data.actions, 1):
+                text(f"{n}. " + " | ".join(f"{h}: {v}" for h, v in zip(
+                    data.action_headers, action, strict=False) if v), 9.5, "", 1)
+        for file_id in readable.photo_ids(services.flows["brief"],
+                                        load_answers(db, person.id, "brief")):
+            _thumbnail(pdf, text, m, lang, photos.get(file_id))
         for chain in data.chains:
             text(f"{data.texts['chains']}: {chain.problem}", 10.5, "B", 0.5)
             for n, why in enumerate(chain.whys, 1):
                 text(f"{data.texts['why']} {n}: {why}", 9.5, "", 0.5)
             if chain.root:
-                text(f"{data.texts['root']}: {chain.root}", 9.5, "B", 2)
+                text(f"{data.texts['root']}: {chain.root}", 9.5, "B", 0.5)
+            if chain.hkw:
+                text(chain.hkw, 9.5, "B", 2)
+        for evaluation in evaluations.values():
+            entry = next((e for e in evaluation.entries if e.person.id == person.id), None)
+            if entry is None:
+                continue
+            text(m.plain("prep/evaluation_heading", lang, session=evaluation.session),
+                 11, "B", 0.8)
+            for label, value in entry.block.rows:
+                text(f"{label}: {value}", 9.5, "", 0.5)
+            pdf.ln(1)
         text(m.plain("export/homework", lang), 13, "B", 1.5)
         for view, items in _homework(services, person, trajectory, now):
             status = m.plain("homework/_status", lang, status=view.status)
@@ -105,12 +157,7 @@ def _pdf(services: Services, trajectory, participants, path: Path, lang: str, no
                 if item.kind == "text" or item.text:
                     text(item.text, 9.5, "", 1)
                 if item.kind == "photo" and item.local_path and Path(item.local_path).exists():
-                    small = images.thumbnail(item.local_path)   # size checked before decoding
-                    if small is None:   # not a picture we can read, or far too large: named
-                        text(m.plain("export/photo_unreadable", lang), 9, "", 1)
-                    else:
-                        pdf.image(io.BytesIO(small), w=60)
-                        pdf.ln(2)
+                    _thumbnail(pdf, text, m, lang, Path(item.local_path))  # size checked first
                 elif item.kind in ("document", "voice"):
                     text(f"[{item.file_name or item.kind}]", 9, "", 1)
     pdf.output(str(path))
@@ -122,13 +169,22 @@ PART_BYTES = 45 * 1024 * 1024
 
 
 def _zips(services: Services, trajectory, participants, out: Path, stem: str, now,
-          part_bytes: int | None = None) -> list[Path]:
+          part_bytes: int | None = None, photos: dict[str, Path] | None = None) -> list[Path]:
     """The original files, by municipality and assignment, in as many ZIP parts as needed to
-    keep each under `part_bytes` (files are stored as they are: photos do not shrink)."""
+    keep each under `part_bytes` (files are stored as they are: photos do not shrink); the
+    photos of each brief under <municipality>/ontwerpbrief/."""
     part_bytes = part_bytes or PART_BYTES
+    photos = photos or {}
     entries: list[tuple[Path, str]] = []
+    brief_folder = _slug(services.messages.plain("flows/doc/filename", "nl"))
     for person in participants:
         who = _slug(person.municipality or person.name)
+        for n, file_id in enumerate(readable.photo_ids(services.flows["brief"], load_answers(
+                services.db, person.id, "brief")), 1):
+            source = photos.get(file_id)
+            if source is not None and Path(source).exists():
+                entries.append((Path(source), f"{who}/{brief_folder}/foto-{n}"
+                                              f"{Path(source).suffix or '.jpg'}"))
         for view, items in _homework(services, person, trajectory, now):
             for item in items:
                 if not item.local_path or not Path(item.local_path).exists():
@@ -196,5 +252,56 @@ def _xlsx(services: Services, trajectory, participants, path: Path, lang: str, n
         safe.append_row(sheet, [person.name, person.municipality, person.department, *values,
                       *(m.plain("homework/_status", lang, status=statuses.get(a.id, "open"))
                         for a in work)])
+    _actions_sheet(book, services, participants, lang, now)
+    _evaluations_sheet(book, services, trajectory, participants, lang, now)
     book.save(path)
     return path
+
+
+def _actions_sheet(book, services: Services, participants, lang: str, now) -> None:
+    """Every action sheet of every brief, one row each."""
+    from openpyxl.styles import Font
+
+    m = services.messages
+    sheet = book.create_sheet(m.plain("export/sheet_actions", lang)[:31])
+    headers: list[str] = []
+    rows = []
+    for person in participants:
+        data = collect(services.db, m, services.flows, person.id, lang, now)
+        headers = headers or data.action_headers
+        for n, action in enumerate(data.actions, 1):
+            rows.append([person.name, person.municipality, n, *action])
+    if not headers:
+        group = next(i for i in services.flows["brief"].items if isinstance(i, Group))
+        headers = [m.plain(f"flows/brief/{q.id}/label", lang) for q in group.questions]
+    safe.append_row(sheet, [m.plain("export/col_name", lang),
+                            m.plain("export/col_municipality", lang),
+                            m.plain("export/col_number", lang), *headers])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        safe.append_row(sheet, row)
+
+
+def _evaluations_sheet(book, services: Services, trajectory, participants, lang: str, now
+                       ) -> None:
+    """Every evaluation of every session: one row per person and session."""
+    from openpyxl.styles import Font
+
+    db, m = services.db, services.messages
+    sheet = book.create_sheet(m.plain("export/sheet_evaluations", lang)[:31])
+    header = None
+    for session in trajectories.sessions_of(db, trajectory.id):
+        if session.status != "planned" or session.ends_at > now:
+            continue
+        data = readable.session_evaluations(db, m, services.flows, lang, session)
+        if header is None:
+            header = [m.plain("export/col_name", lang), m.plain("export/col_municipality", lang),
+                      m.plain("export/col_session", lang),
+                      m.plain("flows/evaluatie/score/label", lang), *data.labels.values()]
+            safe.append_row(sheet, header)
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+        for e in data.entries:
+            safe.append_row(sheet, [e.person.name, e.person.municipality, session.number,
+                                    e.score, *(e.open_answers[q] for q in data.labels)])

@@ -137,7 +137,7 @@ def _brief(db, m: Messages, flow: Flow, person_id: int, lang: str, since: dateti
                 rows.append(BriefRow(label, None))
         parts.append(BriefPart(m.plain(f"flows/brief/sections/{section}", lang),
                                engine.is_complete(flow, answers, section), rows))
-    photos = len(readable._photos(flow, answers))
+    photos = len(readable.photo_ids(flow, answers))
     return parts, actions, headers, photos
 
 

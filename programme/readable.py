@@ -46,7 +46,7 @@ class Block:
     complete: bool = True
 
 
-def _photos(flow: Flow, answers: dict[Pos, Any]) -> list[str]:
+def photo_ids(flow: Flow, answers: dict[Pos, Any]) -> list[str]:
     out = []
     for pos, value in answers.items():
         q = flow.question(pos.qid)
@@ -66,7 +66,7 @@ def rows_of(m: Messages, lang: str, flow: Flow, answers: dict[Pos, Any],
 
 def _block(m: Messages, lang: str, flow: Flow, title: str, answers: dict[Pos, Any],
            section: str | None = None) -> Block:
-    return Block(title, rows_of(m, lang, flow, answers, section), _photos(flow, answers),
+    return Block(title, rows_of(m, lang, flow, answers, section), photo_ids(flow, answers),
                  engine.is_complete(flow, answers, section))
 
 

@@ -82,9 +82,9 @@ CHAIN = {"problem": "Er is niets te beleven na 18u.",
          "hkw": "Hoe kunnen we afspraken maken over de openingsuren?"}
 
 
-def jpeg() -> bytes:
+def jpeg(colour=(200, 120, 40)) -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", (320, 240), (200, 120, 40)).save(out, "JPEG")
+    Image.new("RGB", (320, 240), colour).save(out, "JPEG")
     return out.getvalue()
 
 
@@ -490,3 +490,47 @@ async def test_the_snapshot_is_kept_in_the_database(bot):
     assert ("problem", 0, STEP1["problem"], False) in snap.answers
     current = load_answers(bot.db, pid(bot, SOFIE), "brief")
     assert current[next(p for p in current if p.qid == "problem")] != STEP1["problem"]
+
+
+# -- a complete export ----------------------------------------------------------------------------
+STEP4_ACTIONS = {("action", 0): "Avondmarkt in juni", ("owner", 0): "Dienst economie",
+                 ("place", 0): "place_bound", ("urgency", 0): "urgency_high",
+                 ("impact_cost", 0): "ic_quickwin", ("done_when", 0): "Drie edities",
+                 ("milestone", 0): "De eerste markt", ("actions", 0): "more",
+                 ("action", 1): "Leegstandsbeheer", ("owner", 1): "Ruimtelijke ordening",
+                 ("place", 1): "general", ("urgency", 1): "urgency_low",
+                 ("impact_cost", 1): "ic_investment", ("done_when", 1): "Tien panden",
+                 ("milestone", 1): "Het eerste pand", ("actions", 1): "done"}
+
+
+async def test_the_export_holds_every_action_chain_photo_evaluation_and_intake(bot):
+    import zipfile
+
+    await first_two_sessions(bot)
+    photo = bot.api.add_file(jpeg((30, 90, 160)))
+    fill(bot, SOFIE, "brief", {"test_direction": "Tijdelijk groen", "tested": "yes",
+                               "learned": "Mensen blijven langer", "test_photo": photo,
+                               **STEP4_ACTIONS})
+    calls = await bot.send(AN, "/export")
+    files = {c.saved_paths[0].suffix: c.saved_paths[0] for c in calls
+             if c.method == "sendDocument"}
+    book = load_workbook(files[".xlsx"])
+    actions = list(book[words(bot, "export/sheet_actions")].iter_rows(values_only=True))
+    assert [(r[0], r[2], r[3]) for r in actions[1:]] == [
+        ("Sofie Janssens", 1, "Avondmarkt in juni"), ("Sofie Janssens", 2, "Leegstandsbeheer")]
+    evaluations = list(book[words(bot, "export/sheet_evaluations")].iter_rows(
+        values_only=True))
+    assert {(r[0], r[2], r[3]) for r in evaluations[1:]} == {
+        ("Sofie Janssens", 1, 4), ("Pieter De Smet", 1, 2), ("Sofie Janssens", 2, 5)}
+    text = pdf_text(files[".pdf"])
+    for expected in ("Hoe kunnen we afspraken maken over de openingsuren?",  # the chain
+                     "Een kernversterkingsplan uit 2021.",                   # the intake
+                     "De oefening met de actorenkaart.",                     # an evaluation
+                     "Leegstandsbeheer"):                                    # the 2nd action
+        assert expected in text, expected
+    from pypdf import PdfReader
+
+    assert sum(len(p.images) for p in PdfReader(files[".pdf"]).pages) >= 2  # brief + homework
+    with zipfile.ZipFile(files[".zip"]) as archive:
+        names = archive.namelist()
+    assert any(n.startswith("Lier/ontwerpbrief/foto-1") for n in names), names
