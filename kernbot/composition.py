@@ -299,6 +299,7 @@ COMPOSERS: dict[str, Composer] = {
     planner.EXTENSION_NOTICE: compose_followup.extension_notice,
     planner.CLOSING: compose_followup.closing,
     planner.AFTERCARE: compose_followup.aftercare,
+    planner.ESCALATION: compose_followup.escalation,
     # what coaches see (issue 14): the preparation pack, "koppel terug" to the group
     planner.PREP_PACK: compose_coaches.prep_pack,
     planner.GROUP_FEEDBACK: compose_coaches.group_feedback,
