@@ -318,12 +318,12 @@ async def submissions_command(update: Update, context: KernbotContext, actor: Ac
                     if s.status == "planned"]
         if not sessions:
             continue
-        rows.append([(label(context, actor, "coaches/intakes_button", trajectory=trajectory),
-                      Intakes(trajectory.id).pack())])
         for session in sessions:
             rows.append([(label(context, actor, "announcements/session_button",
                                 trajectory=trajectory, session=session),
                           hb.Session(session.id).pack())])
+        rows.append([(label(context, actor, "coaches/intakes_button", trajectory=trajectory),
+                      Intakes(trajectory.id).pack())])
     if not rows:
         await reply(update, context, actor, "homework/no_assignments")
         return

@@ -87,7 +87,9 @@ def test_moving_the_demo_clock_brings_reminders(tmp_path):
     assert {"168h", "24h"} <= sent, sent
     assert out.count("Stap 1: de uitdaging helder benoemen") >= 2  # shown: the session title
     assert "(demoklok: dinsdag 20 februari 2024 om 9u00)" in out
-    assert "(je bent nu An Peeters; 3 nieuwe berichten)" in out
+    # the two session reminders, and the preparation pack of session 1 (its text and PDF)
+    assert "(je bent nu An Peeters; 5 nieuwe berichten)" in out
+    assert "voorbereiding-traject-7-sessie-1.pdf" in out
 
 
 def test_homework_round_trip_and_export_in_the_console(tmp_path):
@@ -116,5 +118,6 @@ def test_homework_round_trip_and_export_in_the_console(tmp_path):
         "Mooi beeld! Welke gebruikers mis je nog?"]
     db.close()
     assert "Mooi beeld! Welke gebruikers mis je nog?" in out   # shown in Sofie's chat too
-    exported = [line for line in out.splitlines() if "[bestand]" in line and "traject-7" in line]
+    exported = [line for line in out.splitlines() if "[bestand]" in line and "traject-7" in line
+                and "voorbereiding" not in line]   # the preparation pack of session 2 too
     assert sorted(line.rsplit(".", 1)[1] for line in exported) == ["pdf", "xlsx", "zip"]
