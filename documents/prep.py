@@ -39,7 +39,7 @@ def pack_pdf(m: Messages, pack: preparation.Pack, lang: str) -> bytes:
     text(lab("glance"), 13, "B", 1.5)
     pdf.set_font("DejaVu", "", 8)
     with pdf.table(text_align="LEFT", line_height=4,
-                   col_widths=(34, 12, 16, 12, 40, 20, 46)) as table:
+                   col_widths=(32, 14, 19, 15, 38, 18, 44)) as table:
         row = table.row()
         for name in ("participant", "intake", "brief", "whys", "homework", "evaluation",
                      "behind"):
@@ -77,6 +77,10 @@ def pack_pdf(m: Messages, pack: preparation.Pack, lang: str) -> bytes:
         text(lab("brief"), 12, "B", 1)
         for part in p.brief:
             text(part.title + ("" if part.done else f" ({lab('open')})"), 10.5, "B", 0.8)
+            if not any(row.value is not None for row in part.rows) and not (
+                    part is p.brief[-1] and p.actions):
+                text(lab("not_started"), 9, "", 0.8)
+                continue
             for row in part.rows:
                 mark = f" [{lab(row.change)}]" if row.change else ""
                 value = row.value if row.value is not None else lab("no_answer")

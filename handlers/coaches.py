@@ -47,8 +47,11 @@ async def current_button(update: Update, context: KernbotContext, actor: Actor,
     db = services.db
     submission = homework_store.get(db, button.submission_id)
     if submission is None or not homework.can_view_submission(
-            db, actor.person, submission.id, coordinator=actor.coordinator):
-        await refuse(update, context, actor)
+            db, actor.person, submission.id, coordinator=actor.coordinator) or (
+            actor.person_id != submission.person_id and submission.status != "submitted"
+            and not homework.draft_locked(db, services.settings, submission,
+                                          services.clock.now())):
+        await refuse(update, context, actor)   # a draft is the person's own until the lock
         return
     owner = people.get(db, submission.person_id)
     assignment = assignments.get(db, submission.assignment_id)

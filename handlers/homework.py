@@ -364,7 +364,7 @@ async def session_button(update: Update, context: KernbotContext, actor: Actor,
     if session.ends_at <= now:
         rows.append([(label(context, actor, "coaches/evaluations_button", session=session),
                       Evaluations(session.id).pack())])
-    if session.starts_at > now or not blocks:
+    if session.starts_at > now:
         rows.append([(label(context, actor, "coaches/pack_button", session=session),
                       Pack(session.id).pack())])
     failed = [i for i in store.failed_downloads(db)
