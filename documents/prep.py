@@ -114,7 +114,9 @@ def pack_pdf(m: Messages, pack: preparation.Pack, lang: str) -> bytes:
             pdf.set_text_color(*colour)
             text(f"{h.title}: {_status(m, lang, h)} ({w('due', due=h.due_at)})", 10, "B", 0.8)
             pdf.set_text_color(0, 0, 0)
-            for block in h.blocks:
+            if h.blocks and not h.changed:   # the same as the brief above: not twice
+                text(lab("as_in_brief"), 9, "", 0.8)
+            for block in (h.blocks if h.changed else []):
                 text(block.title, 9.5, "B", 0.4)
                 for label, value in block.rows:
                     text(f"{label}: {value}", 9, "", 0.4)

@@ -66,6 +66,7 @@ class HomeworkEntry:
     files: list[str]           # names of documents and voice notes
     blocks: list[readable.Block]   # a brief step or chain as handed in
     draft_pieces: int = 0
+    changed: bool = False          # the brief step or chain changed after the hand-in
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def _homework(db, s: Settings, m: Messages, flows, lang: str, person_id: int, tr
         status = v.status
         if status in ("open", "overdue") and progress.not_applicable(window, joined):
             status = "n/a"
-        texts, photos, files, blocks, draft = [], [], [], [], 0
+        texts, photos, files, blocks, draft, changed = [], [], [], [], 0, False
         if v.submission is not None:
             items = homework_store.items(db, v.submission.id)
             if v.submission.status == "submitted":
@@ -164,10 +165,12 @@ def _homework(db, s: Settings, m: Messages, flows, lang: str, person_id: int, tr
                     elif item.kind in ("document", "voice"):
                         files.append(item.file_name or item.kind)
                 blocks = readable.snapshot_blocks(db, m, flows, lang, v.submission.id)
+                changed = readable.changed_since_snapshot(db, flows, person_id,
+                                                          v.submission.id)
             else:
                 draft = len(items)
         out.append(HomeworkEntry(window.assignment.title, status, v.due_at, texts, photos,
-                                 files, blocks, draft))
+                                 files, blocks, draft, changed))
     return out
 
 
