@@ -80,6 +80,7 @@ from handlers.context import KernbotContext
 from handlers.registry import Registry
 from handlers.replies import Keyboards
 from messages.render import Messages
+from programme import library
 from programme.flood import FloodGuard, RateLimit
 from schedule import compose, compose_followup, planner
 from schedule.compose import Composer
@@ -120,11 +121,15 @@ def build_services(config: Config, *, clock: Clock | None = None, db=None,
         flow_definitions = load_all(messages.has)
     except DefinitionError as exc:
         raise StartupError(f"a flow definition is broken: {exc}") from exc
+    try:
+        practices = library.load()
+    except library.LibraryProblem as exc:
+        raise StartupError(f"the inspiration library is broken: {exc}") from exc
     settings = Settings.from_config(config)
     bus = EventBus()
     subscribe(bus, settings)
     return Services(config=config, db=db, messages=messages, clock=clock or SystemClock(),
-                    settings=settings, bus=bus, flows=flow_definitions)
+                    settings=settings, bus=bus, flows=flow_definitions, library=practices)
 
 
 def subscribe(bus: EventBus, settings: Settings) -> None:
