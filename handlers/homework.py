@@ -15,6 +15,7 @@ from telegram.ext import Application
 from buttons import homework as hb
 from buttons.flows import Start
 from buttons.followup import Extend
+from buttons.sharing import Offer
 from handlers.access import Actor, trajectory_ids
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, refuse, reply
@@ -226,7 +227,10 @@ async def submit_button(update: Update, context: KernbotContext, actor: Actor,
         submission = homework.hand_in(services.db, actor.person_id, view, now)
         conversations.clear(services.db, update.effective_chat.id)
         _queue_digest(services, view, now)
-    await reply(update, context, actor, "homework/handed_in", view=view, submission=submission)
+    share = keyboard([[(label(context, actor, "sharing/offer_button"),  # issue 17
+                        Offer("hw", str(submission.id)).pack())]])
+    await reply(update, context, actor, "homework/handed_in", share, view=view,
+                submission=submission)
 
 
 def _queue_digest(services, view: homework.HomeworkView, now: datetime) -> None:

@@ -47,8 +47,10 @@ from buttons import flows as fb
 from buttons import followup as fub
 from buttons import homework as hb
 from buttons import invitations as ib
+from buttons import library as lb
 from buttons import privacy as pb
 from buttons import progress as pgb
+from buttons import sharing as shb
 from buttons import start as sb
 from core.clock import Clock, SystemClock
 from core.config import Config
@@ -68,10 +70,12 @@ from handlers import (
     followup,
     homework,
     invitations,
+    library,
     privacy,
     progress,
     resume,
     router,
+    sharing,
     start,
 )
 from handlers.access import ANYONE, COACH, COORDINATOR, ENROLLED, PARTICIPANT
@@ -80,8 +84,9 @@ from handlers.context import KernbotContext
 from handlers.registry import Registry
 from handlers.replies import Keyboards
 from messages.render import Messages
-from programme import library
 from programme.flood import FloodGuard, RateLimit
+from programme.library import LibraryProblem
+from programme.library import load as load_library
 from schedule import compose, compose_followup, planner
 from schedule.compose import Composer
 from schedule.dispatcher import AfterPass, Dispatcher
@@ -122,8 +127,8 @@ def build_services(config: Config, *, clock: Clock | None = None, db=None,
     except DefinitionError as exc:
         raise StartupError(f"a flow definition is broken: {exc}") from exc
     try:
-        practices = library.load()
-    except library.LibraryProblem as exc:
+        practices = load_library()
+    except LibraryProblem as exc:
         raise StartupError(f"the inspiration library is broken: {exc}") from exc
     settings = Settings.from_config(config)
     bus = EventBus()
@@ -192,6 +197,25 @@ def build_registry() -> Registry:
     r.button(hb.Session, homework.session_button, STAFF)
     r.button(hb.Feedback, homework.feedback_button, STAFF)
     r.button(hb.View, homework.view_button, ENROLLED)  # the rule is can_view_submission
+    # learning from each other: the group's shelf, sharing, reactions, picks, the library
+    r.command("groep", sharing.group_command, ENROLLED, order=25, aliases=("group",))
+    r.state(shb.PREFIX, sharing.on_message)                 # a question, an answer
+    r.button(shb.Shelf, sharing.shelf_button, ENROLLED)     # the rule is sharing.may_see
+    r.button(shb.Open, sharing.open_button, ENROLLED)
+    r.button(shb.ShareMenu, sharing.share_menu_button, PARTICIPANTS)
+    r.button(shb.Offer, sharing.offer_button, PARTICIPANTS)
+    r.button(shb.Share, sharing.share_button, PARTICIPANTS)
+    r.button(shb.NotNow, sharing.not_now_button, PARTICIPANTS)
+    r.button(shb.Mine, sharing.mine_button, PARTICIPANTS)
+    r.button(shb.Withdraw, sharing.withdraw_button, PARTICIPANTS)  # the author only
+    r.button(shb.Useful, sharing.useful_button, PARTICIPANTS)      # peers of the trajectory
+    r.button(shb.Ask, sharing.ask_button, PARTICIPANTS)
+    r.button(shb.Answer, sharing.answer_button, PARTICIPANTS)      # the author only
+    r.button(shb.Pick, sharing.pick_button, STAFF)                 # staff of the trajectory
+    r.button(shb.Promote, sharing.promote_button, COORDINATORS)
+    r.button(shb.Consent, sharing.consent_button, PARTICIPANTS)    # the author only
+    r.button(lb.Examples, library.examples_button, ENROLLED)
+    r.button(lb.Choose, library.choose_button, PARTICIPANTS)
     # calendar
     r.command("sessies", calendar.sessions_command, ENROLLED, order=20, aliases=("sessions",),
               heavy=True)
@@ -265,7 +289,7 @@ def build_registry() -> Registry:
 
 # Every button kind the bot sends, for the composition test (each must have a route above).
 BUTTON_KINDS = (*comb.KINDS, *sb.KINDS, *pb.KINDS, *eb.KINDS, *fb.KINDS, *hb.KINDS, *cb.KINDS,
-                *pgb.KINDS, *ab.KINDS, *ib.KINDS, *fub.KINDS)
+                *pgb.KINDS, *ab.KINDS, *ib.KINDS, *fub.KINDS, *shb.KINDS, *lb.KINDS)
 
 
 # -- timed and bulk messages -------------------------------------------------------------------

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from programme import flow_progress
+from storage import memberships, trajectories
 from storage import practices as store
 
 SHIPPED = Path(__file__).with_name("practices.toml")
@@ -241,3 +243,29 @@ def suggest(practices: Iterable[Practice], themes: Iterable[int], challenge: str
     scored = [(score(p, wanted, challenge), i, p) for i, p in enumerate(practices)]
     return [p for s, _i, p in sorted((t for t in scored if t[0] > 0),
                                      key=lambda t: (-t[0], t[1]))][:limit]
+
+
+# The questions of a flow that offer "laat me voorbeelden zien" (brief step 2's practices).
+EXAMPLES_AT = frozenset({("brief", "practices")})
+
+
+def profile(db: sqlite_utils.Database, person_id: int) -> tuple[set[int], str]:
+    """(the themes of the trajectories the person takes part in, the words of their
+    challenge: the intake's challenge and the brief's problem statement)."""
+    themes: set[int] = set()
+    for membership in memberships.of_person(db, person_id):
+        trajectory = trajectories.get(db, membership.trajectory_id)
+        if membership.role == "participant" and trajectory is not None:
+            themes |= theme_numbers(trajectory.theme) or theme_numbers(trajectory.title)
+    words = [flow_progress.flow_answers(db, person_id, "intake").get(("challenge", 0)),
+             flow_progress.flow_answers(db, person_id, "brief").get(("problem", 0))]
+    return themes, " ".join(w for w in words if isinstance(w, str))
+
+
+def for_person(db: sqlite_utils.Database, shipped: Sequence[Practice], person_id: int | None,
+               limit: int = 6) -> list[Practice]:
+    """Step 2: the library's practices that fit this participant's theme and challenge."""
+    if person_id is None:
+        return []
+    themes, challenge = profile(db, person_id)
+    return suggest(catalogue(db, shipped), themes, challenge, limit)

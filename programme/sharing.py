@@ -229,3 +229,16 @@ def publish(db: sqlite_utils.Database, item: store.Item, title: str, now: dateti
                               text[:library.MAX_WHAT]),
                           en=None, now=now, author_id=item.person_id, item_id=item.id)
     return key
+
+
+def offer_after(flow_id: str, instance: str, section: str | None, complete: bool
+                ) -> tuple[str, str] | None:
+    """(kind, ref) to offer "Deel met je groep?" for at a flow's summary: a finished brief
+    step or a finished five-whys chain; None otherwise."""
+    if not complete:
+        return None
+    if flow_id == "brief" and section:
+        return "brief", section
+    if flow_id == "waarom" and instance:
+        return "chain", instance
+    return None
