@@ -90,8 +90,9 @@ def _brief_draft(db, messages, flows, person_id, section, lang) -> Draft | None:
                      flow_text.display_value(messages, lang, flow, pos, value)])
     trajectory_ids = _participant_trajectories(db, person_id)
     step = int(section.removeprefix("step")) if section.removeprefix("step").isdigit() else 1
-    return Draft("brief", section, step, {"headline": "", "rows": rows, "photos": photos},
-                 trajectory_ids)
+    headline = next((value for _label, value in rows if value), "")
+    return Draft("brief", section, step,
+                 {"headline": headline, "rows": rows, "photos": photos}, trajectory_ids)
 
 
 def _chain_draft(db, messages, flows, person_id, instance, lang) -> Draft | None:
