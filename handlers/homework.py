@@ -21,7 +21,7 @@ from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, refuse, reply
 from handlers.router import caption_of, message_kind, text_of
 from messages import telegram_html
-from programme import homework
+from programme import homework, sharing
 from storage import (
     assignments,
     audit,
@@ -227,8 +227,10 @@ async def submit_button(update: Update, context: KernbotContext, actor: Actor,
         submission = homework.hand_in(services.db, actor.person_id, view, now)
         conversations.clear(services.db, update.effective_chat.id)
         _queue_digest(services, view, now)
-    share = keyboard([[(label(context, actor, "sharing/offer_button"),  # issue 17
-                        Offer("hw", str(submission.id)).pack())]])
+    offer = sharing.offer_after_homework(services.db, services.flows, actor.person_id,
+                                         submission.id)   # "Deel met je groep?" (issue 17)
+    share = keyboard([[(label(context, actor, "sharing/offer_button"), Offer(*offer).pack())]]
+                     ) if offer else None
     await reply(update, context, actor, "homework/handed_in", share, view=view,
                 submission=submission)
 

@@ -18,7 +18,8 @@ from storage import flow_runs, updates
 from storage import practices as store
 from storage.db import transaction
 
-LIMIT = 8   # practices per message
+LIMIT = 8        # practices that fit, per message
+LIMIT_ALL = 40   # the whole library: one button each, Telegram allows 100
 
 
 def examples_row(context: KernbotContext, lang: str) -> list[tuple[str, str]]:
@@ -27,9 +28,10 @@ def examples_row(context: KernbotContext, lang: str) -> list[tuple[str, str]]:
              lb.Examples("fit").pack())]
 
 
-def _at_examples_question(context: KernbotContext, actor: Actor) -> bool:
+def _at_examples_question(context: KernbotContext, actor: Actor) -> flow_runs.Run | None:
+    """The person's active run when it waits at a question that offers the examples."""
     run = flow_runs.active(context.services.db, actor.person_id) if actor.person_id else None
-    return run is not None and (run.flow, run.question) in library.EXAMPLES_AT
+    return run if run is not None and (run.flow, run.question) in library.EXAMPLES_AT else None
 
 
 async def examples_button(update: Update, context: KernbotContext, actor: Actor,
@@ -38,24 +40,25 @@ async def examples_button(update: Update, context: KernbotContext, actor: Actor,
     services = context.services
     db, lang = services.db, actor.language
     participant = PARTICIPANT in actor.roles
+    scope = button.scope if participant else "all"   # staff browse the whole library
     fitting = library.for_person(db, services.library, actor.person_id, LIMIT) \
-        if button.scope == "fit" and participant else []
+        if scope == "fit" else []
     every = library.catalogue(db, services.library)
-    shown = fitting if fitting else every[:LIMIT] if button.scope == "fit" else every
+    shown = fitting if fitting else every[:LIMIT] if scope == "fit" else every[:LIMIT_ALL]
     chosen = {c.key for c in store.chosen(db, actor.person_id)} if actor.person_id else set()
     rows = []
     if participant:
         rows = [[(label(context, actor, "library/choose_button", title=p.text(lang).title,
                         chosen=p.key in chosen), lb.Choose(p.key).pack())] for p in shown]
-    other = "all" if button.scope == "fit" else "fit"
-    if participant or other == "all":
+    other = "all" if scope == "fit" else "fit"
+    if participant:
         rows.append([(label(context, actor, f"library/{other}_button"),
                       lb.Examples(other).pack())])
     if _at_examples_question(context, actor):
         rows.append([(label(context, actor, "library/back_button"),
                       fb.BriefStep("step2").pack())])
     await reply(update, context, actor, "library/examples", keyboard(rows),
-                practices=[(p, p.text(lang)) for p in shown], scope=button.scope,
+                practices=[(p, p.text(lang)) for p in shown], scope=scope,
                 fitting=bool(fitting), total=len(every), chooser=participant)
 
 
@@ -77,5 +80,6 @@ async def choose_button(update: Update, context: KernbotContext, actor: Actor,
         updates.mark(db, update.update_id, now)
     await reply(update, context, actor, "library/chosen" if on else "library/unchosen",
                 title=text.title, place=text.place)
-    if _at_examples_question(context, actor):
-        await flows.begin(update, context, actor, "brief", "", "step2")
+    run = _at_examples_question(context, actor)
+    if run is not None:   # back to the question the person was answering
+        await flows.begin(update, context, actor, run.flow, run.instance, run.section)

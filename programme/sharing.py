@@ -243,3 +243,25 @@ def offer_after(flow_id: str, instance: str, section: str | None, complete: bool
     if flow_id == "waarom" and instance:
         return "chain", instance
     return None
+
+
+def offer_after_homework(db: sqlite_utils.Database, flows: dict[str, Flow], person_id: int,
+                         submission_id: int) -> tuple[str, str] | None:
+    """(kind, ref) to offer after handing in: the brief step or the latest finished chain
+    when the homework was done in a guided conversation, else the homework itself when it
+    has text or photos to show; None when there is nothing to share."""
+    submission = homework_store.get(db, submission_id)
+    assignment = assignments.get(db, submission.assignment_id) if submission else None
+    if assignment is None:
+        return None
+    if assignment.kind == "brief_step" and assignment.brief_step:
+        section = f"step{assignment.brief_step}"
+        done = flow_progress.brief_steps_done(db, flows, person_id).get(section, False)
+        return ("brief", section) if done else None
+    if assignment.kind == "whys":
+        finished = [c for c in flow_progress.chains(db, flows, person_id) if c.complete]
+        return ("chain", finished[-1].number) if finished else None
+    made = _homework_draft(db, person_id, str(submission_id))
+    if made is None or not (made.content["rows"] or made.content["photos"]):
+        return None
+    return "hw", str(submission_id)

@@ -316,3 +316,25 @@ async def test_the_suggestion_follows_the_challenge_from_the_intake(bot):
     assert fitting and all(9 in p.themes for p in fitting[:3])
     calls = await bot.press(SOFIE, "lb:examples:fit")
     assert calls[-1].values("library/examples")["fitting"] is True
+
+
+async def test_homework_done_in_the_brief_offers_the_brief_step(bot):
+    """Session 1's homework is brief step 1: handing it in offers that step, not an empty
+    homework."""
+    await bot.send(SOFIE, "/brief")
+    await bot.tap(SOFIE, key="flows/brief/sections/step1")
+    await play(bot, SOFIE, [("send", "Leegstand in de Stationsstraat"), ("send", "Het centrum"),
+                            ("send", "Doel: leven; middel: pop-ups"), ("send", "Een gezin"),
+                            ("send", "De handelaars"), ("send", "De eigenaars"),
+                            ("key", "flows/options/ladder_advise")])
+    bot.clock.set(datetime(2024, 2, 21, 10, 0, tzinfo=BXL))
+    await bot.send(SOFIE, "/huiswerk")
+    calls = await bot.tap(SOFIE, "Je uitdaging helder benoemd")   # the assignment's title
+    assert calls[-1].key == "homework/via_flow"
+    calls = await bot.tap(SOFIE, key="homework/submit")
+    assert calls[-1].key == "homework/handed_in" and OFFER in calls[-1].keys
+    calls = await bot.tap(SOFIE, key=OFFER)
+    preview = calls[-1].values(PREVIEW)
+    assert preview["title"].startswith(bot.services.messages.plain(
+        "sharing/title", "nl", kind="brief", step=1, headline=""))
+    assert "Leegstand in de Stationsstraat" in [value for _, value in preview["rows"]]
