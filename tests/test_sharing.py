@@ -74,6 +74,7 @@ async def test_a_shared_item_is_on_the_shelf_of_peers_and_staff_with_its_photos(
     for user in (PIETER, AN, ELS, SOFIE):
         entries = await shelf_entries(bot, user)
         assert [(e["name"], e["municipality"]) for e in entries] == [("Sofie Janssens", "Lier")]
+    assert (await bot.send(PIETER, "/group"))[-1].key == SHELF      # the English alias
     calls = await bot.tap(PIETER, key="sharing/open_button", values={"number": 1})
     assert [c.method for c in calls] == ["sendPhoto", "sendMessage"]
     item = calls[1].values(ITEM)
