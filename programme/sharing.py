@@ -165,7 +165,8 @@ def shareable(db: sqlite_utils.Database, flows: dict[str, Flow], person_id: int
         if submission.status != "submitted":
             continue
         done = _homework_draft(db, person_id, str(submission.id))
-        if done is not None:
+        # homework done in the brief or a chain has no pieces: that step or chain is listed
+        if done is not None and (done.content["rows"] or done.content["photos"]):
             out.append(Shareable("hw", str(submission.id), done.step,
                                  done.content["headline"], ("hw", str(submission.id)) in shared))
     return out
