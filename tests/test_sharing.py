@@ -339,3 +339,10 @@ async def test_homework_done_in_the_brief_offers_the_brief_step(bot):
     assert preview["title"].startswith(bot.services.messages.plain(
         "sharing/title", "nl", kind="brief", step=1, headline=""))
     assert "Leegstand in de Stationsstraat" in [value for _, value in preview["rows"]]
+    # the share menu lists the step once, not an empty homework beside it
+    await bot.send(SOFIE, "/groep")
+    calls = await bot.tap(SOFIE, key="sharing/share_menu_button")
+    m = bot.services.messages
+    step1 = m.plain("sharing/offer_item_button", "nl", shared=False, title=m.plain(
+        "sharing/title", "nl", kind="brief", step=1, headline=""))
+    assert [b["text"] for b in calls[-1].buttons] == [step1]
