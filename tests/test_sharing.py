@@ -346,3 +346,18 @@ async def test_homework_done_in_the_brief_offers_the_brief_step(bot):
     step1 = m.plain("sharing/offer_item_button", "nl", shared=False, title=m.plain(
         "sharing/title", "nl", kind="brief", step=1, headline=""))
     assert [b["text"] for b in calls[-1].buttons] == [step1]
+
+
+async def test_what_people_typed_stays_literal_in_cards_questions_and_answers(bot):
+    hostile = "<b>vet</b> & {{ 7*7 }} <script>"
+    await share_step3(bot)
+    await bot.send(PIETER, "/groep")
+    await bot.tap(PIETER, key="sharing/open_button", values={"number": 1})
+    await bot.tap(PIETER, key="sharing/ask_button")
+    await bot.send(PIETER, hostile)
+    to_sofie = bot.api.sent(SOFIE.id)[-1]
+    assert "&lt;b&gt;vet&lt;/b&gt; &amp; {{ 7*7 }} &lt;script&gt;" in to_sofie.text
+    assert "49" not in to_sofie.text
+    await bot.tap(SOFIE, key="sharing/answer_button")
+    await bot.send(SOFIE, hostile)
+    assert "&lt;script&gt;" in bot.api.sent(PIETER.id)[-1].text
