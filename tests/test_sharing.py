@@ -361,3 +361,17 @@ async def test_what_people_typed_stays_literal_in_cards_questions_and_answers(bo
     await bot.tap(SOFIE, key="sharing/answer_button")
     await bot.send(SOFIE, hostile)
     assert "&lt;script&gt;" in bot.api.sent(PIETER.id)[-1].text
+
+
+async def test_forget_me_takes_a_published_entry_out_of_the_library(bot):
+    await share_step3(bot)
+    item = sofie_item(bot)
+    await bot.send(ELS, "/groep")
+    await bot.tap(ELS, key="sharing/open_button", values={"number": 1})
+    await bot.tap(ELS, key="sharing/promote_button")
+    await bot.tap(SOFIE, key="sharing/consent_yes")
+    assert library.find(bot.db, bot.services.library, f"item-{item.id}") is not None
+    await bot.send(SOFIE, "/vergeetmij")
+    await bot.tap(SOFIE, key="privacy/forget_yes")
+    assert library.find(bot.db, bot.services.library, f"item-{item.id}") is None
+    assert practice_store.all_rows(bot.db) == []
