@@ -16,12 +16,13 @@ from telegram.ext import Application
 from buttons import homework as hb
 from buttons.flows import Start
 from buttons.followup import Extend
+from buttons.sharing import Offer
 from handlers.access import Actor, trajectory_ids
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, refuse, reply
 from handlers.router import caption_of, message_kind, text_of
 from messages import telegram_html
-from programme import homework
+from programme import homework, sharing
 from storage import (
     assignments,
     audit,
@@ -252,7 +253,12 @@ async def submit_button(update: Update, context: KernbotContext, actor: Actor,
         submission = homework.hand_in(services.db, actor.person_id, view, now)
         conversations.clear(services.db, update.effective_chat.id)
         _queue_digest(services, view, now)
-    await reply(update, context, actor, "homework/handed_in", view=view, submission=submission)
+    offer = sharing.offer_after_homework(services.db, services.flows, actor.person_id,
+                                         submission.id)   # "Deel met je groep?" (issue 17)
+    share = keyboard([[(label(context, actor, "sharing/offer_button"), Offer(*offer).pack())]]
+                     ) if offer else None
+    await reply(update, context, actor, "homework/handed_in", share, view=view,
+                submission=submission)
 
 
 def _queue_digest(services, view: homework.HomeworkView, now: datetime) -> None:

@@ -28,6 +28,7 @@ from storage.migrations import (
     m0060_wiring,
     m0070_inbox,
     m0110_followup,
+    m0120_sharing,
 )
 
 MIGRATIONS: tuple[ModuleType, ...] = (
@@ -41,6 +42,7 @@ MIGRATIONS: tuple[ModuleType, ...] = (
     m0060_wiring,
     m0070_inbox,
     m0110_followup,
+    m0120_sharing,
 )
 
 
