@@ -1,8 +1,8 @@
 """What every handler, job and admin command needs, built once from the configuration by the
 composition root (kernbot/composition.py) and carried by the Application (`bot_data`).
 
-Nothing here is filled by imports: the settings, the event bus and the flow definitions are
-made in `kernbot.composition.build_services` and handed down.
+Nothing here is filled by imports: the settings, the event bus, the flow definitions and the
+shipped inspiration library are made in `kernbot.composition.build_services` and handed down.
 """
 
 from __future__ import annotations
@@ -28,3 +28,5 @@ class Services:
     settings: Settings
     bus: EventBus
     flows: dict[str, Flow]
+    # the shipped inspiration library (programme.library.Practice entries), checked at start-up
+    library: tuple = ()

@@ -23,6 +23,7 @@ from messages.render import Messages
 from programme import flow_progress, flow_text
 from programme.flow_runner import load_answers
 from storage import memberships, people, trajectories
+from storage import practices as practice_store
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class BriefData:
     actions: list[list[str]] = field(default_factory=list)
     chains: list[flow_progress.Chain] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
+    # practices chosen from the inspiration library in step 2: "title (place)"
+    practices: list[str] = field(default_factory=list)
+    practices_after: str = "step2"   # the part they are shown with
 
 
 def collect(db: sqlite_utils.Database, messages: Messages, flows: dict[str, Flow],
@@ -92,7 +96,7 @@ def collect(db: sqlite_utils.Database, messages: Messages, flows: dict[str, Flow
                           engine.is_complete(flow, answers, section), rows))
     texts = {key: messages.plain(f"flows/doc/{key}", lang) for key in (
         "open", "part_open", "chains", "no_chains", "root", "why", "actions",
-        "no_actions")}
+        "no_actions", "chosen_practices")}
     texts["chain"] = messages.plain("flows/doc/chain", lang, number="{n}")
     texts["version"] = messages.plain("flows/doc/version", lang,
                                       date=messages.format(now, lang, "date"))
@@ -101,7 +105,17 @@ def collect(db: sqlite_utils.Database, messages: Messages, flows: dict[str, Flow
         name=person.name if person else "", municipality=person.municipality if person else "",
         trajectory=trajectory,
         version=messages.format(now, lang, "date"), parts=parts, action_headers=headers,
-        actions=actions, chains=flow_progress.chains(db, flows, person_id), texts=texts)
+        actions=actions, chains=flow_progress.chains(db, flows, person_id), texts=texts,
+        practices=[f"{c.title} ({c.place})" if c.place else c.title
+                   for c in practice_store.chosen(db, person_id)])
+
+
+def _practices_part(data: BriefData) -> Part | None:
+    """The part after which the chosen practices are listed (step 2)."""
+    sections = [f"step{i}" for i in range(1, len(data.parts) + 1)]
+    if not data.practices or data.practices_after not in sections:
+        return None
+    return data.parts[sections.index(data.practices_after)]
 
 
 def file_stem(messages: Messages, data: BriefData) -> str:
@@ -203,6 +217,11 @@ def _pdf(data: BriefData):
                 pdf.set_text_color(0, 0, 0)
             else:
                 text(value, 10.5, "", 2.5)
+        if part is _practices_part(data):
+            text(data.texts["chosen_practices"], 10.5, "B", 0.5)
+            for practice in data.practices:
+                text(f"• {practice}", 10.5, "", 0.8)
+            pdf.ln(1.5)
         if part is data.parts[-1]:
             text(data.texts["actions"], 12, "B", 1.5)
             if not data.actions:
@@ -248,7 +267,8 @@ def _xml_safe(data: BriefData) -> BriefData:
                    municipality=x(data.municipality), trajectory=x(data.trajectory),
                    parts=parts, chains=chains, action_headers=[x(h) for h in data.action_headers],
                    actions=[[x(c) for c in row] for row in data.actions],
-                   texts={k: x(v) for k, v in data.texts.items()})
+                   texts={k: x(v) for k, v in data.texts.items()},
+                   practices=[x(p) for p in data.practices])
 
 
 # -- DOCX -------------------------------------------------------------------------------------
@@ -276,6 +296,10 @@ def _docx(data: BriefData):
                 run.font.color.rgb = RGBColor(0x96, 0x3C, 0x1E)
             else:
                 paragraph.add_run(value)
+        if part is _practices_part(data):
+            doc.add_paragraph().add_run(data.texts["chosen_practices"]).bold = True
+            for practice in data.practices:
+                doc.add_paragraph(practice, style="List Bullet")
         if part is data.parts[-1]:
             doc.add_heading(data.texts["actions"], level=2)
             if not data.actions:

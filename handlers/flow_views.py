@@ -7,11 +7,13 @@ from markupsafe import Markup
 from telegram import InlineKeyboardMarkup
 
 from buttons import flows as fb
+from buttons import library as lb
+from buttons import sharing as sh
 from flows import engine
 from flows.engine import SKIPPED, Flow, Pos
 from handlers.access import Actor
 from handlers.context import KernbotContext
-from programme import flow_progress, flow_runner, flow_text
+from programme import flow_progress, flow_runner, flow_text, library, sharing
 from storage import flow_runs
 
 
@@ -135,6 +137,8 @@ def _question_rows(context: KernbotContext, actor: Actor, flow: Flow, run: flow_
         nav.append((m.static("flows/buttons/keep", lang), fb.Move(*base, "keep").pack()))
     if nav:
         rows.append(nav)
+    if (flow.id, pos.qid) in library.EXAMPLES_AT:  # "laat me voorbeelden zien" (issue 17)
+        rows.append([(m.static("library/show_button", lang), lb.Examples("fit").pack())])
     return rows
 
 
@@ -147,7 +151,7 @@ def summary_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_ru
     rows = [(flow_text.label(m, lang, flow, p), display(context, actor, flow, p, answers[p]))
             for p in shown]
     complete = engine.is_complete(flow, answers, section)
-    key = ("summary", flow.id, run.instance, tuple(shown), lang)
+    key = ("summary", flow.id, run.instance, tuple(shown), lang, complete, run.section)
     markup = context.keyboards.cached(key)
     if markup is None:
         edit = m.static("flows/buttons/edit", lang, label="\x00")
@@ -159,6 +163,9 @@ def summary_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_ru
                              fb.BriefMenu().pack())])
         if flow.id == "waarom":
             buttons.append([(m.static("flows/buttons/new_chain", lang), fb.NewChain().pack())])
+        offer = sharing.offer_after(flow.id, run.instance, section, complete)
+        if offer is not None:  # "Deel met je groep?" (issue 17)
+            buttons.append([(m.static("sharing/offer_button", lang), sh.Offer(*offer).pack())])
         markup = context.keyboards.remember(key, buttons)
     section_title = m.static(f"flows/{flow.id}/sections/{run.section}", lang) \
         if run.section else ""

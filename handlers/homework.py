@@ -17,13 +17,14 @@ from buttons import homework as hb
 from buttons.coaches import Current, Evaluations, Intakes, Pack
 from buttons.flows import Start
 from buttons.followup import Extend
+from buttons.sharing import Offer
 from handlers.access import Actor, trajectory_ids
 from handlers.coaches import send_photos
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, refuse, reply
 from handlers.router import caption_of, message_kind, text_of
 from messages import telegram_html
-from programme import homework, readable
+from programme import homework, readable, sharing
 from storage import (
     assignments,
     audit,
@@ -264,7 +265,18 @@ async def submit_button(update: Update, context: KernbotContext, actor: Actor,
         submission = homework.hand_in(services.db, actor.person_id, view, now, services.flows)
         conversations.clear(services.db, update.effective_chat.id)
         _queue_digest(services, view, now)
-    await reply(update, context, actor, "homework/handed_in", view=view, submission=submission)
+    await _handed_in(update, context, actor, view, submission)
+
+
+async def _handed_in(update: Update, context: KernbotContext, actor: Actor,
+                     view: homework.HomeworkView, submission) -> None:
+    services = context.services
+    offer = sharing.offer_after_homework(services.db, services.flows, actor.person_id,
+                                         submission.id)   # "Deel met je groep?" (issue 17)
+    share = keyboard([[(label(context, actor, "sharing/offer_button"), Offer(*offer).pack())]]
+                     ) if offer else None
+    await reply(update, context, actor, "homework/handed_in", share, view=view,
+                submission=submission)
 
 
 async def submit_draft_button(update: Update, context: KernbotContext, actor: Actor,
@@ -288,7 +300,7 @@ async def submit_draft_button(update: Update, context: KernbotContext, actor: Ac
                                       as_of=view.submission.updated_at)
         conversations.clear(services.db, update.effective_chat.id)
         _queue_digest(services, view, now)
-    await reply(update, context, actor, "homework/handed_in", view=view, submission=submission)
+    await _handed_in(update, context, actor, view, submission)
 
 
 def _queue_digest(services, view: homework.HomeworkView, now: datetime) -> None:

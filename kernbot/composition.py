@@ -48,8 +48,10 @@ from buttons import flows as fb
 from buttons import followup as fub
 from buttons import homework as hb
 from buttons import invitations as ib
+from buttons import library as lb
 from buttons import privacy as pb
 from buttons import progress as pgb
+from buttons import sharing as shb
 from buttons import start as sb
 from core.clock import Clock, SystemClock
 from core.config import Config
@@ -70,10 +72,12 @@ from handlers import (
     followup,
     homework,
     invitations,
+    library,
     privacy,
     progress,
     resume,
     router,
+    sharing,
     start,
 )
 from handlers.access import ANYONE, COACH, COORDINATOR, ENROLLED, PARTICIPANT
@@ -83,6 +87,8 @@ from handlers.registry import Registry
 from handlers.replies import Keyboards
 from messages.render import Messages
 from programme.flood import FloodGuard, RateLimit
+from programme.library import LibraryProblem
+from programme.library import load as load_library
 from schedule import compose, compose_coaches, compose_followup, planner
 from schedule.compose import Composer
 from schedule.dispatcher import AfterPass, Dispatcher
@@ -122,11 +128,15 @@ def build_services(config: Config, *, clock: Clock | None = None, db=None,
         flow_definitions = load_all(messages.has)
     except DefinitionError as exc:
         raise StartupError(f"a flow definition is broken: {exc}") from exc
+    try:
+        practices = load_library()
+    except LibraryProblem as exc:
+        raise StartupError(f"the inspiration library is broken: {exc}") from exc
     settings = Settings.from_config(config)
     bus = EventBus()
     subscribe(bus, settings)
     return Services(config=config, db=db, messages=messages, clock=clock or SystemClock(),
-                    settings=settings, bus=bus, flows=flow_definitions)
+                    settings=settings, bus=bus, flows=flow_definitions, library=practices)
 
 
 def subscribe(bus: EventBus, settings: Settings) -> None:
@@ -202,6 +212,25 @@ def build_registry() -> Registry:
     r.button(cob.GroupFeedback, coaches.group_feedback_button, STAFF)
     r.button(cob.SendFeedback, coaches.send_feedback_button, STAFF)
     r.button(cob.CancelFeedback, coaches.cancel_feedback_button, STAFF)
+    # learning from each other: the group's shelf, sharing, reactions, picks, the library
+    r.command("groep", sharing.group_command, ENROLLED, order=25, aliases=("group",))
+    r.state(shb.PREFIX, sharing.on_message)                 # a question, an answer
+    r.button(shb.Shelf, sharing.shelf_button, ENROLLED)     # the rule is sharing.may_see
+    r.button(shb.Open, sharing.open_button, ENROLLED)
+    r.button(shb.ShareMenu, sharing.share_menu_button, PARTICIPANTS)
+    r.button(shb.Offer, sharing.offer_button, PARTICIPANTS)
+    r.button(shb.Share, sharing.share_button, PARTICIPANTS)
+    r.button(shb.NotNow, sharing.not_now_button, PARTICIPANTS)
+    r.button(shb.Mine, sharing.mine_button, PARTICIPANTS)
+    r.button(shb.Withdraw, sharing.withdraw_button, PARTICIPANTS)  # the author only
+    r.button(shb.Useful, sharing.useful_button, PARTICIPANTS)      # peers of the trajectory
+    r.button(shb.Ask, sharing.ask_button, PARTICIPANTS)
+    r.button(shb.Answer, sharing.answer_button, PARTICIPANTS)      # the author only
+    r.button(shb.Pick, sharing.pick_button, STAFF)                 # staff of the trajectory
+    r.button(shb.Promote, sharing.promote_button, COORDINATORS)
+    r.button(shb.Consent, sharing.consent_button, PARTICIPANTS)    # the author only
+    r.button(lb.Examples, library.examples_button, ENROLLED)
+    r.button(lb.Choose, library.choose_button, PARTICIPANTS)
     # calendar
     r.command("sessies", calendar.sessions_command, ENROLLED, order=20, aliases=("sessions",),
               heavy=True)
@@ -275,7 +304,8 @@ def build_registry() -> Registry:
 
 # Every button kind the bot sends, for the composition test (each must have a route above).
 BUTTON_KINDS = (*comb.KINDS, *sb.KINDS, *pb.KINDS, *eb.KINDS, *fb.KINDS, *hb.KINDS, *cb.KINDS,
-                *pgb.KINDS, *ab.KINDS, *ib.KINDS, *fub.KINDS, *cob.KINDS)
+                *pgb.KINDS, *ab.KINDS, *ib.KINDS, *fub.KINDS, *cob.KINDS, *shb.KINDS,
+                *lb.KINDS)
 
 
 # -- timed and bulk messages -------------------------------------------------------------------

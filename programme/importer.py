@@ -52,6 +52,14 @@ The format (all times are local Europe/Brussels times; see programme.example.tom
     trajectory = 8                    # not for coordinators
     uses = 1000
     expires = 2024-12-31T23:59:00     # optional
+    [[practices]]                     # optional: inspiration library entries (see
+    key = "avondmarkt-lier"           #   programme/practices.toml); a shipped key is replaced
+    themes = [2, 10]                  # the themes of the call it fits (1-12)
+    link = ""                         # a web address, or "" when there is none
+    source = "..."                    # optional: where it comes from
+    nl.title = "..." / nl.place = "..." / nl.what = "..."
+    en.title = "..." / en.place = "..." / en.what = "..."   # optional: else the Dutch text
+A file may hold only [[practices]] (to extend the library without touching trajectories).
 """
 
 from __future__ import annotations
@@ -65,6 +73,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from core.events import Enrolled, EventBus, SessionChanged
+from programme import library
 from programme.enrolment import ROLE_RANK, new_code
 from storage import assignments, invites, memberships, people, trajectories
 from storage.db import transaction
@@ -149,6 +158,7 @@ class Programme:
     trajectories: tuple[TrajectorySpec, ...]
     people: tuple[PersonSpec, ...] = ()
     invites: tuple[InviteSpec, ...] = ()
+    practices: tuple[library.Practice, ...] = ()
 
 
 @dataclass
@@ -294,7 +304,8 @@ def parse(text: str, source: str, tz: ZoneInfo = BRUSSELS) -> Programme:
 
 def from_data(data: dict, source: str, tz: ZoneInfo = BRUSSELS) -> Programme:
     """Check already loaded TOML data (as tomllib returns it)."""
-    top = _Table(data, _Where(source), {"demo", "year", "trajectories", "people", "invites"})
+    top = _Table(data, _Where(source), {"demo", "year", "trajectories", "people", "invites",
+                                        "practices"})
     demo = top._get("demo", False)
     if demo is not None and not isinstance(demo, bool):
         raise top.where.fail("demo", "expected true or false")
@@ -310,7 +321,12 @@ def from_data(data: dict, source: str, tz: ZoneInfo = BRUSSELS) -> Programme:
                           f"#{seen[spec.number] + 1}")
         seen[spec.number] = i
         result.append(spec)
-    if not result:
+    try:
+        practices = library.check_all(top.list_of_tables("practices"), source,
+                                      require_en=False, origin="import")
+    except library.LibraryProblem as exc:
+        raise ImportProblem(str(exc)) from None
+    if not result and not practices:
         raise top.where.fail("trajectories", "the file has no [[trajectories]]")
     people_specs = [_person(raw, top.where.child("people", i, None), set(seen))
                     for i, raw in enumerate(top.list_of_tables("people"))]
@@ -332,7 +348,8 @@ def from_data(data: dict, source: str, tz: ZoneInfo = BRUSSELS) -> Programme:
             raise top.where.child("invites", i).fail("code", f"{spec.code!r} appears twice")
         codes.add(spec.code)
         invite_specs.append(spec)
-    return Programme(source, tuple(result), tuple(people_specs), tuple(invite_specs))
+    return Programme(source, tuple(result), tuple(people_specs), tuple(invite_specs),
+                     practices)
 
 
 def _trajectory(raw, where: _Where, default_year: int | None, tz: ZoneInfo) -> TrajectorySpec:
@@ -462,6 +479,8 @@ def apply(db: sqlite_utils.Database, bus: EventBus, programme: Programme, *, now
                     _apply_coach(db, by_number[spec.number], coach, now, report)
             for spec in programme.invites:
                 _apply_invite(db, spec, by_number, now, report)
+            for practice in programme.practices:
+                _apply_practice(db, practice, now, report)
             for event in report.events:
                 bus.publish(db, event)
             if dry_run:
@@ -633,6 +652,14 @@ def _apply_invite(db, spec: InviteSpec, by_number: dict, now: datetime, report: 
     if changed:
         invites.update(db, current.id, **changed)
         report.changes.append(f"invite {spec.code}: {', '.join(changed)} changed")
+
+
+def _apply_practice(db, practice: library.Practice, now: datetime, report: Report) -> None:
+    from storage import practices as practice_store
+
+    existed = practice_store.get(db, practice.key) is not None
+    if library.save_imported(db, practice, now):
+        report.changes.append(f"practice {practice.key}: {'updated' if existed else 'added'}")
 
 
 def _apply_assignments(db, session: trajectories.Session, specs: tuple[AssignmentSpec, ...],

@@ -132,11 +132,32 @@ def readable(db: sqlite_utils.Database, messages: Messages, flows: dict[str, Flo
         (label(field.removeprefix("prefill_")), r[field]) for r in data["invites"]
         for field in ("prefill_name", "prefill_municipality", "prefill_department",
                       "prefill_organisation") if r[field]]))
+    sections.append(Section(m.plain("privacy/table", lang, table="shared_items"), [
+        (m.plain("sharing/title", lang, kind=r["kind"], step=r["step"],
+                 headline=json.loads(r["content"]).get("headline", "")),
+         m.plain("privacy/shared", lang, when=when(r["shared_at"]),
+                 trajectory=_trajectory_number(db, r["trajectory_id"])))
+        for r in data["shared_items"]]))
+    sections.append(Section(m.plain("privacy/table", lang, table="share_reactions"), [
+        (when(r["created_at"]), m.plain("privacy/reaction", lang, kind=r["kind"],
+                                        mine=r["person_id"] == person_id, text=r["text"],
+                                        answer=r["answer"]))
+        for r in data["share_reactions"]]))
+    sections.append(Section(m.plain("privacy/table", lang, table="practices"), [
+        (r["title_nl"], r["what_nl"]) for r in data["practices"]]))
+    sections.append(Section(m.plain("privacy/table", lang, table="chosen_practices"), [
+        (when(r["chosen_at"]), f"{r['title']} ({r['place']})") for r in
+        data["chosen_practices"]]))
     sections.append(Section(m.plain("privacy/table", lang, table="conversation_state"), [
         (when(r["updated_at"]), m.plain("privacy/conversation", lang,
                                         feature=r["state"].split(":", 1)[0]))
         for r in data["conversation_state"]]))
     return [s for s in sections if s.lines]
+
+
+def _trajectory_number(db: sqlite_utils.Database, trajectory_id: int) -> str:
+    trajectory = trajectories.get(db, trajectory_id)
+    return str(trajectory.number) if trajectory else "?"
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,13 @@ PERSONAL_TABLES = {
                             " ON s.id = n.submission_id WHERE s.person_id = ?",
     "session_feedback": "SELECT * FROM session_feedback WHERE author_id = ?",
     "staff_nudges": "SELECT * FROM staff_nudges WHERE person_id = ? OR nudged_by = ?",
+    # what the person shared with their group, their reactions to what others shared (and
+    # the reactions to theirs), what was published from it, the practices they chose
+    "shared_items": "SELECT * FROM shared_items WHERE person_id = ?",
+    "share_reactions": "SELECT r.* FROM share_reactions r JOIN shared_items i"
+                       " ON i.id = r.item_id WHERE r.person_id = ? OR i.person_id = ?",
+    "practices": "SELECT * FROM practices WHERE author_id = ?",
+    "chosen_practices": "SELECT * FROM chosen_practices WHERE person_id = ?",
     # what a coordinator typed about the person in the invite they used
     "invites": "SELECT i.prefill_name, i.prefill_municipality, i.prefill_department,"
                " i.prefill_organisation FROM invites i JOIN invite_redemptions r"
@@ -104,11 +111,19 @@ def forget(db: sqlite_utils.Database, person_id: int, telegram_id: int | None, n
         "DELETE FROM absences WHERE person_id = ?",
         "DELETE FROM escalations WHERE person_id = ?",
         "DELETE FROM aftercare_answers WHERE person_id = ?",
+        # shared items go with their reactions and what was published from them
+        "DELETE FROM practices WHERE author_id = ?",
+        "DELETE FROM share_reactions WHERE person_id = ? OR item_id IN"
+        " (SELECT id FROM shared_items WHERE person_id = ?)",
+        "DELETE FROM shared_items WHERE person_id = ?",
+        "DELETE FROM chosen_practices WHERE person_id = ?",
+        "UPDATE shared_items SET picked_by = NULL, picked_at = NULL WHERE picked_by = ?",
+        "UPDATE practice_consents SET asked_by = NULL WHERE asked_by = ?",
         "DELETE FROM invite_redemptions WHERE person_id = ?",
         "UPDATE feedback SET text = '', file_id = NULL WHERE author_id = ?",
         "UPDATE audit_log SET subject_person_id = NULL WHERE subject_person_id = ?",
     ):
-        db.execute(sql, [person_id])
+        db.execute(sql, [person_id] * sql.count("?"))
     if telegram_id is not None:
         db.execute("DELETE FROM conversation_state WHERE chat_id = ?", [telegram_id])
         db.execute("DELETE FROM inbox WHERE chat_id = ?", [telegram_id])  # what waits unhandled

@@ -17,13 +17,16 @@ from buttons import flows as fb
 from buttons import followup as fub
 from buttons import homework as hb
 from buttons import invitations as ib
+from buttons import library as lb
 from buttons import privacy as pb
 from buttons import progress as pgb
+from buttons import sharing as shb
 from buttons import start as sb
 from buttons.base import MAX_ID
 from kernbot.composition import BUTTON_KINDS, build_registry
-from kernbot.harness import AN, ELS, SOFIE
+from kernbot.harness import AN, ELS, PIETER, SOFIE
 from storage import people
+from storage import sharing as sharing_store
 from transports.simulator import User
 
 UNKNOWN = User(3333, "Onbekend")
@@ -40,7 +43,7 @@ REFUSALS = {"common/not_enrolled", "common/not_allowed"}
 ERROR = "common/error"
 COMMANDS = sorted(build_registry().commands.values(), key=lambda c: c.name)
 SECRETS = ("Geheim plan van Sofie", "Sofie", "Pieter", "An Peeters", "Koen", "Els", "Lier",
-           "Halle")
+           "Halle", "Geheim plan van Mia", "Geel")
 
 
 def keys_of(calls) -> set[str]:
@@ -157,6 +160,24 @@ EXPECTED = {
     cob.GroupFeedback: (lambda i: cob.GroupFeedback(i["s"]), STAFF),
     cob.SendFeedback: (lambda i: cob.SendFeedback(i["s"]), STAFF),
     cob.CancelFeedback: (lambda i: cob.CancelFeedback(i["s"]), STAFF),
+    # sharing with the group: the fixture's item is Sofie's homework, shared with trajectory 7;
+    # the question on it is Pieter's ("owner": Sofie answers it)
+    shb.Shelf: (lambda i: shb.Shelf(i["t"]), ANYONE_ENROLLED),
+    shb.Open: (lambda i: shb.Open(i["item"]), ANYONE_ENROLLED),
+    shb.ShareMenu: (lambda i: shb.ShareMenu(), PARTICIPANT),
+    shb.Offer: (lambda i: shb.Offer("hw", str(i["sub"])), PARTICIPANT),
+    shb.Share: (lambda i: shb.Share("hw", str(i["sub"]), i["t"]), PARTICIPANT),
+    shb.NotNow: (lambda i: shb.NotNow(), PARTICIPANT),
+    shb.Mine: (lambda i: shb.Mine(), PARTICIPANT),
+    shb.Withdraw: (lambda i: shb.Withdraw(i["item"]), {"owner"}),
+    shb.Useful: (lambda i: shb.Useful(i["item"]), PARTICIPANT),   # the author: "your own"
+    shb.Ask: (lambda i: shb.Ask(i["item"]), PARTICIPANT),
+    shb.Answer: (lambda i: shb.Answer(i["question"]), {"owner"}),
+    shb.Pick: (lambda i: shb.Pick(i["item"]), STAFF),
+    shb.Promote: (lambda i: shb.Promote(i["item"]), COORDINATOR),
+    shb.Consent: (lambda i: shb.Consent(i["item"], "no"), {"owner"}),
+    lb.Examples: (lambda i: lb.Examples("fit"), ANYONE_ENROLLED),
+    lb.Choose: (lambda i: lb.Choose("amok"), PARTICIPANT),
 }
 BUTTONS = sorted(BUTTON_KINDS, key=lambda k: k.head())
 
@@ -180,8 +201,20 @@ async def _fixture_ids(bot):
     draft = store.ensure_draft(bot.db, sofie.id, assignment.id, bot.now())
     store.add_item(bot.db, draft.id, kind="text", text="Geheim plan van Sofie", now=bot.now())
     store.submit(bot.db, draft.id, bot.now(), late=False)
+    item = _share(bot, sofie.id, trajectory.id, draft.id)
+    pieter = people.by_telegram_id(bot.db, PIETER.id)
+    question = sharing_store.ask(bot.db, item.id, pieter.id, "Hoe?", bot.now())
     return {"t": trajectory.id, "s": session.id, "a": assignment.id, "sub": draft.id,
-            "p": sofie.id}
+            "p": sofie.id, "item": item.id, "question": question.id}
+
+
+def _share(bot, person_id: int, trajectory_id: int, submission_id: int):
+    """Share a handed-in homework with its trajectory (as the share button does)."""
+    from programme import sharing
+
+    made = sharing.draft(bot.db, bot.services.messages, bot.services.flows, person_id, "hw",
+                         str(submission_id), "nl")
+    return sharing.share(bot.db, person_id, trajectory_id, made, bot.now())
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -341,3 +374,50 @@ async def test_commands_per_trajectory_for_a_mixed_person(bot):
     help_text = (await bot.send(AN, "/help"))[0]
     names = {name for name, _ in help_text.values("common/help")["commands"]}
     assert {"huiswerk", "intake", "voortgang", "export", "inzendingen"} <= names
+
+
+# -- shared items belong to one trajectory: peers and staff of that trajectory only -----------
+# who is a participant (peer) of which trajectory (7: Sofie, Pieter; 8: An, Mia)
+PEER_OF = {"coach of 7, participant of 8": {8}, "participant of 7, coach of 9": {7},
+           "participant of 8 only": {8}, "coordinator": set()}
+SHARED_VIEWS = {
+    "shelf": lambda t, item: shb.Shelf(t),
+    "open": lambda t, item: shb.Open(item),
+    "useful": lambda t, item: shb.Useful(item),
+    "ask": lambda t, item: shb.Ask(item),
+    "pick": lambda t, item: shb.Pick(item),
+}
+
+
+@pytest.mark.parametrize("who", MIXED)
+@pytest.mark.parametrize("view", SHARED_VIEWS)
+async def test_shared_items_are_seen_in_their_own_trajectory_only(bot, who, view):
+    """Sofie shares her homework with 7, Mia hers with 8: what each shared is visible to the
+    participants, coaches and coordinators of that trajectory, never to another trajectory;
+    reacting is for peers (participants), picking for staff of that trajectory."""
+    ids, subs = await _two_trajectories(bot)
+    sofie = people.by_telegram_id(bot.db, SOFIE.id)
+    mia = people.by_telegram_id(bot.db, MIA.id)
+    items = {7: _share(bot, sofie.id, ids[7], subs[7][1]).id,
+             8: _share(bot, mia.id, ids[8], subs[8][1]).id}
+    user, staff_of = MIXED[who]
+    for number in (7, 8):
+        calls = await bot.press(user, SHARED_VIEWS[view](ids[number], items[number]).pack())
+        keys = keys_of(calls)
+        texts = " ".join(c.text for c in calls)
+        assert ERROR not in keys
+        peer = number in PEER_OF[who]
+        staff = number in staff_of
+        allowed = {"shelf": peer or staff, "open": peer or staff, "useful": peer,
+                   "ask": peer, "pick": staff}[view]
+        if allowed:
+            assert not keys & REFUSALS, f"{who}, {view} of {number}: {keys}"
+        else:
+            assert keys & REFUSALS, f"{who}, {view} of {number} was not refused: {keys}"
+            assert f"Geheim plan van {'Sofie' if number == 7 else 'Mia'}" not in texts
+    # and the shelf of a trajectory lists its own items only
+    if PEER_OF[who] or staff_of:
+        number = min(PEER_OF[who] | staff_of)
+        calls = await bot.press(user, shb.Shelf(ids[number]).pack())
+        entries = [e for _, group in calls[-1].values("sharing/shelf")["groups"] for e in group]
+        assert [e["name"] for e in entries] == ["Sofie Janssens" if number == 7 else "Mia Maes"]

@@ -29,6 +29,7 @@ from storage.migrations import (
     m0070_inbox,
     m0090_coaches,
     m0110_followup,
+    m0120_sharing,
 )
 
 MIGRATIONS: tuple[ModuleType, ...] = (
@@ -43,6 +44,7 @@ MIGRATIONS: tuple[ModuleType, ...] = (
     m0070_inbox,
     m0090_coaches,
     m0110_followup,
+    m0120_sharing,
 )
 
 
