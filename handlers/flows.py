@@ -193,6 +193,7 @@ async def _apply(update: Update, context: KernbotContext, actor: Actor, run: flo
     labels: dict[str, str] = {}
 
     def labels_for(question) -> dict[str, str]:
+        labels.clear()  # the question the input is finally applied to
         labels.update(flow_views.option_labels(context, actor, question))
         return labels
 
@@ -203,9 +204,7 @@ async def _apply(update: Update, context: KernbotContext, actor: Actor, run: flo
         return
     run, answers = sub.run, sub.answers
     if not sub.result.ok:
-        params = dict(sub.result.params)
-        if sub.result.error == "unknown_option" and labels:
-            params["options"] = ", ".join(labels.values())
+        params = flow_text.error_values(sub.result.params, labels)
         if sub.next is None:
             await show_summary(update, context, actor, run)
             return

@@ -101,7 +101,7 @@ def submit(db: sqlite_utils.Database, flow: Flow, run: flow_runs.Run, inp: Input
             engine.first_unanswered(flow, answers, section)
         if pos is None:
             return Submission(Result(error="stale"), Pos(""), None, True, answers=answers, run=run)
-        question = flow.question(pos.qid)
+        question = flow.asked(pos.qid)
         if labels is None and labels_for is not None and question is not None:
             labels = labels_for(question)
         result = engine.step(flow, answers, pos, inp, section, labels)
@@ -109,7 +109,7 @@ def submit(db: sqlite_utils.Database, flow: Flow, run: flow_runs.Run, inp: Input
             pos = result.next
             if pos is None:
                 return Submission(result, Pos(""), None, True, answers=answers, run=run)
-            question = flow.question(pos.qid)
+            question = flow.asked(pos.qid)
             if labels_for is not None and question is not None:
                 labels = labels_for(question)
             result = engine.step(flow, answers, pos, inp, section, labels)
