@@ -62,6 +62,7 @@ from handlers import (
     brief,
     calendar,
     common,
+    confirm,
     enrol,
     export,
     flows,
@@ -153,6 +154,7 @@ def build_registry() -> Registry:
     r.button(comb.SetLanguage, common.language_button, ENROLLED)
     r.button(pb.Forget, privacy.forget_button, ENROLLED)
     r.button(pb.Keep, privacy.keep_button, ENROLLED)
+    r.state(confirm.PREFIX, confirm.on_message)              # a destructive "are you sure?"
     # enrolment questions after /start CODE
     r.state(eb.PREFIX, enrol.on_answer, resume=resume.enrolment)
     r.button(eb.KeepValue, enrol.on_ok_button, ENROLLED)
