@@ -15,6 +15,7 @@ from telegram.ext import Application
 from buttons import homework as hb
 from buttons.flows import Start
 from buttons.followup import Extend
+from handlers import confirm
 from handlers.access import Actor, trajectory_ids
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, refuse, reply
@@ -385,19 +386,80 @@ async def stop_button(update: Update, context: KernbotContext, actor: Actor,
     await reply(update, context, actor, "homework/stopped")
 
 
+RESTART = "hw_restart"
+
+
 async def restart_button(update: Update, context: KernbotContext, actor: Actor,
                          button: hb.Restart) -> None:
+    """"Opnieuw beginnen": asks first; what is set aside can be brought back until the
+    hand-in."""
     services = context.services
     now = services.clock.now()
     view = homework.find(services.db, services.settings, actor.person_id, button.assignment_id,
                          now)
-    if view is None or view.submission is None:
+    if view is None or view.submission is None or now >= view.editable_until:
         await reply(update, context, actor, "common/button_expired")
         return
-    store.clear_items(services.db, view.submission.id, now)
-    conversations.put(services.db, update.effective_chat.id,
-                      f"{PREFIX}:{COLLECT}:{button.assignment_id}", {}, now)
-    await reply(update, context, actor, "homework/cleared")
+    assignment_id = button.assignment_id
+
+    def markup(nonce: int):
+        return keyboard([[(label(context, actor, "homework/restart_yes"),
+                           hb.RestartYes(assignment_id, nonce).pack())],
+                         [(label(context, actor, "homework/restart_no"),
+                           hb.RestartNo(nonce).pack())]])
+
+    await confirm.ask(update, context, actor, RESTART, "homework/restart_confirm", markup,
+                      {"a": assignment_id}, view=view,
+                      minutes=int(confirm.OPEN_FOR.total_seconds() // 60))
+
+
+async def restart_yes_button(update: Update, context: KernbotContext, actor: Actor,
+                             button: hb.RestartYes) -> None:
+    services = context.services
+    now = services.clock.now()
+    payload = confirm.take(context, update.effective_chat.id, RESTART, button.nonce)
+    view = homework.find(services.db, services.settings, actor.person_id, button.assignment_id,
+                         now) if payload is not None and payload.get("a") == \
+        button.assignment_id else None
+    if view is None or view.submission is None or now >= view.editable_until:
+        await confirm.closed(update, context, actor)
+        return
+    with transaction(services.db):
+        store.clear_items(services.db, view.submission.id, now)
+        conversations.put(services.db, update.effective_chat.id,
+                          f"{PREFIX}:{COLLECT}:{button.assignment_id}", {}, now)
+    await reply(update, context, actor, "homework/cleared", keyboard(
+        [[(label(context, actor, "homework/undo"), hb.Undo(button.assignment_id).pack())],
+         [(label(context, actor, "homework/stop"), hb.Stop().pack())]]))
+
+
+async def restart_no_button(update: Update, context: KernbotContext, actor: Actor,
+                            button: hb.RestartNo) -> None:
+    if confirm.take(context, update.effective_chat.id, RESTART, button.nonce) is None:
+        await confirm.closed(update, context, actor)
+        return
+    await reply(update, context, actor, "homework/restart_kept")
+
+
+async def undo_button(update: Update, context: KernbotContext, actor: Actor,
+                      button: hb.Undo) -> None:
+    """The pieces set aside by the last "opnieuw beginnen" count again, until the hand-in
+    that came after it."""
+    services = context.services
+    db, now = services.db, services.clock.now()
+    view = homework.find(db, services.settings, actor.person_id, button.assignment_id, now)
+    submission = view.submission if view is not None else None
+    removed = store.last_removal(db, submission.id) if submission is not None else None
+    if view is None or removed is None or now >= view.editable_until or (
+            submission.submitted_at is not None
+            and utcnow_iso(submission.submitted_at) >= removed):
+        await reply(update, context, actor, "homework/undo_closed")
+        return
+    with transaction(db):
+        store.restore_items(db, submission.id, removed, now)
+    count = len(store.items(db, submission.id))
+    await reply(update, context, actor, "homework/restored", _collect_keyboard(
+        context, actor, button.assignment_id, count), count=count)
 
 
 async def _thread_message(update: Update, context: KernbotContext, actor: Actor,

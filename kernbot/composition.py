@@ -183,7 +183,10 @@ def build_registry() -> Registry:
     r.state(hb.PREFIX, homework.on_message)
     r.button(hb.Open, homework.open_button, PARTICIPANTS)
     r.button(hb.Submit, homework.submit_button, PARTICIPANTS)
-    r.button(hb.Restart, homework.restart_button, PARTICIPANTS)
+    r.button(hb.Restart, homework.restart_button, PARTICIPANTS)     # asks first
+    r.button(hb.RestartYes, homework.restart_yes_button, PARTICIPANTS)
+    r.button(hb.RestartNo, homework.restart_no_button, PARTICIPANTS)
+    r.button(hb.Undo, homework.undo_button, PARTICIPANTS)             # until the hand-in
     r.button(hb.Stop, homework.stop_button, PARTICIPANTS)
     r.button(hb.Reply, homework.reply_button, PARTICIPANTS)
     r.button(hb.Session, homework.session_button, STAFF)

@@ -89,6 +89,8 @@ async def test_replace_and_add_after_submitting(bot):
     await bot.send(SOFIE, "/huiswerk")
     await bot.tap(SOFIE, "Foto's van je kern")
     calls = await bot.tap(SOFIE, key="homework/restart")
+    assert calls[-1].key == "homework/restart_confirm"     # asks first
+    calls = await bot.tap(SOFIE, key="homework/restart_yes")
     assert calls[-1].key == "homework/cleared"
     calls = await bot.send(SOFIE, "Tweede versie")
     assert received(calls[-1]) == ("text", 1, True)        # handed in already: it counts
@@ -297,3 +299,38 @@ def test_admin_export_writes_three_files(tmp_path):
     missing = subprocess.run([*run, "export", "--trajectory", "99", "--out", str(tmp_path)],
                              cwd=root, env=env, timeout=60, capture_output=True, text=True)
     assert missing.returncode == 2 and "no trajectory 99" in missing.stderr
+
+
+async def test_starting_over_asks_first_and_can_be_undone_until_the_hand_in(bot):
+    """Regression: "Opnieuw beginnen" threw the pieces away without a question."""
+    await open_photos(bot)
+    await bot.send(SOFIE, "Eerste stuk")
+    await bot.sim.send_photo(SOFIE, b"jpeg")
+    sofie = people.by_telegram_id(bot.db, SOFIE.id)
+    submission = store.of(bot.db, sofie.id, photos_assignment(bot).id)
+    calls = await bot.tap(SOFIE, key="homework/restart")
+    assert calls[-1].key == "homework/restart_confirm"
+    assert len(store.items(bot.db, submission.id)) == 2          # nothing gone yet
+    old_yes = next(b["callback_data"] for b in calls[-1].buttons
+                   if b["callback_data"].startswith("hw:clear"))
+    calls = await bot.tap(SOFIE, key="homework/restart_no")
+    assert calls[-1].key == "homework/restart_kept"
+    assert (await bot.press(SOFIE, old_yes))[-1].key == "common/confirm_closed"
+    assert len(store.items(bot.db, submission.id)) == 2
+    calls = await bot.send(SOFIE, "Derde stuk")                   # still collecting
+    assert received(calls[-1]) == ("text", 3, False)
+    await bot.tap(SOFIE, key="homework/restart")
+    calls = await bot.tap(SOFIE, key="homework/restart_yes")
+    assert calls[-1].key == "homework/cleared" and store.items(bot.db, submission.id) == []
+    calls = await bot.tap(SOFIE, key="homework/undo")
+    assert calls[-1].key == "homework/restored"
+    assert [i.text for i in store.items(bot.db, submission.id)] == ["Eerste stuk", "",
+                                                                    "Derde stuk"]
+    await bot.tap(SOFIE, key="homework/restart")
+    await bot.tap(SOFIE, key="homework/restart_yes")
+    undo = next(b["callback_data"] for b in bot.sim.last_keyboard(SOFIE).buttons
+                if b["callback_data"].startswith("hw:undo"))
+    await bot.send(SOFIE, "Nieuwe versie")
+    await bot.tap(SOFIE, key=SUBMIT)
+    assert (await bot.press(SOFIE, undo))[-1].key == "homework/undo_closed"
+    assert [i.text for i in store.items(bot.db, submission.id)] == ["Nieuwe versie"]
