@@ -30,7 +30,7 @@ TYPES = frozenset({"text", "longtext", "choice", "multi", "yesno", "number", "da
                    "photo", "document"})
 CHOICE_TYPES = frozenset({"choice", "multi", "yesno", "scale"})
 TEXT_TYPES = frozenset({"text", "longtext"})
-DEFAULT_MAX_LENGTH = {"text": 300, "longtext": 2000}
+DEFAULT_MAX_LENGTH = {"text": 300, "longtext": 10_000}  # a longer text is kept as a draft
 YESNO = ("yes", "no")
 MORE, DONE = "more", "done"
 # Every error `step()` can return: one template each (flows/errors/<key>), all rendered with

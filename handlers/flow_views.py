@@ -12,7 +12,7 @@ from flows.engine import SKIPPED, Flow, Pos
 from handlers.access import Actor
 from handlers.context import KernbotContext
 from programme import flow_progress, flow_runner, flow_text
-from storage import flow_runs
+from storage import drafts, flow_runs
 
 
 def title(context: KernbotContext, actor: Actor, flow_id: str) -> str:
@@ -88,19 +88,34 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
         text = m.render("flows/ui/question", lang, **values)
     else:  # the same words for everybody at this point: rendered once per process
         text = m.static("flows/ui/question", lang, html=True, **values)
+    draft = draft_here(context, actor, flow, run, pos, q)
     view_key = ("question", flow.id, run.instance, pos, lang, tuple(selected or ()), can_back,
-                optional, pos in answers, ctx["suggestion"])
+                optional, pos in answers, ctx["suggestion"], draft)
     markup = context.keyboards.cached(view_key)
     if markup is None:
         markup = context.keyboards.remember(view_key, _question_rows(
             context, actor, flow, run, pos, q, selected, can_back, optional, pos in answers,
-            ctx["suggestion"]))
+            ctx["suggestion"], draft))
     return text, markup
+
+
+def draft_here(context: KernbotContext, actor: Actor, flow: Flow, run: flow_runs.Run, pos: Pos,
+               q: engine.Question) -> str:
+    """"too_long": the run's draft was too long for this question (split it, or have it sent
+    back to shorten); "rest": what is left of a split text may answer this one; "" else."""
+    if q.type not in engine.TEXT_TYPES or actor.person_id is None:
+        return ""
+    draft = drafts.get(context.services.db, actor.person_id, flow.id, run.instance)
+    if draft is None:
+        return ""
+    if (draft.question, draft.idx) == (pos.qid, pos.idx):
+        return "too_long"
+    return "rest" if draft.question == "" else ""
 
 
 def _question_rows(context: KernbotContext, actor: Actor, flow: Flow, run: flow_runs.Run,
                    pos: Pos, q: engine.Question, selected: list[str] | None, can_back: bool,
-                   optional: bool, answered: bool, suggested: bool
+                   optional: bool, answered: bool, suggested: bool, draft: str = ""
                    ) -> list[list[tuple[str, str]]]:
     m, lang = context.services.messages, actor.language
     base = (flow.id, run.instance, pos.qid, pos.idx)
@@ -124,6 +139,12 @@ def _question_rows(context: KernbotContext, actor: Actor, flow: Flow, run: flow_
     if suggested and not answered:
         rows.append([(m.static("flows/buttons/use_suggestion", lang),
                       fb.Move(*base, "sugg").pack())])
+    if draft == "too_long":
+        rows.append([(m.static("flows/buttons/split", lang), fb.Move(*base, "split").pack())])
+        rows.append([(m.static("flows/buttons/draft_back", lang),
+                      fb.Move(*base, "draft").pack())])
+    elif draft == "rest":
+        rows.append([(m.static("flows/buttons/use_rest", lang), fb.Move(*base, "rest").pack())])
     nav = []
     if can_back:
         nav.append((m.static("flows/buttons/back", lang), fb.Move(*base, "back").pack()))

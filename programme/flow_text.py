@@ -71,3 +71,18 @@ def how_might_we(prefix: str, text: str) -> str:
     if not body.endswith("?"):
         body = body.rstrip(".!") + "?"
     return body
+
+
+def split_at(text: str, limit: int) -> tuple[str, str]:
+    """(the first part of at most `limit` characters, the rest): cut after the last paragraph,
+    sentence or word that fits, never inside a word when a space is near enough."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text, ""
+    head = text[:limit]
+    for mark in ("\n\n", "\n", ". ", "! ", "? ", "; ", " "):
+        cut = head.rfind(mark)
+        if cut >= limit // 2:
+            cut += len(mark.rstrip())
+            return text[:cut].rstrip(), text[cut:].strip()
+    return head, text[limit:].strip()

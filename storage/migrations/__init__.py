@@ -27,6 +27,7 @@ from storage.migrations import (
     m0050_trust,
     m0060_wiring,
     m0070_inbox,
+    m0100_conversations,
     m0110_followup,
 )
 
@@ -40,6 +41,7 @@ MIGRATIONS: tuple[ModuleType, ...] = (
     m0050_trust,
     m0060_wiring,
     m0070_inbox,
+    m0100_conversations,
     m0110_followup,
 )
 
