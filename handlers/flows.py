@@ -85,7 +85,7 @@ async def toggle(update: Update, context: KernbotContext, actor: Actor, run: flo
 async def show_summary(update: Update, context: KernbotContext, actor: Actor,
                        run: flow_runs.Run, *, before: str | None = None,
                        answers: dict | None = None, trail: dict | None = None,
-                       **before_values) -> None:
+                       keep_state: bool = False, **before_values) -> None:
     services = context.services
     if answers is None:
         answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
@@ -93,7 +93,9 @@ async def show_summary(update: Update, context: KernbotContext, actor: Actor,
                                            answers)
     if before:
         text = services.messages.render(before, actor.language, **before_values) + "\n\n" + text
-    if trail:  # more photos, or the rest of a split text, may still arrive: keep them
+    if keep_state:  # an overview asked for while the person may be doing something else
+        pass
+    elif trail:  # more photos, or the rest of a split text, may still arrive: keep them
         conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:album",
                           {"trail": trail}, services.clock.now())
     else:
@@ -396,18 +398,29 @@ async def start_button(update: Update, context: KernbotContext, actor: Actor,
         await begin(update, context, actor, "evaluatie", button.instance)
 
 
-async def _already_answered(update: Update, context: KernbotContext, actor: Actor) -> None:
-    """A button of an earlier question: say so, and show where the person is now."""
+async def _already_answered(update: Update, context: KernbotContext, actor: Actor,
+                            flow_id: str | None = None, instance: str = "") -> None:
+    """A button of an earlier question: say so, and show where the person is now; when no
+    conversation runs, the overview of the one the button belonged to (the person may be
+    doing something else: their conversation state is left alone)."""
     services = context.services
     run = flow_runs.active(services.db, actor.person_id)
     if run is None:
-        await reply(update, context, actor, "flows/ui/already_answered")
+        done = flow_runs.get(services.db, actor.person_id, flow_id, instance) \
+            if flow_id in services.flows else None
+        if done is None or not flow_runner.load_answers(services.db, actor.person_id,
+                                                        done.flow, done.instance):
+            await reply(update, context, actor, "flows/ui/already_answered_idle")
+            return
+        await show_summary(update, context, actor, done, before="flows/ui/already_done",
+                           keep_state=True, title=flow_views.title(context, actor, done.flow))
         return
     flow = _flow(context, run.flow)
     answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
     pos = flow_runner.current_position(flow, run, answers)
     if pos is None:
-        await show_summary(update, context, actor, run, before="flows/ui/already_answered")
+        await show_summary(update, context, actor, run, before="flows/ui/already_done",
+                           title=flow_views.title(context, actor, run.flow))
         return
     await ask(update, context, actor, run, pos, before="flows/ui/already_answered")
 
@@ -419,7 +432,7 @@ async def question_button(update: Update, context: KernbotContext, actor: Actor,
     run = flow_runs.active(services.db, actor.person_id)
     if run is None or (run.flow, run.instance) != (button.flow, button.instance) \
             or button.flow not in services.flows:
-        await _already_answered(update, context, actor)
+        await _already_answered(update, context, actor, button.flow, button.instance)
         return
     flow = _flow(context, button.flow)
     target = Pos(button.question, button.idx)

@@ -427,3 +427,20 @@ async def test_progress_api_tells_where_each_flow_stands(bot):
     assert intake.since == bot.now().replace(microsecond=0)
     assert not flow_progress.intake_done(bot.db, bot.services.flows, pid)
     assert flow_progress.last_activity(bot.db, pid) is not None
+
+
+async def test_a_stale_button_after_a_finished_intake_shows_the_overview(bot):
+    """Regression: it said "Dit is de vraag waar je nu bent:" with nothing after it."""
+    await bot.send(SOFIE, "/intake")
+    await play(bot, SOFIE, INTAKE_NL[:6])
+    old = bot.sim.last_keyboard(SOFIE)
+    await play(bot, SOFIE, INTAKE_NL[6:])
+    assert flow_progress.intake_done(bot.db, bot.services.flows, person_id(bot, SOFIE))
+    calls = await bot.sim.press(SOFIE, old.buttons[0]["callback_data"], old)
+    assert calls[-1].key is None or calls[-1].key != "flows/ui/already_answered"
+    assert "flows/ui/already_done" in calls[-1].keys and summary(calls[-1])["complete"]
+    # in the middle of something else, the overview leaves it alone
+    await bot.send(SOFIE, "/waarom")
+    await bot.send(SOFIE, "/cancel")
+    calls = await bot.press(SOFIE, "fl:ans:brief::ladder:0:ladder_advise")
+    assert calls[-1].key == "flows/ui/already_answered_idle"
