@@ -11,12 +11,38 @@ from flows import engine
 from flows.engine import SKIPPED, Flow, Pos
 from handlers.access import Actor
 from handlers.context import KernbotContext
-from programme import flow_progress, flow_runner, flow_text
+from programme import content, evaluation, flow_progress, flow_runner, flow_text
 from storage import drafts, flow_runs
 
 
-def title(context: KernbotContext, actor: Actor, flow_id: str) -> str:
+def title(context: KernbotContext, actor: Actor, flow_id: str, instance: str = "") -> str:
+    """The conversation's name; an evaluation names the working session it is about."""
+    if flow_id == "evaluatie" and instance:
+        session = evaluation.session_of_person(context.services.db, actor.person_id, instance)
+        if session is not None:
+            return context.services.messages.plain("flows/evaluatie/title_session",
+                                                   actor.language, number=session.number)
     return context.services.messages.static(f"flows/{flow_id}/title", actor.language)
+
+
+def session_label(context: KernbotContext, actor: Actor, session) -> str:
+    """"werksessie 2: Stap 2: ..." in the person's language."""
+    return context.services.messages.plain(
+        "flows/ui/session_label", actor.language, number=session.number,
+        title=content.session_title(session, actor.language))
+
+
+def session_values(context: KernbotContext, actor: Actor, flow_id: str, instance: str) -> dict:
+    """What the evaluation's intro and closing words need: the session, and whether it was
+    the last of the trajectory."""
+    if flow_id != "evaluatie":
+        return {"session": "", "last": False}
+    db = context.services.db
+    session = evaluation.session_of_person(db, actor.person_id, instance)
+    if session is None:
+        return {"session": "", "last": False}
+    return {"session": session_label(context, actor, session),
+            "last": evaluation.is_last(db, session)}
 
 
 def option_labels(context: KernbotContext, actor: Actor, q: engine.Question) -> dict[str, str]:
@@ -82,7 +108,8 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
                            can_back=can_back, optional=optional))
     section_title = m.static(f"flows/{flow.id}/sections/{run.section}", lang) \
         if run.section else ""
-    values = dict(title=title(context, actor, flow.id), section=section_title, number=number,
+    values = dict(title=title(context, actor, flow.id, run.instance), section=section_title,
+                  number=number,
                   total=total, prompt=prompt, help=help_text, current=current, hint=hint)
     if person_specific or current:
         text = m.render("flows/ui/question", lang, **values)
@@ -183,7 +210,9 @@ def summary_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_ru
         markup = context.keyboards.remember(key, buttons)
     section_title = m.static(f"flows/{flow.id}/sections/{run.section}", lang) \
         if run.section else ""
-    text = m.render("flows/ui/summary", lang, title=title(context, actor, flow.id),
+    text = m.render("flows/ui/summary", lang, title=title(context, actor, flow.id, run.instance),
                     section=section_title, rows=rows, complete=complete,
-                    done=Markup(m.static(f"flows/ui/done_{flow.id}", lang, html=True)))
+                    done=Markup(m.static(f"flows/ui/done_{flow.id}", lang, html=True,
+                                         **_hashable(session_values(context, actor, flow.id,
+                                                                    run.instance)))))
     return text, markup

@@ -112,8 +112,8 @@ async def begin(update: Update, context: KernbotContext, actor: Actor, flow_id: 
     current = flow_runs.active(db, actor.person_id)
     if (current is not None and not confirmed
             and (current.flow, current.instance) != (flow_id, instance)):
-        current_title = flow_views.title(context, actor, current.flow)
-        new_title = flow_views.title(context, actor, flow_id)
+        current_title = flow_views.title(context, actor, current.flow, current.instance)
+        new_title = flow_views.title(context, actor, flow_id, instance)
         markup = keyboard([
             [(m.plain("flows/buttons/pause_yes", actor.language, title=new_title),
               fb.Switch(flow_id, instance, section).pack())],
@@ -130,22 +130,13 @@ async def begin(update: Update, context: KernbotContext, actor: Actor, flow_id: 
         return
     if fresh and flow_id != "brief":  # the brief's menu already introduced it
         intro = m.render(f"flows/{flow_id}/intro", actor.language,
-                         session=_session_title(context, actor, flow_id, instance))
+                         **flow_views.session_values(context, actor, flow_id, instance))
         await reply(update, context, actor, "flows/ui/intro",
-                    title=flow_views.title(context, actor, flow_id), intro=Markup(intro))
+                    title=flow_views.title(context, actor, flow_id, instance),
+                    intro=Markup(intro))
         await ask(update, context, actor, run, pos)
     else:
         await ask(update, context, actor, run, pos, before="flows/ui/resume")
-
-
-def _session_title(context: KernbotContext, actor: Actor, flow_id: str, instance: str) -> str:
-    if flow_id != "evaluatie":
-        return ""
-    session = evaluation.session_of_person(context.services.db, actor.person_id, instance)
-    if session is None:
-        return ""
-    return context.services.messages.plain("flows/ui/session_label", actor.language,
-                                           number=session.number, title=session.title)
 
 
 async def intake_command(update: Update, context: KernbotContext, actor: Actor) -> None:
@@ -162,11 +153,16 @@ async def waarom_command(update: Update, context: KernbotContext, actor: Actor) 
 
 
 async def evaluatie_command(update: Update, context: KernbotContext, actor: Actor) -> None:
-    """/evaluatie: evaluate the latest working session."""
+    """/evaluatie: evaluate the latest working session, once it has taken place."""
     services = context.services
-    instance = evaluation.latest_session_instance(services.db, actor.person_id,
-                                                  services.clock.now())
-    await begin(update, context, actor, "evaluatie", instance)
+    now = services.clock.now()
+    session = evaluation.latest_session(services.db, actor.person_id, now)
+    if session is None:
+        coming = evaluation.next_session(services.db, actor.person_id, now)
+        await reply(update, context, actor, "flows/ui/evaluation_not_yet", session=coming,
+                    label=flow_views.session_label(context, actor, coming) if coming else "")
+        return
+    await begin(update, context, actor, "evaluatie", str(session.id))
 
 
 # -- answers ----------------------------------------------------------------------------------
@@ -391,11 +387,16 @@ async def start_button(update: Update, context: KernbotContext, actor: Actor,
         await waarom_command(update, context, actor)
     elif not button.instance:
         await evaluatie_command(update, context, actor)
-    elif evaluation.session_of_person(context.services.db, actor.person_id,
-                                      button.instance) is None:
-        await reply(update, context, actor, "flows/ui/session_unknown")
     else:
-        await begin(update, context, actor, "evaluatie", button.instance)
+        session = evaluation.session_of_person(context.services.db, actor.person_id,
+                                               button.instance)
+        if session is None:
+            await reply(update, context, actor, "flows/ui/session_unknown")
+        elif not evaluation.has_ended(session, context.services.clock.now()):
+            await reply(update, context, actor, "flows/ui/evaluation_not_yet", session=session,
+                        label=flow_views.session_label(context, actor, session))
+        else:
+            await begin(update, context, actor, "evaluatie", button.instance)
 
 
 async def _already_answered(update: Update, context: KernbotContext, actor: Actor,
@@ -413,14 +414,15 @@ async def _already_answered(update: Update, context: KernbotContext, actor: Acto
             await reply(update, context, actor, "flows/ui/already_answered_idle")
             return
         await show_summary(update, context, actor, done, before="flows/ui/already_done",
-                           keep_state=True, title=flow_views.title(context, actor, done.flow))
+                           keep_state=True,
+                           title=flow_views.title(context, actor, done.flow, done.instance))
         return
     flow = _flow(context, run.flow)
     answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
     pos = flow_runner.current_position(flow, run, answers)
     if pos is None:
         await show_summary(update, context, actor, run, before="flows/ui/already_done",
-                           title=flow_views.title(context, actor, run.flow))
+                           title=flow_views.title(context, actor, run.flow, run.instance))
         return
     await ask(update, context, actor, run, pos, before="flows/ui/already_answered")
 
@@ -516,17 +518,18 @@ async def switch_button(update: Update, context: KernbotContext, actor: Actor,
     """Pause the current flow and start another (after "pause the current one?")."""
     services = context.services
     flow = services.flows.get(button.flow)
+    session = evaluation.session_of_person(services.db, actor.person_id, button.instance) \
+        if button.flow == "evaluatie" else None
     if flow is None or (button.section and button.section not in flow.sections) or (
-            button.flow == "evaluatie" and button.instance != "0"
-            and evaluation.session_of_person(services.db, actor.person_id,
-                                             button.instance) is None):
+            button.flow == "evaluatie" and (session is None or not evaluation.has_ended(
+                session, services.clock.now()))):
         await reply(update, context, actor, "common/button_expired")
         return
     with transaction(services.db):
         paused = flow_runner.pause(services.db, actor.person_id, services.clock.now())
     if paused is not None:
         await reply(update, context, actor, "flows/ui/paused",
-                    title=flow_views.title(context, actor, paused.flow),
+                    title=flow_views.title(context, actor, paused.flow, paused.instance),
                     command=COMMANDS[paused.flow])
     await begin(update, context, actor, button.flow, button.instance, button.section,
                 confirmed=True)

@@ -16,6 +16,7 @@ from tests.flow_helpers import (
     NO,
     SKIP,
     YES,
+    after_session,
     person_id,
     play,
     question,
@@ -132,6 +133,7 @@ async def test_wrong_input_is_reprompted_with_what_is_expected(bot):
 
 
 async def test_score_out_of_range_and_typed_score(bot):
+    session = after_session(bot, 1)
     await bot.send(SOFIE, "/evaluatie")
     await play(bot, SOFIE, [("send", "Te lang"), ("send", "De wandeling"), ("key", SKIP)])
     calls = await bot.send(SOFIE, "9")
@@ -142,7 +144,7 @@ async def test_score_out_of_range_and_typed_score(bot):
     assert str(calls[-1].values("flows/ui/score")["value"]) == "4"
     assert "flows/ui/done_evaluatie" in calls[-1].keys and summary(calls[-1])["complete"]
     evaluations = flow_progress.evaluations(bot.db, bot.services.flows, person_id(bot, SOFIE))
-    assert [(e.session_id, e.score, e.complete) for e in evaluations] == [(None, 4, True)]
+    assert [(e.session_id, e.score, e.complete) for e in evaluations] == [(session.id, 4, True)]
 
 
 async def test_button_of_an_answered_question_says_so_and_shows_the_current_one(bot):
@@ -163,19 +165,22 @@ async def test_button_of_an_answered_question_says_so_and_shows_the_current_one(
 
 
 async def test_starting_another_flow_asks_to_pause_the_current_one(bot):
+    after_session(bot, 1)
+    evaluation_title = bot.services.messages.plain("flows/evaluatie/title_session", "nl",
+                                                   number=1)
     await bot.send(SOFIE, "/intake")
     await bot.send(SOFIE, "Centrummanager")
     calls = await bot.send(SOFIE, "/evaluatie")
     assert calls[-1].key == "flows/ui/pause_ask"
     assert calls[-1].values("flows/ui/pause_ask") == {
-        "current": label(bot, "flows/intake/title"), "new": label(bot, "flows/evaluatie/title")}
+        "current": label(bot, "flows/intake/title"), "new": evaluation_title}
     calls = await bot.tap(SOFIE, key="flows/buttons/pause_no")
     assert question(calls[-1]) == ("domains", 2, 13)
     await bot.send(SOFIE, "/evaluatie")
     calls = await bot.tap(SOFIE, key="flows/buttons/pause_yes")
     assert calls[0].key == "flows/ui/paused"
     assert calls[0].values("flows/ui/paused")["command"] == "/intake"
-    assert calls[-1].values("flows/ui/question")["title"] == label(bot, "flows/evaluatie/title")
+    assert calls[-1].values("flows/ui/question")["title"] == evaluation_title
     assert question(calls[-1]) == ("less", 1, 4)
     pid = person_id(bot, SOFIE)
     assert flow_runs.active(bot.db, pid).flow == "evaluatie"
@@ -183,6 +188,7 @@ async def test_starting_another_flow_asks_to_pause_the_current_one(bot):
 
 
 async def test_edit_from_the_summary_keeps_the_earlier_value_in_history(bot):
+    instance = str(after_session(bot, 1).id)
     await bot.send(SOFIE, "/evaluatie")
     await play(bot, SOFIE, [("send", "Te lang"), ("send", "De wandeling"),
                             ("send", "Een andere vergadering"), ("tap", "5")])
@@ -194,9 +200,9 @@ async def test_edit_from_the_summary_keeps_the_earlier_value_in_history(bot):
     assert (label(bot, "flows/evaluatie/good/label"), "De wandeling door de kern") in \
         summary(calls[-1])["rows"]
     pid = person_id(bot, SOFIE)
-    old = answers.history(bot.db, pid, "evaluatie", "0", "good")
+    old = answers.history(bot.db, pid, "evaluatie", instance, "good")
     assert [value for value, _, _ in old] == ["De wandeling"]
-    assert flow_progress.flow_answers(bot.db, pid, "evaluatie", "0")[("good", 0)] == \
+    assert flow_progress.flow_answers(bot.db, pid, "evaluatie", instance)[("good", 0)] == \
         "De wandeling door de kern"
 
 
@@ -300,6 +306,9 @@ async def test_evaluation_button_from_the_scheduler_is_tied_to_the_session(bot):
     pid = person_id(bot, SOFIE)
     trajectory_id = flow_runner_trajectory(bot, pid)
     session = trajectories.session_by_number(bot.db, trajectory_id, 2)
+    calls = await bot.press(SOFIE, f"fl:start:evaluatie:{session.id}")   # not yet
+    assert calls[-1].key == "flows/ui/evaluation_not_yet"
+    after_session(bot, 2)
     calls = await bot.press(SOFIE, f"fl:start:evaluatie:{session.id}")
     assert calls[0].values("flows/evaluatie/intro")["session"] == bot.services.messages.plain(
         "flows/ui/session_label", "nl", number=2, title=session.title)
@@ -352,11 +361,12 @@ async def test_redelivered_update_is_not_stored_twice(bot):
 
 
 async def test_a_finished_flow_shows_its_summary_and_does_not_block_others(bot):
+    instance = str(after_session(bot, 1).id)
     await bot.send(SOFIE, "/evaluatie")
     await play(bot, SOFIE, [("send", "a"), ("send", "b"), ("key", SKIP), ("tap", "3")])
     calls = await bot.send(SOFIE, "/evaluatie")
     assert summary(calls[-1])["complete"]
-    assert fb.Edit("evaluatie", "0", "score", 0).pack() in [
+    assert fb.Edit("evaluatie", instance, "score", 0).pack() in [
         b["callback_data"] for b in calls[-1].buttons]
     calls = await bot.send(SOFIE, "/intake")
     assert question(calls[-1]) == ("role", 1, 13)  # no "pause the evaluation?" question
@@ -444,3 +454,30 @@ async def test_a_stale_button_after_a_finished_intake_shows_the_overview(bot):
     await bot.send(SOFIE, "/cancel")
     calls = await bot.press(SOFIE, "fl:ans:brief::ladder:0:ladder_advise")
     assert calls[-1].key == "flows/ui/already_answered_idle"
+
+
+async def test_the_evaluation_knows_its_session(bot):
+    """Regression: /evaluatie worked before any session took place (stored under "0"), never
+    said which session it was about, and after session 4 spoke of "de volgende werksessie"."""
+    calls = await bot.send(SOFIE, "/evaluatie")                      # before session 1 ended
+    assert calls[-1].key == "flows/ui/evaluation_not_yet"
+    assert calls[-1].values("flows/ui/evaluation_not_yet")["session"].number == 1
+    pid = person_id(bot, SOFIE)
+    assert flow_runs.of_person(bot.db, pid) == []
+    after_session(bot, 2)
+    calls = await bot.send(SOFIE, "/evaluatie")
+    assert calls[0].values("flows/evaluatie/intro")["session"].startswith(
+        bot.services.messages.plain("flows/ui/session_label", "nl", number=2, title="")[:10])
+    assert not calls[0].values("flows/evaluatie/intro")["last"]
+    assert calls[-1].values("flows/ui/question")["title"] == bot.services.messages.plain(
+        "flows/evaluatie/title_session", "nl", number=2)
+    calls = await play(bot, SOFIE, [("send", "a"), ("send", "b"), ("key", SKIP), ("tap", "3")])
+    assert not calls[-1].values("flows/ui/done_evaluatie")["last"]
+    last = after_session(bot, 4)
+    calls = await bot.send(SOFIE, "/evaluatie")
+    assert calls[0].values("flows/evaluatie/intro")["last"]
+    calls = await play(bot, SOFIE, [("send", "a"), ("send", "b"), ("key", SKIP), ("tap", "4")])
+    assert calls[-1].values("flows/ui/done_evaluatie")["last"]
+    evaluations = flow_progress.evaluations(bot.db, bot.services.flows, pid)
+    assert sorted(e.session_id for e in evaluations)[-1] == last.id
+    assert None not in [e.session_id for e in evaluations]
