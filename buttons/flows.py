@@ -90,9 +90,15 @@ class Download(Button, prefix=PREFIX, action="dl"):
 
 @dataclass(frozen=True)
 class NewChain(Button, prefix=PREFIX, action="newchain"):
-    """Start a new five-whys chain (or finish the open one)."""
+    """Start a new five-whys chain."""
+
+
+@dataclass(frozen=True)
+class Chain(Button, prefix=PREFIX, action="chain"):
+    """One five-whys chain from /brief: its overview when finished, else carry on with it."""
+    number: int
 
 
 # Every flow button kind, for the loader's byte check and the access matrix.
 KINDS = (Answer, Toggle, Move, Edit, Start, Switch, KeepCurrent, BriefMenu, BriefStep, Download,
-         NewChain)
+         NewChain, Chain)

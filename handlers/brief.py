@@ -50,20 +50,26 @@ async def brief_command(update: Update, context: KernbotContext, actor: Actor) -
 
 
 async def brief_menu(update: Update, context: KernbotContext, actor: Actor) -> None:
+    """The four steps with their state, the five-whys chains with their "Hoe kunnen we
+    ...?" (open one, carry on with one, start one), and the download."""
     services = context.services
     m, lang, db = services.messages, actor.language, services.db
     flow = services.flows["brief"]
     done = flow_progress.brief_steps_done(db, services.flows, actor.person_id)
     parts = [(m.plain(f"flows/brief/sections/{s}", lang), done[s]) for s in flow.sections]
+    chains = flow_progress.chains(db, services.flows, actor.person_id)
     rows = [[(m.plain("flows/buttons/step", lang, title=title, done=ok),
               fb.BriefStep(s).pack())]
             for s, (title, ok) in zip(flow.sections, parts, strict=True)]
-    rows.append([(m.static("flows/buttons/waarom", lang), fb.Start("waarom").pack())])
+    for chain in chains:
+        if chain.number.isdigit():
+            rows.append([(m.plain("flows/buttons/chain", lang, number=chain.number,
+                                  complete=chain.complete), fb.Chain(int(chain.number)).pack())])
+    rows.append([(m.static("flows/buttons/new_chain", lang), fb.NewChain().pack())])
     rows.append([(m.static("flows/buttons/pdf", lang), fb.Download("pdf").pack()),
                  (m.static("flows/buttons/docx", lang), fb.Download("docx").pack())])
     await reply(update, context, actor, "flows/ui/brief_menu", keyboard(rows),
-                intro=m.plain("flows/brief/intro", lang), parts=parts,
-                chains=len(flow_progress.chains(db, services.flows, actor.person_id)))
+                intro=m.plain("flows/brief/intro", lang), parts=parts, chains=chains)
 
 
 async def menu_button(update: Update, context: KernbotContext, actor: Actor,

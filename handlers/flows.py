@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from buttons import flows as fb
+from flows import engine
 from flows.engine import Flow, Input, Pos
 from handlers import brief, flow_views, router
 from handlers.access import PARTICIPANT, Actor
@@ -555,4 +556,24 @@ async def step_button(update: Update, context: KernbotContext, actor: Actor,
 
 async def new_chain_button(update: Update, context: KernbotContext, actor: Actor,
                            button: fb.NewChain) -> None:
-    await waarom_command(update, context, actor)
+    """A new five-whys chain (the unfinished ones stay; /brief lists them)."""
+    await begin(update, context, actor, "waarom",
+                flow_runner.next_chain(context.services.db, actor.person_id))
+
+
+async def chain_button(update: Update, context: KernbotContext, actor: Actor,
+                       button: fb.Chain) -> None:
+    """One chain from /brief: a finished one shows its overview (to read or change), an
+    unfinished one carries on where it stopped."""
+    services = context.services
+    instance = str(button.number)
+    if not flow_runner.load_answers(services.db, actor.person_id, "waarom", instance):
+        await reply(update, context, actor, "common/button_expired")
+        return
+    flow = _flow(context, "waarom")
+    answers = flow_runner.load_answers(services.db, actor.person_id, "waarom", instance)
+    run = flow_runs.get(services.db, actor.person_id, "waarom", instance)
+    if run is not None and engine.is_complete(flow, answers):
+        await show_summary(update, context, actor, run, answers=answers, keep_state=True)
+        return
+    await begin(update, context, actor, "waarom", instance)

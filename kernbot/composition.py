@@ -175,6 +175,7 @@ def build_registry() -> Registry:
     r.button(fb.BriefStep, flows.step_button, PARTICIPANTS)
     r.button(fb.Download, brief.download_button, PARTICIPANTS, heavy=True)
     r.button(fb.NewChain, flows.new_chain_button, PARTICIPANTS)
+    r.button(fb.Chain, flows.chain_button, PARTICIPANTS)     # one five-whys chain from /brief
     # homework: participants hand in, staff read and give feedback
     r.command("huiswerk", homework.homework_command, PARTICIPANTS, order=15,
               aliases=("homework",))

@@ -97,6 +97,7 @@ EXPECTED = {
     fb.BriefStep: (lambda i: fb.BriefStep("step1"), PARTICIPANT),
     fb.Download: (lambda i: fb.Download("pdf"), PARTICIPANT),
     fb.NewChain: (lambda i: fb.NewChain(), PARTICIPANT),
+    fb.Chain: (lambda i: fb.Chain(1), PARTICIPANT),
     hb.Open: (lambda i: hb.Open(i["a"]), PARTICIPANT),
     hb.Submit: (lambda i: hb.Submit(i["a"]), PARTICIPANT),
     hb.Restart: (lambda i: hb.Restart(i["a"]), PARTICIPANT),

@@ -481,3 +481,31 @@ async def test_the_evaluation_knows_its_session(bot):
     evaluations = flow_progress.evaluations(bot.db, bot.services.flows, pid)
     assert sorted(e.session_id for e in evaluations)[-1] == last.id
     assert None not in [e.session_id for e in evaluations]
+
+
+async def test_brief_shows_the_chains_and_opens_continues_or_starts_one(bot):
+    """Regression: /brief could not show a five-whys chain; its button started a new empty
+    chain."""
+    await bot.send(SOFIE, "/waarom")
+    await play(bot, SOFIE, [("send", "Leegstand"), ("send", "Te hoge huur"),
+                            ("key", "flows/buttons/found_root"), ("send", "Eigenaars wachten"),
+                            ("send", "eigenaars tonen wat een pop-up opbrengt")])
+    await bot.send(SOFIE, "/waarom")                       # a second chain, left unfinished
+    await bot.send(SOFIE, "Niemand komt na 18u")
+    await bot.send(SOFIE, "/cancel")
+    calls = await bot.send(SOFIE, "/brief")
+    chains = calls[-1].values("flows/ui/brief_menu")["chains"]
+    prefix = label(bot, "flows/waarom/hkw_prefix")
+    assert [(c.number, c.complete) for c in chains] == [("1", True), ("2", False)]
+    assert chains[0].hkw.startswith(prefix) and chains[0].hkw in calls[-1].text
+    calls = await bot.tap(SOFIE, key="flows/buttons/chain", values={"number": "1"})
+    shown = summary(calls[-1])
+    assert shown["complete"] and ("Te hoge huur" in dict(shown["rows"]).values())
+    await bot.send(SOFIE, "/brief")
+    calls = await bot.tap(SOFIE, key="flows/buttons/chain", values={"number": "2"})
+    assert question(calls[-1])[0] == "why"                 # carries on where it stopped
+    await bot.send(SOFIE, "/cancel")
+    await bot.send(SOFIE, "/brief")
+    calls = await bot.tap(SOFIE, key="flows/buttons/new_chain")
+    assert question(calls[-1])[0] == "problem"
+    assert flow_runs.active(bot.db, person_id(bot, SOFIE)).instance == "3"
