@@ -176,6 +176,9 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, Any]]] = {
     },
     "homework": {
         "max_file_mb": (float, 20.0, _positive),
+        "max_items_per_submission": (int, 30, _positive),
+        "max_mb_per_submission": (float, 100.0, _positive),
+        "max_mb_per_person": (float, 300.0, _positive),
         "digest_interval_minutes": (int, 60, _positive),
         "due_days_before_next_session": (int, 2, _non_negative),
         "due_days_after_last_session": (int, 28, _positive),

@@ -11,13 +11,14 @@ Every label comes from the message templates in the reader's language.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from core.services import Services
-from documents import safe
+from documents import images, safe
 from documents.brief import collect, new_pdf
 from flows.engine import Group, Pos
 from programme import flow_text, homework
@@ -29,8 +30,12 @@ from storage import homework as store
 @dataclass(frozen=True)
 class ExportFiles:
     pdf: Path
-    zip: Path
+    zips: list[Path]     # the original files; several parts when they would not fit in one
     xlsx: Path
+
+    @property
+    def all(self) -> list[Path]:
+        return [self.pdf, *self.zips, self.xlsx]
 
 
 def _slug(text: str) -> str:
@@ -64,7 +69,7 @@ def export_trajectory(services: Services, trajectory_id: int, out_dir: str | Pat
     participants = _participants(db, trajectory_id)
     return ExportFiles(
         pdf=_pdf(services, trajectory, participants, out / f"{stem}.pdf", lang, now),
-        zip=_zip(services, trajectory, participants, out / f"{stem}-bestanden.zip", now),
+        zips=_zips(services, trajectory, participants, out, f"{stem}-bestanden", now),
         xlsx=_xlsx(services, trajectory, participants, out / f"{stem}.xlsx", lang, now))
 
 
@@ -100,30 +105,55 @@ def _pdf(services: Services, trajectory, participants, path: Path, lang: str, no
                 if item.kind == "text" or item.text:
                     text(item.text, 9.5, "", 1)
                 if item.kind == "photo" and item.local_path and Path(item.local_path).exists():
-                    try:
-                        pdf.image(item.local_path, w=60)
-                        pdf.ln(2)
-                    except Exception:  # not an image fpdf can read: name it instead
+                    small = images.thumbnail(item.local_path)   # size checked before decoding
+                    if small is None:   # not a picture we can read, or far too large: named
                         text(m.plain("export/photo_unreadable", lang), 9, "", 1)
+                    else:
+                        pdf.image(io.BytesIO(small), w=60)
+                        pdf.ln(2)
                 elif item.kind in ("document", "voice"):
                     text(f"[{item.file_name or item.kind}]", 9, "", 1)
     pdf.output(str(path))
     return path
 
 
-def _zip(services: Services, trajectory, participants, path: Path, now) -> Path:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for person in participants:
-            who = _slug(person.municipality or person.name)
-            for view, items in _homework(services, person, trajectory, now):
-                for item in items:
-                    if not item.local_path or not Path(item.local_path).exists():
-                        continue
-                    suffix = Path(item.local_path).suffix
-                    name = _slug(Path(item.file_name).stem) if item.file_name else item.kind
-                    archive.write(item.local_path,
-                                  f"{who}/{_slug(view.assignment.title)}/{item.id}-{name}{suffix}")
-    return path
+# Telegram takes documents of at most 50 MB from a bot; a part stays well below.
+PART_BYTES = 45 * 1024 * 1024
+
+
+def _zips(services: Services, trajectory, participants, out: Path, stem: str, now,
+          part_bytes: int | None = None) -> list[Path]:
+    """The original files, by municipality and assignment, in as many ZIP parts as needed to
+    keep each under `part_bytes` (files are stored as they are: photos do not shrink)."""
+    part_bytes = part_bytes or PART_BYTES
+    entries: list[tuple[Path, str]] = []
+    for person in participants:
+        who = _slug(person.municipality or person.name)
+        for view, items in _homework(services, person, trajectory, now):
+            for item in items:
+                if not item.local_path or not Path(item.local_path).exists():
+                    continue
+                suffix = Path(item.local_path).suffix
+                name = _slug(Path(item.file_name).stem) if item.file_name else item.kind
+                entries.append((Path(item.local_path),
+                                f"{who}/{_slug(view.assignment.title)}/{item.id}-{name}{suffix}"))
+    parts: list[list[tuple[Path, str]]] = [[]]
+    size = 0
+    for source, name in entries:
+        length = source.stat().st_size
+        if parts[-1] and size + length > part_bytes:
+            parts.append([])
+            size = 0
+        parts[-1].append((source, name))
+        size += length
+    paths = []
+    for n, part in enumerate(parts, 1):
+        path = out / (f"{stem}.zip" if len(parts) == 1 else f"{stem}-deel-{n}.zip")
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+            for source, name in part:
+                archive.write(source, name)
+        paths.append(path)
+    return paths
 
 
 def _xlsx(services: Services, trajectory, participants, path: Path, lang: str, now) -> Path:

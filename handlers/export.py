@@ -39,7 +39,9 @@ async def send_export(update: Update, context: KernbotContext, actor: Actor,
     with tempfile.TemporaryDirectory(prefix="kernbot-export-") as tmp:
         files = export_trajectory(services, trajectory_id, tmp, actor.language,
                                   services.clock.now())
-        for path in (files.pdf, files.zip, files.xlsx):
+        if len(files.zips) > 1:
+            await reply(update, context, actor, "export/in_parts", parts=len(files.zips))
+        for path in files.all:
             with path.open("rb") as handle:
                 await context.bot.send_document(update.effective_chat.id, handle,
                                                 filename=path.name)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import logging
 from datetime import datetime
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -135,7 +136,6 @@ async def _on_item(update: Update, context: KernbotContext, actor: Actor,
         return
     message = update.effective_message
     kind = message_kind(update)
-    max_bytes = int(services.config["homework"]["max_file_mb"] * 1024 * 1024)
     fields: dict = {}
     if kind == "text":
         fields = {"kind": "text", "text": text_of(update)}
@@ -162,10 +162,12 @@ async def _on_item(update: Update, context: KernbotContext, actor: Actor,
     else:
         await reply(update, context, actor, "homework/unsupported_kind")
         return
-    if fields.get("size") and fields["size"] > max_bytes:
-        await reply(update, context, actor, "homework/too_big",
-                    max_mb=services.config["homework"]["max_file_mb"],
-                    size_mb=round(fields["size"] / 1024 / 1024, 1))
+    quota = homework.Quota.from_config(services.config["homework"])
+    current = store.of(services.db, actor.person_id, assignment_id)
+    reason = homework.over_quota(services.db, quota, actor.person_id,
+                                 current.id if current else None, fields.get("size"))
+    if reason is not None:
+        await _refuse_piece(update, context, actor, reason, fields.get("size"))
         return
     with transaction(services.db):
         submission = store.ensure_draft(services.db, actor.person_id, assignment_id, now)
@@ -173,10 +175,32 @@ async def _on_item(update: Update, context: KernbotContext, actor: Actor,
         updates.mark(services.db, update.update_id, now)
     if item.file_id:
         await download(context.bot, services, item, view.trajectory.number, actor.person_id)
+        kept = store.item(services.db, item.id)
+        # Telegram does not always say how big a file is: check what really arrived
+        reason = homework.over_quota(services.db, quota, actor.person_id, submission.id,
+                                     kept.size, adding=False) if kept.size else None
+        if reason is not None:
+            store.remove_item(services.db, item.id, services.clock.now())
+            if kept.local_path:
+                Path(kept.local_path).unlink(missing_ok=True)
+            await _refuse_piece(update, context, actor, reason, kept.size)
+            return
     count = len(store.items(services.db, submission.id))
     await reply(update, context, actor, "homework/item_received",
                 _collect_keyboard(context, actor, assignment_id, count), kind=item.kind,
                 count=count, submitted=submission.status == "submitted")
+
+
+async def _refuse_piece(update: Update, context: KernbotContext, actor: Actor, reason: str,
+                        size: int | None) -> None:
+    """A piece that is not kept, and why (nothing already handed in is touched)."""
+    h = context.services.config["homework"]
+    await reply(update, context, actor, "homework/too_big" if reason == "file"
+                else "homework/over_quota", reason=reason, max_mb=h["max_file_mb"],
+                size_mb=round((size or 0) / 1024 / 1024, 1),
+                max_items=h["max_items_per_submission"],
+                max_submission_mb=h["max_mb_per_submission"],
+                max_person_mb=h["max_mb_per_person"])
 
 
 async def download(bot, services, item: store.Item, trajectory_number: int, person_id: int
@@ -188,11 +212,13 @@ async def download(bot, services, item: store.Item, trajectory_number: int, pers
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         telegram_file = await bot.get_file(item.file_id)
         await telegram_file.download_to_drive(path)
+        path.chmod(0o600)
+        size = path.stat().st_size
     except (TelegramError, OSError, ValueError) as exc:
         log.warning("download of submission item %s failed: %s", item.id, exc)
         store.record_download(services.db, item.id, path=None, error=str(exc)[:300])
         return False
-    store.record_download(services.db, item.id, path=str(path))
+    store.record_download(services.db, item.id, path=str(path), size=size)
     return True
 
 

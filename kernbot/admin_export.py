@@ -33,6 +33,6 @@ def run_export(args, config) -> int:
         return _fail(f"export: no trajectory {args.trajectory} in {path}")
     files = export_trajectory(services, trajectory.id, args.out,
                               args.language or config.default_language, now)
-    for file in (files.pdf, files.zip, files.xlsx):
+    for file in files.all:
         print(file)
     return 0

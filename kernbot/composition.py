@@ -290,6 +290,7 @@ COMPOSERS: dict[str, Composer] = {
     planner.EXTENSION_NOTICE: compose_followup.extension_notice,
     planner.CLOSING: compose_followup.closing,
     planner.AFTERCARE: compose_followup.aftercare,
+    planner.ESCALATION: compose_followup.escalation,
 }
 
 

@@ -21,7 +21,7 @@ once, skipped when the item is done by then, and held while the person is away.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlite_utils
 
@@ -33,8 +33,8 @@ from programme import calendar, flow_progress
 from storage import assignments as assignment_store
 from storage import followup as store
 from storage import homework as homework_store
-from storage import memberships, outbox, trajectories
-from storage.db import transaction
+from storage import memberships, outbox, people, trajectories
+from storage.db import parse_iso, transaction
 
 ABSENCE_NOTICE = "absence_notice"       # outbox kinds queued here (composed in schedule/)
 EXTENSION_NOTICE = "extension_notice"
@@ -369,3 +369,66 @@ def come_back(db: sqlite_utils.Database, bus: EventBus, person_id: int, now: dat
 def current_absence(db: sqlite_utils.Database, s: Settings, person_id: int, now: datetime
                     ) -> store.Absence | None:
     return away_at(s, store.absences_of(db, person_id), now)
+
+
+# -- escalation: what coaches and participants leave lying -----------------------------------
+ESCALATION = "escalation_overview"
+
+
+@dataclass(frozen=True)
+class Lying:
+    """A submission no coach opened, or feedback the participant did not answer."""
+    kind: str            # "unopened" | "unanswered"
+    ref: str             # the escalations key: reported once
+    submission_id: int
+    owner: people.Person
+    title: str
+    since: datetime
+
+
+def lying(db: sqlite_utils.Database, s: Settings, trajectory_id: int, now: datetime
+          ) -> list[Lying]:
+    """What is to be reported now and was not reported before: handed-in work no coach of the
+    trajectory opened within `unopened_working_days`, and feedback the participant has not
+    answered within `unanswered_working_days`."""
+    coaches = {m.person_id for m in memberships.of_trajectory(db, trajectory_id, "coach")}
+    found: list[Lying] = []
+    for row in store.submitted_in(db, trajectory_id):
+        owner = people.get(db, row["person_id"])
+        submitted = parse_iso(row["submitted_at"])
+        if owner is None or owner.status not in ("active", "unreachable") or submitted is None:
+            continue
+        seen = store.opened_by(db, owner.id, row["title"]) | \
+            store.feedback_authors(db, row["id"])
+        ref = f"unopened:{row['id']}"
+        if not seen & coaches and \
+                s.work.working_days_between(submitted, now) >= s.unopened_working_days and \
+                not store.reported(db, "unopened", ref):
+            found.append(Lying("unopened", ref, row["id"], owner, row["title"], submitted))
+        last = store.last_feedback(db, row["id"])
+        if last is None or last["author_id"] == owner.id:
+            continue
+        ref = f"unanswered:{last['id']}"
+        if s.work.working_days_between(last["created_at"], now) >= s.unanswered_working_days \
+                and not store.reported(db, "unanswered", ref):
+            found.append(Lying("unanswered", ref, row["id"], owner, row["title"],
+                               last["created_at"]))
+    return found
+
+
+def mark_reported(db: sqlite_utils.Database, items: list[Lying], now: datetime) -> None:
+    for item in items:
+        store.report(db, item.kind, item.ref, item.owner.id, now)
+
+
+def weekly(s: Settings, first: datetime, closing: datetime) -> list[datetime]:
+    """The moments of the weekly overview: the first working day of each week at the ladder
+    time, from the week after the first session to two weeks after the closing."""
+    moments = []
+    day = s.work.local(first).date()
+    day += timedelta(days=7 - day.weekday())           # the Monday after
+    end = s.work.local(closing).date() + timedelta(days=14)
+    while day <= end:
+        moments.append(s.work.at(s.work.next_working_day(day, include=True), s.ladder_time))
+        day += timedelta(days=7)
+    return moments

@@ -160,6 +160,43 @@ def status_by_session(db: sqlite_utils.Database, s: Settings, person_id: int,
     return result
 
 
+# -- quotas -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Quota:
+    max_file: int            # bytes per piece (Telegram lets bots download 20 MB)
+    max_items: int           # pieces per submission
+    max_submission: int      # bytes per submission
+    max_person: int          # bytes of all of a person's homework
+
+    @classmethod
+    def from_config(cls, homework: dict) -> Quota:
+        mb = 1024 * 1024
+        return cls(int(homework["max_file_mb"] * mb), homework["max_items_per_submission"],
+                   int(homework["max_mb_per_submission"] * mb),
+                   int(homework["max_mb_per_person"] * mb))
+
+
+def over_quota(db: sqlite_utils.Database, quota: Quota, person_id: int,
+               submission_id: int | None, size: int | None, *, adding: bool = True
+               ) -> str | None:
+    """Why one more piece of `size` bytes may not be kept (None: it may): "file", "items",
+    "submission" or "person". With adding=False the piece is already counted."""
+    size = size or 0
+    if size > quota.max_file:
+        return "file"
+    extra_items, extra_bytes = (1, size) if adding else (0, 0)
+    if submission_id is not None:
+        count, used = store.usage(db, person_id, submission_id)
+        if count + extra_items > quota.max_items:
+            return "items"
+        if used + extra_bytes > quota.max_submission:
+            return "submission"
+    _count, total = store.usage(db, person_id)
+    if total + extra_bytes > quota.max_person:
+        return "person"
+    return None
+
+
 # -- who may see what -----------------------------------------------------------------------------
 def trajectory_of_submission(db: sqlite_utils.Database, submission_id: int) -> int | None:
     submission = store.get(db, submission_id)

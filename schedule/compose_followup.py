@@ -224,3 +224,20 @@ def extension_notice(c: Compose, row, person):
     return Outgoing(c.messages.render("followup/extension_notice", person.language,
                                       person=person, extension=extension, by=by,
                                       assignment=assignments.get(c.db, assignment_id)))
+
+
+def escalation(c: Compose, row, person):
+    """The coordinator's weekly overview of one trajectory: handed-in work no coach opened,
+    feedback a participant did not answer. Each item is reported once; nothing: no message."""
+    if row.trajectory_id is None:
+        return Skip("no trajectory")
+    items = followup.lying(c.db, c.settings, row.trajectory_id, c.now)
+    if not items:
+        return Skip("nothing left lying")
+    followup.mark_reported(c.db, items, c.now)
+    trajectory = trajectories.get(c.db, row.trajectory_id)
+    text = c.messages.render("followup/escalation", person.language, person=person,
+                             trajectory=trajectory,
+                             unopened=[i for i in items if i.kind == "unopened"],
+                             unanswered=[i for i in items if i.kind == "unanswered"])
+    return Outgoing(text)

@@ -48,8 +48,9 @@ AFTERCARE = "aftercare"
 ABSENCE_NOTICE = followup.ABSENCE_NOTICE
 EXTENSION_NOTICE = followup.EXTENSION_NOTICE
 # NUDGE stays listed so that pending rows of the old nudges are cancelled on re-planning.
+ESCALATION = followup.ESCALATION
 PLANNED_KINDS = (SESSION_REMINDER, HOMEWORK_OPEN, NUDGE, EVALUATION, DIGEST, FOLLOWUP,
-                 FOLLOWUP_STAFF, CHECK_IN, WELCOME_LATE, CLOSING, AFTERCARE)
+                 FOLLOWUP_STAFF, CHECK_IN, WELCOME_LATE, CLOSING, AFTERCARE, ESCALATION)
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,13 @@ class Planner:
                 add(DIGEST, person_id, subject, "due", s.work.on_or_after(window.due_at))
         rows.extend(self.followup_rows(db, trajectory_id, sessions, participants, coaches,
                                        coordinators))
+        closing = followup.closing_at(db, s, trajectory_id)
+        if sessions and closing is not None:
+            # the coordinator's weekly word on work left lying (sent only when there is some)
+            for at in followup.weekly(s, sessions[0].starts_at, closing):
+                for person_id in coordinators:
+                    add(ESCALATION, person_id, f"escalation:{trajectory_id}",
+                        s.work.local(at).date().isoformat(), at)
         return rows
 
     def followup_rows(self, db: sqlite_utils.Database, trajectory_id: int, sessions: list,

@@ -153,6 +153,38 @@ def report(db: sqlite_utils.Database, kind: str, ref: str, person_id: int | None
                       [kind, ref, person_id, utcnow_iso(now)]).rowcount == 1
 
 
+def submitted_in(db: sqlite_utils.Database, trajectory_id: int) -> list[dict]:
+    """Every handed-in submission of a trajectory: id, person, assignment title, when."""
+    return [dict(r) for r in db.query(
+        "SELECT s.id, s.person_id, s.submitted_at, a.title FROM submissions s"
+        " JOIN assignments a ON a.id = s.assignment_id"
+        " JOIN sessions x ON x.id = a.session_id"
+        " WHERE x.trajectory_id = ? AND s.status = 'submitted' ORDER BY s.id",
+        [trajectory_id])]
+
+
+def opened_by(db: sqlite_utils.Database, owner_id: int, title: str) -> set[int]:
+    """Who opened (or answered) a submission: the audit log's "opened_submission" entries for
+    its owner and assignment, and the authors of its feedback."""
+    return {r[0] for r in db.execute(
+        "SELECT actor_id FROM audit_log WHERE action = 'opened_submission'"
+        " AND subject_person_id = ? AND detail = ? AND actor_id IS NOT NULL",
+        [owner_id, title]).fetchall()}
+
+
+def feedback_authors(db: sqlite_utils.Database, submission_id: int) -> set[int]:
+    return {r[0] for r in db.execute(
+        "SELECT author_id FROM feedback WHERE submission_id = ? AND author_id IS NOT NULL",
+        [submission_id]).fetchall()}
+
+
+def last_feedback(db: sqlite_utils.Database, submission_id: int) -> dict | None:
+    """The latest message of a submission's feedback thread (author, when)."""
+    row = db.execute("SELECT id, author_id, created_at FROM feedback WHERE submission_id = ?"
+                     " ORDER BY id DESC LIMIT 1", [submission_id]).fetchone()
+    return {"id": row[0], "author_id": row[1], "created_at": parse_iso(row[2])} if row else None
+
+
 # -- after-care ---------------------------------------------------------------------------------
 def answer_aftercare(db: sqlite_utils.Database, person_id: int, trajectory_id: int, answer: str,
                      now: datetime) -> None:

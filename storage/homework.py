@@ -122,6 +122,26 @@ def items(db: sqlite_utils.Database, submission_id: int) -> list[Item]:
         " ORDER BY id", [submission_id])]
 
 
+def remove_item(db: sqlite_utils.Database, item_id: int, now: datetime) -> None:
+    """An item that may not be kept (too big once downloaded): no longer part of anything."""
+    db.execute("UPDATE submission_items SET removed_at = ?, local_path = NULL WHERE id = ?",
+               [utcnow_iso(now), item_id])
+
+
+def usage(db: sqlite_utils.Database, person_id: int, submission_id: int | None = None
+          ) -> tuple[int, int]:
+    """(pieces, bytes) of a person's current homework, or of one submission."""
+    sql = ("SELECT COUNT(*), COALESCE(SUM(i.size), 0) FROM submission_items i"
+           " JOIN submissions s ON s.id = i.submission_id"
+           " WHERE i.removed_at IS NULL AND s.person_id = ?")
+    params: list = [person_id]
+    if submission_id is not None:
+        sql += " AND s.id = ?"
+        params.append(submission_id)
+    count, size = db.execute(sql, params).fetchone()
+    return count, size
+
+
 def clear_items(db: sqlite_utils.Database, submission_id: int, now: datetime) -> int:
     """Replace a submission: earlier items are kept in the table but no longer count."""
     return db.execute("UPDATE submission_items SET removed_at = ? WHERE submission_id = ?"
@@ -165,11 +185,11 @@ def failed_downloads(db: sqlite_utils.Database) -> list[Item]:
 
 
 def record_download(db: sqlite_utils.Database, item_id: int, *, path: str | None,
-                    error: str = "") -> None:
+                    error: str = "", size: int | None = None) -> None:
     if path is not None:
         db.execute("UPDATE submission_items SET download_status = 'done', local_path = ?,"
-                   " download_attempts = download_attempts + 1, download_error = ''"
-                   " WHERE id = ?", [path, item_id])
+                   " download_attempts = download_attempts + 1, download_error = '',"
+                   " size = COALESCE(?, size) WHERE id = ?", [path, size, item_id])
     else:
         db.execute("UPDATE submission_items SET download_status = 'failed',"
                    " download_attempts = download_attempts + 1, download_error = ?"

@@ -122,3 +122,12 @@ async def test_a_configured_coordinator_needs_no_start(tmp_path, clock):
         from buttons.homework import View
         calls = await bot.press(boss, View(draft.id).pack())
         assert "homework/submission" in calls[0].keys
+
+
+async def test_the_trajectory_line_of_the_welcome_ends_where_it_should(bot):
+    """Regression: the role added to the trajectory line ate its line break."""
+    from kernbot.harness import NEWCOMER_USER, enrol
+
+    calls = await enrol(bot, NEWCOMER_USER)
+    welcome = next(c for c in calls if c.key == "start/welcome_participant")
+    assert "(2024)\n" in welcome.text and "(2024)Volgende" not in welcome.text

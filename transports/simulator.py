@@ -201,12 +201,16 @@ class ChatSimulator:
 
     async def send_document(self, user: User, content: bytes, file_name: str,
                             mime_type: str = "application/octet-stream", caption: str = "",
-                            file_size: int | None = None) -> list[Call]:
+                            file_size: int | None = None, omit_size: bool = False
+                            ) -> list[Call]:
+        """`omit_size`: like Telegram sometimes does, the update does not say how big it is."""
         file_id = self.api.add_file(content)
         extra: dict[str, Any] = {"document": {
             "file_id": file_id, "file_unique_id": file_id, "file_name": file_name,
             "mime_type": mime_type,
             "file_size": len(content) if file_size is None else file_size}}
+        if omit_size:
+            del extra["document"]["file_size"]
         if caption:
             extra["caption"] = caption
         return await self.feed(self.message_json(user, **extra))
