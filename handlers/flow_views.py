@@ -54,23 +54,35 @@ def display(context: KernbotContext, actor: Actor, flow: Flow, pos: Pos, value) 
     return flow_text.display_value(context.services.messages, actor.language, flow, pos, value)
 
 
+# Where a question's suggested answer comes from (`suggest` in the flow definition): an
+# answer the person already gave elsewhere, offered with a button instead of asked twice.
+SUGGESTIONS = {"brief_problem": ("brief", "problem"),        # a new chain starts from it
+               "intake_challenge": ("intake", "challenge")}  # brief step 1 starts from it
+
+
 def suggestion(context: KernbotContext, actor: Actor, flow: Flow, pos: Pos) -> str:
-    """A prefilled answer offered with a button (the brief's problem for a new chain)."""
+    """A prefilled answer offered with a button (what the person wrote elsewhere)."""
     q = flow.question(pos.qid)
-    if q is None or q.suggest != "brief_problem":
+    source = SUGGESTIONS.get(q.suggest) if q is not None else None
+    if source is None or actor.person_id is None:
         return ""
-    value = flow_progress.flow_answers(context.services.db, actor.person_id, "brief").get(
-        ("problem", 0))
-    return value or ""
+    value = flow_progress.flow_answers(context.services.db, actor.person_id, source[0]).get(
+        (source[1], 0))
+    return value if isinstance(value, str) else ""
 
 
 def _prompt_context(context: KernbotContext, actor: Actor, flow: Flow, answers: dict,
                     pos: Pos) -> dict:
     chain = [answers[Pos("why", i)] for i in range(pos.idx)
              if answers.get(Pos("why", i)) not in (None, SKIPPED)] if flow.id == "waarom" else []
+    suggested = suggestion(context, actor, flow, pos)
+    person = actor.person
     return {"round": pos.idx + 1, "chain": chain,
             "problem": answers.get(Pos("problem")) or "", "root": answers.get(Pos("root")) or "",
-            "suggestion": bool(suggestion(context, actor, flow, pos))}
+            "suggestion": bool(suggested), "suggested": suggested,
+            # known from the enrolment: not asked again
+            "department": (person.department if person else "") or "",
+            "municipality": (person.municipality if person else "") or ""}
 
 
 def _hashable(ctx: dict) -> dict:
@@ -92,7 +104,8 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
     q = engine.Question(pos.qid, "yesno") if group is not None else flow.question(pos.qid)
     prompt_key = (f"flows/{flow.id}/{pos.qid}/more" if group is not None
                   else f"flows/{flow.id}/{pos.qid}/prompt")
-    person_specific = bool(ctx["chain"] or ctx["problem"] or ctx["root"] or ctx["suggestion"])
+    person_specific = bool(ctx["chain"] or ctx["problem"] or ctx["root"] or ctx["suggestion"]
+                           or ctx["department"] or ctx["municipality"])
     if not person_specific:
         # no person-specific text in it: rendered once per process (round is a small number)
         prompt = Markup(m.static(prompt_key, lang, html=True, **_hashable(ctx)))
@@ -164,7 +177,7 @@ def _question_rows(context: KernbotContext, actor: Actor, flow: Flow, run: flow_
         rows.append([(m.static("flows/buttons/multi_done", lang),
                       fb.Move(*base, "done").pack())])
     if suggested and not answered:
-        rows.append([(m.static("flows/buttons/use_suggestion", lang),
+        rows.append([(m.static("flows/buttons/use_suggestion", lang, kind=q.suggest),
                       fb.Move(*base, "sugg").pack())])
     if draft == "too_long":
         rows.append([(m.static("flows/buttons/split", lang), fb.Move(*base, "split").pack())])

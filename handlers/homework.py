@@ -81,16 +81,36 @@ async def open_button(update: Update, context: KernbotContext, actor: Actor,
     done = homework.flow_part_done(services.db, services.flows, actor.person_id, view.window)
     if done is not None:  # handed in by finishing a part of a guided conversation
         flow = "brief" if view.assignment.kind == "brief_step" else "waarom"
-        rows = [[(label(context, actor, f"homework/go_{flow}"), Start(flow).pack())],
-                [(label(context, actor, "homework/submit"), hb.Submit(assignment_id).pack())]]
+        # the step already done: shown, and offered to hand in as it is (not asked again)
+        submit = [(label(context, actor, "homework/submit_as_is" if done else "homework/submit"),
+                   hb.Submit(assignment_id).pack())]
+        go = [(label(context, actor, f"homework/go_{flow}", done=done), Start(flow).pack())]
+        rows = [submit, go] if done else [go, submit]
         await reply(update, context, actor, "homework/via_flow", keyboard(rows), view=view,
-                    done=done)
+                    done=done, answers=_step_answers(context, actor, view) if done else [])
         return
     conversations.put(services.db, update.effective_chat.id,
                       f"{PREFIX}:{COLLECT}:{assignment_id}", {}, now)
     await reply(update, context, actor, "homework/collect", _collect_keyboard(
         context, actor, assignment_id, view.item_count), view=view,
         max_mb=services.config["homework"]["max_file_mb"])
+
+
+def _step_answers(context: KernbotContext, actor: Actor, view: homework.HomeworkView
+                  ) -> list[tuple[str, str]]:
+    """(label, answer) of the brief step a homework equals: what would be handed in."""
+    if view.assignment.kind != "brief_step" or not view.assignment.brief_step:
+        return []
+    from flows import engine
+    from programme import flow_runner, flow_text
+
+    services = context.services
+    flow = services.flows["brief"]
+    answers = flow_runner.load_answers(services.db, actor.person_id, "brief")
+    section = f"step{view.assignment.brief_step}"
+    return [(flow_text.label(services.messages, actor.language, flow, pos),
+             flow_text.display_value(services.messages, actor.language, flow, pos, answers[pos]))
+            for pos in engine.summary_positions(flow, answers, section)]
 
 
 def _collect_keyboard(context, actor, assignment_id: int, count: int):

@@ -509,3 +509,24 @@ async def test_brief_shows_the_chains_and_opens_continues_or_starts_one(bot):
     calls = await bot.tap(SOFIE, key="flows/buttons/new_chain")
     assert question(calls[-1])[0] == "problem"
     assert flow_runs.active(bot.db, person_id(bot, SOFIE)).instance == "3"
+
+
+async def test_what_the_person_told_before_is_not_asked_twice(bot):
+    """The department from the enrolment is not asked again in the intake; brief step 1 starts
+    from the intake's challenge (shown, taken over with one tap, editable afterwards)."""
+    calls = await bot.send(SOFIE, "/intake")
+    role = calls[-1].values("flows/intake/role/prompt")
+    assert (role["department"], role["municipality"]) == ("Lokale economie", "Lier")
+    await play(bot, SOFIE, INTAKE_NL)
+    await bot.send(SOFIE, "/brief")
+    calls = await bot.tap(SOFIE, key="flows/brief/sections/step1")
+    challenge = "Leegstand in de Antwerpsestraat; de kern loopt leeg na 18u."
+    assert calls[-1].values("flows/brief/problem/prompt")["suggested"] == challenge
+    calls = await bot.tap(SOFIE, key="flows/buttons/use_suggestion")
+    assert question(calls[-1])[0] == "scope"
+    pid = person_id(bot, SOFIE)
+    assert flow_progress.flow_answers(bot.db, pid, "brief")[("problem", 0)] == challenge
+    await bot.tap(SOFIE, key=BACK)
+    await bot.send(SOFIE, "Mensen blijven niet hangen in de kern")     # editable
+    assert flow_progress.flow_answers(bot.db, pid, "brief")[("problem", 0)] == \
+        "Mensen blijven niet hangen in de kern"

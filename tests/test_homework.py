@@ -334,3 +334,25 @@ async def test_starting_over_asks_first_and_can_be_undone_until_the_hand_in(bot)
     await bot.tap(SOFIE, key=SUBMIT)
     assert (await bot.press(SOFIE, undo))[-1].key == "homework/undo_closed"
     assert [i.text for i in store.items(bot.db, submission.id)] == ["Nieuwe versie"]
+
+
+async def test_homework_that_is_a_done_brief_step_is_offered_as_it_is(bot):
+    """Homework equal to a brief step knows the step is done: it shows it and offers to hand
+    it in as it is; "je kleinste test" is brief step 3, not a second free text."""
+    from tests.flow_helpers import YES, play
+
+    await bot.send(SOFIE, "/brief")
+    await bot.tap(SOFIE, key="flows/brief/sections/step3")
+    await play(bot, SOFIE, [("send", "Tijdelijk groen"), ("send", "Bakken groen op het plein"),
+                            ("send", "De handelaars"), ("send", "Blijven mensen langer?"),
+                            ("key", YES), ("send", "Ze bleven langer"),
+                            ("key", "flows/buttons/skip")])
+    bot.clock.set(at(2024, 6, 19, 10, 0))
+    await bot.send(SOFIE, "/huiswerk")
+    calls = await bot.tap(SOFIE, "Je kleinste test")
+    shown = calls[-1].values("homework/via_flow")
+    assert calls[-1].key == "homework/via_flow" and shown["done"] is True
+    assert shown["view"].assignment.brief_step == 3
+    assert "Bakken groen op het plein" in [value for _label, value in shown["answers"]]
+    calls = await bot.tap(SOFIE, key="homework/submit_as_is")
+    assert calls[-1].key == "homework/handed_in"
