@@ -158,6 +158,8 @@ def build_registry() -> Registry:
     # enrolment questions after /start CODE
     r.state(eb.PREFIX, enrol.on_answer, resume=resume.enrolment)
     r.button(eb.KeepValue, enrol.on_ok_button, ENROLLED)
+    r.button(eb.Suggestion, enrol.on_suggestion, ENROLLED)  # a municipality near what was typed
+    r.button(eb.AsTyped, enrol.on_as_typed, ENROLLED)
     # participants: guided conversations
     r.command("intake", flows.intake_command, PARTICIPANTS, order=20)
     r.command("brief", brief.brief_command, PARTICIPANTS, order=21)

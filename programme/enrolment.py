@@ -171,6 +171,11 @@ def clean_profile_value(text: str | None) -> str | None:
     return value
 
 
+def has_words(text: str) -> bool:
+    """A department is words: at least two letters (not only digits, emoji or punctuation)."""
+    return sum(ch.isalpha() for ch in text) >= 2
+
+
 def next_profile_field(field: str | None) -> str | None:
     """The question after `field` (the first when None); None when the profile is done."""
     if field is None:

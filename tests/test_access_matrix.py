@@ -86,6 +86,8 @@ EXPECTED = {
     pb.Forget: (lambda i: pb.Forget(1), ANYONE_ENROLLED),
     pb.Keep: (lambda i: pb.Keep(1), ANYONE_ENROLLED),
     eb.KeepValue: (lambda i: eb.KeepValue("name"), ANYONE_ENROLLED),
+    eb.Suggestion: (lambda i: eb.Suggestion(0), ANYONE_ENROLLED),
+    eb.AsTyped: (lambda i: eb.AsTyped(), ANYONE_ENROLLED),
     fb.Start: (lambda i: fb.Start("intake"), PARTICIPANT),
     fb.Answer: (lambda i: fb.Answer("intake", "", "role", 0, "x"), PARTICIPANT),
     fb.Toggle: (lambda i: fb.Toggle("intake", "", "domains", 0, "economy"), PARTICIPANT),

@@ -39,7 +39,7 @@ def test_newcomer_is_greeted_in_dutch_and_quits(tmp_path):
     assert result.returncode == 0, result.stderr
     trajectory = Obj(number=7, year=2024, title="Het DNA van de kern vertalen naar marketing, "
                      "publiek domein en producten")
-    assert first_line("enrol/ask", first=True, field="name", value="Jij",
+    assert first_line("enrol/ask", first=True, field="name", value="Jij", typed=False, part="",
                       views=[Obj(trajectory=trajectory)]) in result.stdout
     assert "Traceback" not in result.stderr
 
