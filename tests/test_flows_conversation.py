@@ -217,11 +217,14 @@ async def test_brief_step_one_and_a_five_whys_chain_in_english(bot):
         ("send", "Shoppers don’t stay in the core"), ("send", "The market square only"),
         ("send", "Goal: a lively core; means: events"), ("send", "A family with a cargo bike"),
         ("send", "The traders' association"), ("send", "The cultural centre"),
-        ("type", "flows/options/ladder_coproduce")])
+        ("type", "flows/options/ladder_coproduce"),
+        ("type", ["flows/options/role_support", "flows/options/role_facilitate"])])
     assert summary(calls[-1])["section"] == label(bot, "flows/brief/sections/step1", "en")
     assert "flows/ui/done_brief" in calls[-1].keys and calls[-1].language == "en"
     assert flow_progress.flow_answers(bot.db, person_id(bot, PIETER), "brief")[
         ("ladder", 0)] == "ladder_coproduce"
+    assert flow_progress.flow_answers(bot.db, person_id(bot, PIETER), "brief")[
+        ("own_role", 0)] == ["role_support", "role_facilitate"]
     assert flow_progress.brief_steps_done(bot.db, bot.services.flows, person_id(bot, PIETER)) == {
         "step1": True, "step2": False, "step3": False, "step4": False}
     calls = await bot.send(PIETER, "/waarom")
@@ -530,3 +533,24 @@ async def test_what_the_person_told_before_is_not_asked_twice(bot):
     await bot.send(SOFIE, "Mensen blijven niet hangen in de kern")     # editable
     assert flow_progress.flow_answers(bot.db, pid, "brief")[("problem", 0)] == \
         "Mensen blijven niet hangen in de kern"
+
+
+async def test_domains_include_other_with_a_free_text(bot):
+    await bot.send(SOFIE, "/intake")
+    await bot.send(SOFIE, "Centrummanager")
+    calls = await bot.send(SOFIE, "economie, andere")
+    assert question(calls[-1])[0] == "domains_other"
+    await bot.send(SOFIE, "Toerisme")
+    stored = flow_progress.flow_answers(bot.db, person_id(bot, SOFIE), "intake")
+    assert stored[("domains", 0)] == ["dom_economy", "dom_other"]
+    assert stored[("domains_other", 0)] == "Toerisme"
+
+
+async def test_the_ladder_has_the_five_rungs_and_the_municipalitys_own_role(bot):
+    flow = bot.services.flows["brief"]
+    assert flow.question("ladder").options == ("ladder_experience", "ladder_inform",
+                                               "ladder_advise", "ladder_coproduce",
+                                               "ladder_codecide")
+    assert flow.question("own_role").options == ("role_stimulate", "role_support",
+                                                 "role_facilitate")
+    assert flow.question("ladder").help    # "misbruik de ladder niet"
