@@ -201,6 +201,7 @@ def build_registry() -> Registry:
     r.command("stil", calendar.mute_command, PARTICIPANTS | COORDINATORS, order=60,
               aliases=("mute",))
     r.button(cb.Mute, calendar.mute_button, PARTICIPANTS)
+    r.button(cb.Ics, calendar.ics_button, ENROLLED)           # one session's .ics (/sessies)
     # the coordinator's calendar in the chat (/sessies)
     r.state(cb.CAL, calendar.on_message)
     r.button(cb.Manage, calendar.manage_button, COORDINATORS)

@@ -145,6 +145,7 @@ EXPECTED = {
     cb.EditDue: (lambda i: cb.EditDue(i["a"]), COORDINATOR),
     cb.Confirm: (lambda i: cb.Confirm(), COORDINATOR),
     cb.Abort: (lambda i: cb.Abort(), COORDINATOR),
+    cb.Ics: (lambda i: cb.Ics(i["s"]), ANYONE_ENROLLED),
     fub.Later: (lambda i: fub.Later("assignment", i["a"], "gentle"), PARTICIPANT),
     fub.Away: (lambda i: fub.Away("1w"), PARTICIPANT),
     fub.Extend: (lambda i: fub.Extend(i["a"], i["p"]), STAFF),
