@@ -22,6 +22,9 @@ class Button:
 
     prefix: ClassVar[str] = ""
     action: ClassVar[str] = ""
+    # The "yes" or "no" of a confirmation (handlers/confirm.py): pressing any other button
+    # closes an open confirmation first.
+    answers_confirmation: ClassVar[bool] = False
     _fields: ClassVar[tuple[tuple[str, Any], ...]] = ()
 
     def __init_subclass__(cls, *, prefix: str, action: str, **kwargs) -> None:

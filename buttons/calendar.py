@@ -61,4 +61,10 @@ class Abort(Button, prefix=CAL, action="abort"):
     """Leave the change."""
 
 
-KINDS = (Mute, Manage, Move, CancelSession, AddSession, EditText, EditDue, Confirm, Abort)
+@dataclass(frozen=True)
+class Ics(Button, prefix=CAL, action="ics"):
+    """/sessies: the calendar invitation (.ics) of one session, for anyone in its trajectory."""
+    session_id: int
+
+
+KINDS = (Mute, Manage, Move, CancelSession, AddSession, EditText, EditDue, Confirm, Abort, Ics)

@@ -16,4 +16,16 @@ class KeepValue(Button, prefix=PREFIX, action="ok"):
     field: Literal["name", "municipality", "department"]
 
 
-KINDS = (KeepValue,)
+@dataclass(frozen=True)
+class Suggestion(Button, prefix=PREFIX, action="pick"):
+    """One of the municipalities suggested for a name not in the list (by its place in the
+    suggestions kept in the conversation state)."""
+    index: int
+
+
+@dataclass(frozen=True)
+class AsTyped(Button, prefix=PREFIX, action="astyped"):
+    """Keep the municipality as typed (one not in the list: outside Flanders, say)."""
+
+
+KINDS = (KeepValue, Suggestion, AsTyped)

@@ -8,7 +8,7 @@ from typing import Literal
 from buttons.base import Button
 
 PREFIX = "fl"
-Nav = Literal["back", "skip", "stop", "keep", "done", "sugg"]
+Nav = Literal["back", "skip", "stop", "keep", "done", "sugg", "split", "rest", "draft"]
 FlowId = Literal["intake", "brief", "waarom", "evaluatie", "slotevaluatie"]
 
 
@@ -34,7 +34,9 @@ class Toggle(Button, prefix=PREFIX, action="tog"):
 
 @dataclass(frozen=True)
 class Move(Button, prefix=PREFIX, action="nav"):
-    """back, skip, stop (the five whys: "I found the root"), keep, done (multi), sugg."""
+    """back, skip, stop (the five whys: "I found the root"), keep, done (multi), sugg; for a
+    text kept as a draft: split (first part here, the rest later), rest (use the rest here),
+    draft (send it back to shorten it)."""
     flow: str
     instance: str
     question: str
@@ -88,9 +90,15 @@ class Download(Button, prefix=PREFIX, action="dl"):
 
 @dataclass(frozen=True)
 class NewChain(Button, prefix=PREFIX, action="newchain"):
-    """Start a new five-whys chain (or finish the open one)."""
+    """Start a new five-whys chain."""
+
+
+@dataclass(frozen=True)
+class Chain(Button, prefix=PREFIX, action="chain"):
+    """One five-whys chain from /brief: its overview when finished, else carry on with it."""
+    number: int
 
 
 # Every flow button kind, for the loader's byte check and the access matrix.
 KINDS = (Answer, Toggle, Move, Edit, Start, Switch, KeepCurrent, BriefMenu, BriefStep, Download,
-         NewChain)
+         NewChain, Chain)

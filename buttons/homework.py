@@ -23,7 +23,27 @@ class Submit(Button, prefix=PREFIX, action="submit"):
 
 @dataclass(frozen=True)
 class Restart(Button, prefix=PREFIX, action="restart"):
-    """Throw away the pieces collected so far."""
+    """Throw away the pieces collected so far: asks first (RestartYes / RestartNo)."""
+    assignment_id: int
+
+
+@dataclass(frozen=True)
+class RestartYes(Button, prefix=PREFIX, action="clear"):
+    """"Ja, opnieuw beginnen": once, while that question is open (handlers/confirm.py)."""
+    assignment_id: int
+    nonce: int
+    answers_confirmation = True
+
+
+@dataclass(frozen=True)
+class RestartNo(Button, prefix=PREFIX, action="keepall"):
+    nonce: int
+    answers_confirmation = True
+
+
+@dataclass(frozen=True)
+class Undo(Button, prefix=PREFIX, action="undo"):
+    """Bring back the pieces of the last "opnieuw beginnen" (until the hand-in)."""
     assignment_id: int
 
 
@@ -61,4 +81,6 @@ class SubmitDraft(Button, prefix=PREFIX, action="asis"):
     assignment_id: int
 
 
-KINDS = (Open, Submit, Restart, Stop, Session, View, Feedback, Reply, SubmitDraft)
+KINDS = (
+    Open, Submit, Restart, RestartYes, RestartNo, Undo, Stop, Session, View, Feedback, Reply, SubmitDraft,
+)

@@ -22,7 +22,7 @@ from flows.engine import Flow, Group, Pos
 from messages.render import Messages
 from programme import flow_progress, flow_text
 from programme.flow_runner import load_answers
-from storage import memberships, people, trajectories
+from storage import flow_files, memberships, people, trajectories
 from storage import practices as practice_store
 
 
@@ -31,6 +31,8 @@ class Part:
     title: str
     done: bool
     rows: list[tuple[str, str | None]]  # (label, answer); None: still open
+    # the photos shown under a row (by its index): (local file, caption), in the order sent
+    photos: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,10 @@ def collect(db: sqlite_utils.Database, messages: Messages, flows: dict[str, Flow
     parts = []
     headers: list[str] = []
     actions: list[list[str]] = []
+    files = {(f.question, f.idx, f.file_id): f for f in flow_files.of_run(db, person_id, "brief")}
     for section in flow.sections:
         rows: list[tuple[str, str | None]] = []
+        photos: dict[int, list[tuple[str, str]]] = {}
         for item in flow.items:
             if item.section != section:
                 continue
@@ -87,13 +91,20 @@ def collect(db: sqlite_utils.Database, messages: Messages, flows: dict[str, Flow
             label = messages.plain(f"flows/brief/{item.id}/label", lang)
             value = answers.get(pos)
             if pos in answers and item.type == "photo" and value:
-                rows.append((label, messages.plain("flows/doc/photo", lang)))
+                ids = value if isinstance(value, list) else [value]
+                shown = [(f.local_path, f.caption) for f in
+                         (files.get((item.id, 0, i)) for i in ids)
+                         if f is not None and f.local_path and Path(f.local_path).is_file()]
+                if shown:
+                    photos[len(rows)] = shown
+                rows.append((label, messages.plain("flows/doc/photo", lang, count=len(ids),
+                                                   shown=len(shown))))
             elif pos in answers:
                 rows.append((label, flow_text.display_value(messages, lang, flow, pos, value)))
             else:
                 rows.append((label, None))
         parts.append(Part(messages.plain(f"flows/brief/sections/{section}", lang),
-                          engine.is_complete(flow, answers, section), rows))
+                          engine.is_complete(flow, answers, section), rows, photos))
     texts = {key: messages.plain(f"flows/doc/{key}", lang) for key in (
         "open", "part_open", "chains", "no_chains", "root", "why", "actions",
         "no_actions", "chosen_practices")}
@@ -209,7 +220,7 @@ def _pdf(data: BriefData):
         text(heading, 14, "B", 2)
         if not part.rows and not (data.actions and part is data.parts[-1]):
             text(data.texts["part_open"], 10.5)
-        for label, value in part.rows:
+        for n, (label, value) in enumerate(part.rows):
             text(label, 10.5, "B", 0.5)
             if value is None:
                 pdf.set_text_color(150, 60, 30)
@@ -217,6 +228,8 @@ def _pdf(data: BriefData):
                 pdf.set_text_color(0, 0, 0)
             else:
                 text(value, 10.5, "", 2.5)
+            for path, caption in part.photos.get(n, []):
+                _pdf_photo(pdf, text, path, caption)
         if part is _practices_part(data):
             text(data.texts["chosen_practices"], 10.5, "B", 0.5)
             for practice in data.practices:
@@ -252,6 +265,25 @@ def _pdf(data: BriefData):
     return pdf
 
 
+PHOTO_WIDTH_MM = 90
+
+
+def _pdf_photo(pdf, text, path: str, caption: str) -> None:
+    """One photo beside its step, with its caption; a file that is not an image is skipped
+    (the row above already says how many photos there are)."""
+    try:
+        pdf.image(path, w=PHOTO_WIDTH_MM)
+    except Exception:  # not an image fpdf2 can read (a broken download)
+        return
+    pdf.ln(1)
+    if caption:
+        pdf.set_text_color(90, 90, 90)
+        text(caption, 9.5, "", 2.5)
+        pdf.set_text_color(0, 0, 0)
+    else:
+        pdf.ln(1.5)
+
+
 def _xml_safe(data: BriefData) -> BriefData:
     """The brief with every text an XML document can hold (python-docx refuses control
     characters that older stored answers may still contain)."""
@@ -259,7 +291,9 @@ def _xml_safe(data: BriefData) -> BriefData:
 
     x = safe.xml_text
     parts = [replace(p, title=x(p.title), rows=[(x(label), None if value is None else x(value))
-                                                for label, value in p.rows])
+                                                for label, value in p.rows],
+                     photos={n: [(path, x(caption)) for path, caption in shown]
+                             for n, shown in p.photos.items()})
              for p in data.parts]
     chains = [replace(c, problem=x(c.problem), whys=[x(w) for w in c.whys], root=x(c.root),
                       hkw=x(c.hkw)) for c in data.chains]
@@ -275,7 +309,7 @@ def _xml_safe(data: BriefData) -> BriefData:
 def _docx(data: BriefData):
     data = _xml_safe(data)
     from docx import Document
-    from docx.shared import RGBColor
+    from docx.shared import Mm, RGBColor
 
     doc = Document()
     doc.add_heading(data.title, level=0)
@@ -286,7 +320,7 @@ def _docx(data: BriefData):
     for part in data.parts:
         heading = part.title + ("" if part.done else f" ({data.texts['open'].lower()})")
         doc.add_heading(heading, level=1)
-        for label, value in part.rows:
+        for n, (label, value) in enumerate(part.rows):
             paragraph = doc.add_paragraph()
             paragraph.add_run(label).bold = True
             paragraph.add_run("\n")
@@ -296,6 +330,13 @@ def _docx(data: BriefData):
                 run.font.color.rgb = RGBColor(0x96, 0x3C, 0x1E)
             else:
                 paragraph.add_run(value)
+            for path, caption in part.photos.get(n, []):
+                try:
+                    doc.add_picture(path, width=Mm(PHOTO_WIDTH_MM))
+                except Exception:  # not an image python-docx can read
+                    continue
+                if caption:
+                    doc.add_paragraph().add_run(caption).italic = True
         if part is _practices_part(data):
             doc.add_paragraph().add_run(data.texts["chosen_practices"]).bold = True
             for practice in data.practices:

@@ -30,9 +30,15 @@ TYPES = frozenset({"text", "longtext", "choice", "multi", "yesno", "number", "da
                    "photo", "document"})
 CHOICE_TYPES = frozenset({"choice", "multi", "yesno", "scale"})
 TEXT_TYPES = frozenset({"text", "longtext"})
-DEFAULT_MAX_LENGTH = {"text": 300, "longtext": 2000}
+DEFAULT_MAX_LENGTH = {"text": 300, "longtext": 10_000}  # a longer text is kept as a draft
 YESNO = ("yes", "no")
 MORE, DONE = "more", "done"
+# Every error `step()` can return: one template each (flows/errors/<key>), all rendered with
+# the same values (programme.flow_text.error_values), so no path can miss a variable.
+ERRORS = ("stale", "cannot_go_back", "cannot_stop", "not_optional", "nothing_to_keep",
+          "expects_photo", "expects_document", "expects_choice", "expects_text",
+          "expects_number", "expects_date", "choose_at_least_one", "unknown_option",
+          "number_range", "empty", "too_long", "too_short")
 
 
 class _Skipped:
@@ -144,6 +150,14 @@ class Flow:
 
     def question(self, qid: str) -> Question | None:
         return self._questions.get(qid)
+
+    def asked(self, qid: str) -> Question | None:
+        """What is asked at `qid`: the question, or for a group's "add another?" control a
+        yes/no question with the group's id (its options are what a person may type)."""
+        q = self._questions.get(qid)
+        if q is None and qid in self._groups:
+            return Question(qid, "yesno", section=self._groups[qid].section)
+        return q
 
     def walk(self, section: str | None) -> tuple[tuple[Item, Pos | None], ...]:
         """The items of a section (or all), each with its position when it is a question
@@ -329,16 +343,18 @@ def validate(q: Question, inp: Input, labels: Mapping[str, str] | None = None
         if kind != "text" or not isinstance(value, str):
             return None, "expects_choice", {}
         if q.type == "multi":
-            parts = [p for p in re.split(r"[,;\n]", value) if p.strip()]
+            parts = [p.strip() for p in re.split(r"[,;\n]", value) if p.strip()]
             chosen = [_match_option(options, p, labels) for p in parts]
-            if not parts or None in chosen:
+            if not parts:
                 return None, "unknown_option", {}
+            if None in chosen:  # say which word was not recognised
+                return None, "unknown_option", {"unknown": parts[chosen.index(None)]}
             return [o for o in options if o in chosen], None, {}
         match = _match_option(options, value, labels)
         if match is None:
             if q.type == "scale" and _NUMBER.match(value):
                 return None, "number_range", {"low": q.low, "high": q.high}
-            return None, "unknown_option", {}
+            return None, "unknown_option", {"unknown": value.strip()}
         return match, None, {}
     if kind != "text" or not isinstance(value, str):
         return None, "expects_text" if q.type in TEXT_TYPES else f"expects_{q.type}", {}

@@ -33,7 +33,8 @@ MUTE_CHOICES = {"1w": timedelta(weeks=1), "2w": timedelta(weeks=2), "off": None}
 
 
 async def sessions_command(update: Update, context: KernbotContext, actor: Actor) -> None:
-    """/sessies: upcoming and past sessions, with an .ics file per planned session."""
+    """/sessies: upcoming and past sessions in one message, with a button per planned session
+    for its calendar invitation (.ics)."""
     services = context.services
     now = services.clock.now()
     pairs = calendar.sessions_for_person(services.db, actor.person_id,
@@ -45,26 +46,42 @@ async def sessions_command(update: Update, context: KernbotContext, actor: Actor
     past = [(t, s) for t, s in pairs if s.ends_at <= now]
     upcoming.sort(key=lambda pair: pair[1].starts_at)
     several = len({t.id for t, _ in pairs}) > 1
-    markup = _manage_keyboard(context, actor, pairs, several) \
-        if actor.coordinator else None
-    await reply(update, context, actor, "calendar/sessions", markup, upcoming=upcoming,
-                past=past, several=several, manage=markup is not None)
+    rows = _manage_rows(context, actor, pairs, several) if actor.coordinator else []
+    manage = bool(rows)
+    rows += [[(label(context, actor, "calendar/ics_button", trajectory=t, session=s,
+                     several=several), cb.Ics(s.id).pack())]
+             for t, s in upcoming if s.status == "planned"]
+    await reply(update, context, actor, "calendar/sessions", keyboard(rows) if rows else None,
+                upcoming=upcoming, past=past, several=several, manage=manage,
+                ics=any(s.status == "planned" for _, s in upcoming))
+
+
+async def ics_button(update: Update, context: KernbotContext, actor: Actor,
+                     button: cb.Ics) -> None:
+    """The .ics of one session of the person's trajectories (a moved session: the same
+    invitation, updated)."""
+    services = context.services
+    now = services.clock.now()
+    pairs = calendar.sessions_for_person(services.db, actor.person_id,
+                                         all_trajectories=actor.coordinator)
+    found = next(((t, s) for t, s in pairs if s.id == button.session_id), None)
+    if found is None or found[1].status != "planned":
+        await reply(update, context, actor, "common/button_expired")
+        return
+    trajectory, session = found
     m = services.messages
+    data = calendar.session_ics(
+        services.db, session, trajectory, now=now,
+        summary=m.plain("calendar/ics_summary", actor.language, session=session,
+                        trajectory=trajectory),
+        description=m.plain("calendar/ics_description", actor.language, session=session,
+                            trajectory=trajectory))
+    name = f"kernbot-traject-{trajectory.number}-sessie-{session.number}.ics"
     with tempfile.TemporaryDirectory(prefix="kernbot-ics-") as tmp:
-        for trajectory, session in upcoming:
-            if session.status != "planned":
-                continue
-            data = calendar.session_ics(
-                services.db, session, trajectory, now=now,
-                summary=m.plain("calendar/ics_summary", actor.language, session=session,
-                                trajectory=trajectory),
-                description=m.plain("calendar/ics_description", actor.language,
-                                    session=session, trajectory=trajectory))
-            path = Path(tmp) / f"kernbot-traject-{trajectory.number}-sessie-{session.number}.ics"
-            path.write_bytes(data)
-            with path.open("rb") as handle:
-                await context.bot.send_document(update.effective_chat.id, handle,
-                                                filename=path.name)
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        with path.open("rb") as handle:
+            await context.bot.send_document(update.effective_chat.id, handle, filename=name)
 
 
 async def mute_command(update: Update, context: KernbotContext, actor: Actor) -> None:
@@ -106,7 +123,7 @@ STATE = cb.CAL
 MAX_INSTRUCTIONS = 1500
 
 
-def _manage_keyboard(context: KernbotContext, actor: Actor, pairs, several: bool):
+def _manage_rows(context: KernbotContext, actor: Actor, pairs, several: bool) -> list:
     db = context.services.db
     rows = [[(label(context, actor, "calendar/manage_button", trajectory=t, session=s,
                     several=several), cb.Manage(s.id).pack())] for t, s in pairs]
@@ -114,7 +131,7 @@ def _manage_keyboard(context: KernbotContext, actor: Actor, pairs, several: bool
         if calendar.free_numbers(db, trajectory.id):
             rows.append([(label(context, actor, "calendar/add_button", trajectory=trajectory),
                           cb.AddSession(trajectory.id).pack())])
-    return keyboard(rows)
+    return rows
 
 
 def _session_of(context: KernbotContext, session_id: int):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from buttons.enrol import PREFIX, KeepValue
+from buttons.enrol import PREFIX, AsTyped, KeepValue, Suggestion
 from handlers.access import Actor, actor_of
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
 from handlers.router import text_of
-from programme import enrolment, overview
+from programme import enrolment, overview, places
 from storage import conversations, updates
 from storage.db import transaction
 
@@ -34,20 +34,63 @@ async def begin(update: Update, context: KernbotContext, actor: Actor) -> None:
 
 
 async def ask(update: Update, context: KernbotContext, actor: Actor, field: str, *,
-              first: bool = False, views: list | None = None) -> None:
+              first: bool = False, views: list | None = None, typed: bool = False,
+              part: str = "") -> None:
+    """The question of `field`; with a value (prefilled, or just typed: `typed`) it is read
+    back with a "Klopt" button. `part`: the deelgemeente typed, read back with its
+    municipality."""
     value = getattr(actor.person, field) if actor.person else ""
     markup = None
     if value:
         markup = keyboard([[(label(context, actor, "buttons/enrol_ok"),
                              KeepValue(field).pack())]])
     await reply(update, context, actor, "enrol/ask", markup, field=field, value=value,
-                first=first, views=views or [])
+                first=first, views=views or [], typed=typed, part=part)
 
 
 async def resume(update: Update, context: KernbotContext, actor: Actor,
                  state: conversations.ConversationState) -> None:
     """Ask the open question again (after /start, or a message that is not an answer)."""
-    await ask(update, context, actor, state.state.split(":", 1)[1])
+    await ask(update, context, actor, state.state.split(":", 1)[1],
+              typed=bool(state.data.get("typed")), part=state.data.get("part") or "")
+
+
+async def _read_back(update: Update, context: KernbotContext, actor: Actor, field: str,
+                     value: str, part: str = "") -> None:
+    """Store what was typed but stay at the question: it is read back for a "Klopt"."""
+    services = context.services
+    now = services.clock.now()
+    with transaction(services.db):
+        enrolment.save_profile_value(services.db, actor.person.id, field, value, now)
+        conversations.put(services.db, update.effective_chat.id, _state(field),
+                          {"typed": True, "part": part}, now)
+        updates.mark(services.db, update.update_id, now)
+    await ask(update, context, actor_of(update, services), field, typed=True, part=part)
+
+
+async def _municipality(update: Update, context: KernbotContext, actor: Actor,
+                        value: str) -> None:
+    """A municipality from the list goes on; a deelgemeente is read back with its
+    municipality; a name not in the list gets the closest ones to pick from."""
+    found = places.match(value)
+    if len(found) == 1 and found[0].is_municipality:
+        await _advance(update, context, actor, "municipality", found[0].name)
+        return
+    if len(found) == 1 and found[0].municipality:
+        await _read_back(update, context, actor, "municipality", found[0].municipality,
+                         part=found[0].name)
+        return
+    options = found if found else places.closest(value)
+    options = [p for p in options if p.municipality] or []
+    services = context.services
+    conversations.put(services.db, update.effective_chat.id, _state("municipality"),
+                      {"typed": False, "asked": value,
+                       "suggest": [p.municipality for p in options]}, services.clock.now())
+    rows = [[(label(context, actor, "enrol/suggestion", place=p), Suggestion(i).pack())]
+            for i, p in enumerate(options)]
+    rows.append([(label(context, actor, "enrol/as_typed", value=value), AsTyped().pack())])
+    await reply(update, context, actor, "enrol/municipality_unknown", keyboard(rows),
+                value=value, options=options, several=bool(found))
 
 
 async def _advance(update: Update, context: KernbotContext, actor: Actor, field: str,
@@ -90,7 +133,14 @@ async def on_answer(update: Update, context: KernbotContext, actor: Actor,
     if value is None:
         await reply(update, context, actor, "enrol/invalid", maximum=enrolment.PROFILE_MAX)
         return
-    await _advance(update, context, actor, field, value)
+    if field == "name":
+        await _read_back(update, context, actor, field, value)   # "Klopt dat?"
+    elif field == "municipality":
+        await _municipality(update, context, actor, value)
+    elif not enrolment.has_words(value):
+        await reply(update, context, actor, "enrol/department_words")
+    else:
+        await _advance(update, context, actor, field, value)
 
 
 async def on_ok_button(update: Update, context: KernbotContext, actor: Actor,
@@ -104,3 +154,27 @@ async def on_ok_button(update: Update, context: KernbotContext, actor: Actor,
         await reply(update, context, actor, "common/button_expired")
         return
     await _advance(update, context, actor, field, None)
+
+
+async def on_suggestion(update: Update, context: KernbotContext, actor: Actor,
+                        button: Suggestion) -> None:
+    """One of the suggested municipalities."""
+    state = conversations.get(context.services.db, update.effective_chat.id)
+    suggestions = state.data.get("suggest") if state is not None else None
+    if (actor.person is None or state is None or state.state != _state("municipality")
+            or not isinstance(suggestions, list) or button.index >= len(suggestions)):
+        await reply(update, context, actor, "common/button_expired")
+        return
+    await _advance(update, context, actor, "municipality", str(suggestions[button.index]))
+
+
+async def on_as_typed(update: Update, context: KernbotContext, actor: Actor,
+                      button: AsTyped) -> None:
+    """Keep the municipality as typed, although it is not in the list."""
+    state = conversations.get(context.services.db, update.effective_chat.id)
+    typed = state.data.get("asked") if state is not None else None
+    if (actor.person is None or state is None or state.state != _state("municipality")
+            or not isinstance(typed, str) or not typed):
+        await reply(update, context, actor, "common/button_expired")
+        return
+    await _advance(update, context, actor, "municipality", typed)

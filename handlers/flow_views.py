@@ -13,12 +13,38 @@ from flows import engine
 from flows.engine import SKIPPED, Flow, Pos
 from handlers.access import Actor
 from handlers.context import KernbotContext
-from programme import flow_progress, flow_runner, flow_text, library, sharing
-from storage import flow_runs
+from programme import content, evaluation, flow_progress, flow_runner, flow_text, library, sharing
+from storage import drafts, flow_runs
 
 
-def title(context: KernbotContext, actor: Actor, flow_id: str) -> str:
+def title(context: KernbotContext, actor: Actor, flow_id: str, instance: str = "") -> str:
+    """The conversation's name; an evaluation names the working session it is about."""
+    if flow_id == "evaluatie" and instance:
+        session = evaluation.session_of_person(context.services.db, actor.person_id, instance)
+        if session is not None:
+            return context.services.messages.plain("flows/evaluatie/title_session",
+                                                   actor.language, number=session.number)
     return context.services.messages.static(f"flows/{flow_id}/title", actor.language)
+
+
+def session_label(context: KernbotContext, actor: Actor, session) -> str:
+    """"werksessie 2: Stap 2: ..." in the person's language."""
+    return context.services.messages.plain(
+        "flows/ui/session_label", actor.language, number=session.number,
+        title=content.session_title(session, actor.language))
+
+
+def session_values(context: KernbotContext, actor: Actor, flow_id: str, instance: str) -> dict:
+    """What the evaluation's intro and closing words need: the session, and whether it was
+    the last of the trajectory."""
+    if flow_id != "evaluatie":
+        return {"session": "", "last": False}
+    db = context.services.db
+    session = evaluation.session_of_person(db, actor.person_id, instance)
+    if session is None:
+        return {"session": "", "last": False}
+    return {"session": session_label(context, actor, session),
+            "last": evaluation.is_last(db, session)}
 
 
 def option_labels(context: KernbotContext, actor: Actor, q: engine.Question) -> dict[str, str]:
@@ -30,23 +56,35 @@ def display(context: KernbotContext, actor: Actor, flow: Flow, pos: Pos, value) 
     return flow_text.display_value(context.services.messages, actor.language, flow, pos, value)
 
 
+# Where a question's suggested answer comes from (`suggest` in the flow definition): an
+# answer the person already gave elsewhere, offered with a button instead of asked twice.
+SUGGESTIONS = {"brief_problem": ("brief", "problem"),        # a new chain starts from it
+               "intake_challenge": ("intake", "challenge")}  # brief step 1 starts from it
+
+
 def suggestion(context: KernbotContext, actor: Actor, flow: Flow, pos: Pos) -> str:
-    """A prefilled answer offered with a button (the brief's problem for a new chain)."""
+    """A prefilled answer offered with a button (what the person wrote elsewhere)."""
     q = flow.question(pos.qid)
-    if q is None or q.suggest != "brief_problem":
+    source = SUGGESTIONS.get(q.suggest) if q is not None else None
+    if source is None or actor.person_id is None:
         return ""
-    value = flow_progress.flow_answers(context.services.db, actor.person_id, "brief").get(
-        ("problem", 0))
-    return value or ""
+    value = flow_progress.flow_answers(context.services.db, actor.person_id, source[0]).get(
+        (source[1], 0))
+    return value if isinstance(value, str) else ""
 
 
 def _prompt_context(context: KernbotContext, actor: Actor, flow: Flow, answers: dict,
                     pos: Pos) -> dict:
     chain = [answers[Pos("why", i)] for i in range(pos.idx)
              if answers.get(Pos("why", i)) not in (None, SKIPPED)] if flow.id == "waarom" else []
+    suggested = suggestion(context, actor, flow, pos)
+    person = actor.person
     return {"round": pos.idx + 1, "chain": chain,
             "problem": answers.get(Pos("problem")) or "", "root": answers.get(Pos("root")) or "",
-            "suggestion": bool(suggestion(context, actor, flow, pos))}
+            "suggestion": bool(suggested), "suggested": suggested,
+            # known from the enrolment: not asked again
+            "department": (person.department if person else "") or "",
+            "municipality": (person.municipality if person else "") or ""}
 
 
 def _hashable(ctx: dict) -> dict:
@@ -68,7 +106,8 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
     q = engine.Question(pos.qid, "yesno") if group is not None else flow.question(pos.qid)
     prompt_key = (f"flows/{flow.id}/{pos.qid}/more" if group is not None
                   else f"flows/{flow.id}/{pos.qid}/prompt")
-    person_specific = bool(ctx["chain"] or ctx["problem"] or ctx["root"] or ctx["suggestion"])
+    person_specific = bool(ctx["chain"] or ctx["problem"] or ctx["root"] or ctx["suggestion"]
+                           or ctx["department"] or ctx["municipality"])
     if not person_specific:
         # no person-specific text in it: rendered once per process (round is a small number)
         prompt = Markup(m.static(prompt_key, lang, html=True, **_hashable(ctx)))
@@ -84,25 +123,41 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
                            can_back=can_back, optional=optional))
     section_title = m.static(f"flows/{flow.id}/sections/{run.section}", lang) \
         if run.section else ""
-    values = dict(title=title(context, actor, flow.id), section=section_title, number=number,
+    values = dict(title=title(context, actor, flow.id, run.instance), section=section_title,
+                  number=number,
                   total=total, prompt=prompt, help=help_text, current=current, hint=hint)
     if person_specific or current:
         text = m.render("flows/ui/question", lang, **values)
     else:  # the same words for everybody at this point: rendered once per process
         text = m.static("flows/ui/question", lang, html=True, **values)
+    draft = draft_here(context, actor, flow, run, pos, q)
     view_key = ("question", flow.id, run.instance, pos, lang, tuple(selected or ()), can_back,
-                optional, pos in answers, ctx["suggestion"])
+                optional, pos in answers, ctx["suggestion"], draft)
     markup = context.keyboards.cached(view_key)
     if markup is None:
         markup = context.keyboards.remember(view_key, _question_rows(
             context, actor, flow, run, pos, q, selected, can_back, optional, pos in answers,
-            ctx["suggestion"]))
+            ctx["suggestion"], draft))
     return text, markup
+
+
+def draft_here(context: KernbotContext, actor: Actor, flow: Flow, run: flow_runs.Run, pos: Pos,
+               q: engine.Question) -> str:
+    """"too_long": the run's draft was too long for this question (split it, or have it sent
+    back to shorten); "rest": what is left of a split text may answer this one; "" else."""
+    if q.type not in engine.TEXT_TYPES or actor.person_id is None:
+        return ""
+    draft = drafts.get(context.services.db, actor.person_id, flow.id, run.instance)
+    if draft is None:
+        return ""
+    if (draft.question, draft.idx) == (pos.qid, pos.idx):
+        return "too_long"
+    return "rest" if draft.question == "" else ""
 
 
 def _question_rows(context: KernbotContext, actor: Actor, flow: Flow, run: flow_runs.Run,
                    pos: Pos, q: engine.Question, selected: list[str] | None, can_back: bool,
-                   optional: bool, answered: bool, suggested: bool
+                   optional: bool, answered: bool, suggested: bool, draft: str = ""
                    ) -> list[list[tuple[str, str]]]:
     m, lang = context.services.messages, actor.language
     base = (flow.id, run.instance, pos.qid, pos.idx)
@@ -124,8 +179,14 @@ def _question_rows(context: KernbotContext, actor: Actor, flow: Flow, run: flow_
         rows.append([(m.static("flows/buttons/multi_done", lang),
                       fb.Move(*base, "done").pack())])
     if suggested and not answered:
-        rows.append([(m.static("flows/buttons/use_suggestion", lang),
+        rows.append([(m.static("flows/buttons/use_suggestion", lang, kind=q.suggest),
                       fb.Move(*base, "sugg").pack())])
+    if draft == "too_long":
+        rows.append([(m.static("flows/buttons/split", lang), fb.Move(*base, "split").pack())])
+        rows.append([(m.static("flows/buttons/draft_back", lang),
+                      fb.Move(*base, "draft").pack())])
+    elif draft == "rest":
+        rows.append([(m.static("flows/buttons/use_rest", lang), fb.Move(*base, "rest").pack())])
     nav = []
     if can_back:
         nav.append((m.static("flows/buttons/back", lang), fb.Move(*base, "back").pack()))
@@ -169,7 +230,9 @@ def summary_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_ru
         markup = context.keyboards.remember(key, buttons)
     section_title = m.static(f"flows/{flow.id}/sections/{run.section}", lang) \
         if run.section else ""
-    text = m.render("flows/ui/summary", lang, title=title(context, actor, flow.id),
+    text = m.render("flows/ui/summary", lang, title=title(context, actor, flow.id, run.instance),
                     section=section_title, rows=rows, complete=complete,
-                    done=Markup(m.static(f"flows/ui/done_{flow.id}", lang, html=True)))
+                    done=Markup(m.static(f"flows/ui/done_{flow.id}", lang, html=True,
+                                         **_hashable(session_values(context, actor, flow.id,
+                                                                    run.instance)))))
     return text, markup

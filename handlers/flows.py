@@ -3,27 +3,30 @@
 Thin layer over `programme.flow_runner` (which runs the pure engine on stored answers): turn an
 update into an engine Input, then send the next question, the error or the summary (rendered in
 handlers/flow_views.py). The design brief's menu and download are in handlers/brief.py.
-Buttons: buttons/flows.py. Conversation state: `fl:<flow>` (or `fl:album` while the rest of a
-photo album arrives).
+Buttons: buttons/flows.py. Conversation state: `fl:<flow>` (or `fl:album` after the summary),
+with a `trail` while more may follow what the person just sent: the rest of a photo album,
+more photos for the same question, the next part of a text Telegram split.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from markupsafe import Markup
 from telegram import Update
 from telegram.error import TelegramError
 
 from buttons import flows as fb
+from flows import engine
 from flows.engine import Flow, Input, Pos
 from handlers import brief, flow_views, router
 from handlers.access import PARTICIPANT, Actor
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, reply, send
 from programme import evaluation, flow_runner, flow_text
-from storage import conversations, flow_runs, updates
-from storage.db import transaction
+from storage import conversations, drafts, flow_runs, updates
+from storage.db import parse_iso, transaction, utcnow_iso
 
 log = logging.getLogger(__name__)
 PARTICIPANTS = frozenset({PARTICIPANT})
@@ -41,7 +44,7 @@ async def ask(update: Update, context: KernbotContext, actor: Actor, run: flow_r
               pos: Pos, *, before: str | None = None, selected: list[str] | None = None,
               answers: dict | None = None,
               known_state: conversations.ConversationState | None = None,
-              album: dict | None = None, order: tuple[Pos, ...] | None = None,
+              trail: dict | None = None, order: tuple[Pos, ...] | None = None,
               **before_values) -> None:
     """Send the question at pos (optionally preceded by a line such as an error). The chat's
     conversation state is written unless `known_state` shows it is already right."""
@@ -50,8 +53,8 @@ async def ask(update: Update, context: KernbotContext, actor: Actor, run: flow_r
     if answers is None:
         answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
     state, data = f"{PREFIX}:{run.flow}", {"instance": run.instance, "sel": selected or []}
-    if album:
-        data["album"] = album
+    if trail:
+        data["trail"] = trail
     if known_state is None or known_state.state != state or known_state.data != data:
         conversations.put(services.db, update.effective_chat.id, state, data,
                           services.clock.now())
@@ -82,17 +85,20 @@ async def toggle(update: Update, context: KernbotContext, actor: Actor, run: flo
 
 async def show_summary(update: Update, context: KernbotContext, actor: Actor,
                        run: flow_runs.Run, *, before: str | None = None,
-                       answers: dict | None = None, album: dict | None = None) -> None:
+                       answers: dict | None = None, trail: dict | None = None,
+                       keep_state: bool = False, **before_values) -> None:
     services = context.services
     if answers is None:
         answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
     text, markup = flow_views.summary_view(context, actor, _flow(context, run.flow), run,
                                            answers)
     if before:
-        text = services.messages.render(before, actor.language) + "\n\n" + text
-    if album:  # the rest of a photo album may still arrive: keep collecting it
+        text = services.messages.render(before, actor.language, **before_values) + "\n\n" + text
+    if keep_state:  # an overview asked for while the person may be doing something else
+        pass
+    elif trail:  # more photos, or the rest of a split text, may still arrive: keep them
         conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:album",
-                          {"album": album}, services.clock.now())
+                          {"trail": trail}, services.clock.now())
     else:
         conversations.clear(services.db, update.effective_chat.id)
     await send(context, update.effective_chat.id, text, markup)
@@ -107,8 +113,8 @@ async def begin(update: Update, context: KernbotContext, actor: Actor, flow_id: 
     current = flow_runs.active(db, actor.person_id)
     if (current is not None and not confirmed
             and (current.flow, current.instance) != (flow_id, instance)):
-        current_title = flow_views.title(context, actor, current.flow)
-        new_title = flow_views.title(context, actor, flow_id)
+        current_title = flow_views.title(context, actor, current.flow, current.instance)
+        new_title = flow_views.title(context, actor, flow_id, instance)
         markup = keyboard([
             [(m.plain("flows/buttons/pause_yes", actor.language, title=new_title),
               fb.Switch(flow_id, instance, section).pack())],
@@ -125,22 +131,13 @@ async def begin(update: Update, context: KernbotContext, actor: Actor, flow_id: 
         return
     if fresh and flow_id != "brief":  # the brief's menu already introduced it
         intro = m.render(f"flows/{flow_id}/intro", actor.language,
-                         session=_session_title(context, actor, flow_id, instance))
+                         **flow_views.session_values(context, actor, flow_id, instance))
         await reply(update, context, actor, "flows/ui/intro",
-                    title=flow_views.title(context, actor, flow_id), intro=Markup(intro))
+                    title=flow_views.title(context, actor, flow_id, instance),
+                    intro=Markup(intro))
         await ask(update, context, actor, run, pos)
     else:
         await ask(update, context, actor, run, pos, before="flows/ui/resume")
-
-
-def _session_title(context: KernbotContext, actor: Actor, flow_id: str, instance: str) -> str:
-    if flow_id != "evaluatie":
-        return ""
-    session = evaluation.session_of_person(context.services.db, actor.person_id, instance)
-    if session is None:
-        return ""
-    return context.services.messages.plain("flows/ui/session_label", actor.language,
-                                           number=session.number, title=session.title)
 
 
 async def intake_command(update: Update, context: KernbotContext, actor: Actor) -> None:
@@ -157,11 +154,16 @@ async def waarom_command(update: Update, context: KernbotContext, actor: Actor) 
 
 
 async def evaluatie_command(update: Update, context: KernbotContext, actor: Actor) -> None:
-    """/evaluatie: evaluate the latest working session."""
+    """/evaluatie: evaluate the latest working session, once it has taken place."""
     services = context.services
-    instance = evaluation.latest_session_instance(services.db, actor.person_id,
-                                                  services.clock.now())
-    await begin(update, context, actor, "evaluatie", instance)
+    now = services.clock.now()
+    session = evaluation.latest_session(services.db, actor.person_id, now)
+    if session is None:
+        coming = evaluation.next_session(services.db, actor.person_id, now)
+        await reply(update, context, actor, "flows/ui/evaluation_not_yet", session=coming,
+                    label=flow_views.session_label(context, actor, coming) if coming else "")
+        return
+    await begin(update, context, actor, "evaluatie", str(session.id))
 
 
 # -- answers ----------------------------------------------------------------------------------
@@ -186,60 +188,177 @@ def _input_of(update: Update, context: KernbotContext, actor: Actor, flow: Flow,
     return Input(kind)
 
 
+# A text part this long may have been cut by Telegram (4,096 characters per message): a text
+# arriving soon after it is its next part.
+JOIN_MIN = 3500
+JOIN_WITHIN = timedelta(seconds=5)
+
+
+def _trail(update: Update, context: KernbotContext, run: flow_runs.Run, at: Pos, inp: Input,
+           stored: bool) -> dict | None:
+    """What may still follow this input: more photos for the question they answered, or the
+    next part of a long text (see `_follow`)."""
+    now = utcnow_iso(context.services.clock.now())
+    base = {"flow": run.flow, "inst": run.instance, "q": at.qid, "idx": at.idx, "at": now}
+    if stored and inp.kind in ("photo", "document"):
+        return {**base, "kind": "photo",
+                "gid": getattr(update.effective_message, "media_group_id", None)}
+    if inp.kind == "text" and isinstance(inp.value, str) and len(inp.value) >= JOIN_MIN:
+        return {**base, "kind": "text"}
+    return None
+
+
 async def _apply(update: Update, context: KernbotContext, actor: Actor, run: flow_runs.Run,
-                 inp: Input, state: conversations.ConversationState | None = None) -> None:
+                 inp: Input, state: conversations.ConversationState | None = None, *,
+                 rest: str | None = None) -> None:
     services = context.services
     was_edit = run.mode == "edit"
     labels: dict[str, str] = {}
 
     def labels_for(question) -> dict[str, str]:
+        labels.clear()  # the question the input is finally applied to
         labels.update(flow_views.option_labels(context, actor, question))
         return labels
 
     sub = flow_runner.submit(services.db, _flow(context, run.flow), run, inp,
                              now=services.clock.now(), update_id=update.update_id,
-                             labels_for=labels_for)
+                             labels_for=labels_for, caption=router.caption_of(update),
+                             rest=rest)
     if sub.duplicate:
         return
     run, answers = sub.run, sub.answers
     if not sub.result.ok:
-        params = dict(sub.result.params)
-        if sub.result.error == "unknown_option" and labels:
-            params["options"] = ", ".join(labels.values())
+        params = flow_text.error_values(sub.result.params, labels)
+        trail = _trail(update, context, run, sub.at, inp, False) \
+            if sub.result.error == "too_long" else None
+        group_id = getattr(update.effective_message, "media_group_id", None)
+        if group_id and trail is None:  # an album where none fits: one answer for all of it
+            trail = {"kind": "album", "gid": group_id, "flow": run.flow, "inst": run.instance,
+                     "q": sub.at.qid, "idx": sub.at.idx, "at": None}
         if sub.next is None:
-            await show_summary(update, context, actor, run)
+            await show_summary(update, context, actor, run, trail=trail)
             return
         await ask(update, context, actor, run, sub.next, before=f"flows/errors/{sub.result.error}",
-                  answers=answers, known_state=state, **params)
+                  answers=answers, known_state=state, trail=trail, **params)
         return
-    album = None
-    group_id = getattr(update.effective_message, "media_group_id", None)
-    if inp.kind in ("photo", "document") and group_id and sub.result.writes:
-        at = sub.result.writes[0][0]
-        album = {"gid": group_id, "flow": run.flow, "inst": run.instance, "q": at.qid,
-                 "idx": at.idx}
+    trail = _trail(update, context, run, sub.at, inp, bool(sub.result.writes))
     if sub.next is None:
         await show_summary(update, context, actor, run,
                            before="flows/ui/edited" if was_edit else None, answers=answers,
-                           album=album)
+                           trail=trail)
+    else:
+        await ask(update, context, actor, run, sub.next, answers=answers, known_state=state,
+                  trail=trail, order=sub.result.order)
+    if inp.kind in ("photo", "document") and sub.result.writes:
+        await brief.copy_photos(context, actor.person_id)  # for the brief document
+
+
+def _trail_of(state: conversations.ConversationState) -> dict | None:
+    trail = state.data.get("trail")
+    if isinstance(trail, dict):
+        return trail
+    album = state.data.get("album")  # written by earlier versions: the rest of an album
+    if isinstance(album, dict) and "q" in album:
+        return {"flow": album.get("flow"), "inst": album.get("inst", ""), "q": album["q"],
+                "idx": album.get("idx", 0), "kind": "photo", "gid": album.get("gid"),
+                "at": None}
+    return None
+
+
+def _image_of(update: Update) -> str | None:
+    message = update.effective_message
+    if message is None:
+        return None
+    if message.photo:
+        return message.photo[-1].file_id
+    if message.document and (message.document.mime_type or "").startswith("image/"):
+        return message.document.file_id
+    return None
+
+
+async def _show_where(update: Update, context: KernbotContext, actor: Actor, before: str,
+                      trail: dict | None = None, **values) -> None:
+    """A line, then the question the person is at (or the summary when the run is done)."""
+    services = context.services
+    run = flow_runs.active(services.db, actor.person_id)
+    if run is None and trail is not None:
+        run = flow_runs.get(services.db, actor.person_id, trail["flow"], trail["inst"])
+    if run is None or run.flow not in services.flows:
+        conversations.clear(services.db, update.effective_chat.id)
+        await reply(update, context, actor, before, **values)
         return
-    await ask(update, context, actor, run, sub.next, answers=answers, known_state=state,
-              album=album, order=sub.result.order)
+    flow = _flow(context, run.flow)
+    answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
+    pos = flow_runner.current_position(flow, run, answers) if run.status == "active" else None
+    if pos is None:
+        await show_summary(update, context, actor, run, before=before, answers=answers,
+                           trail=trail, **values)
+        return
+    await ask(update, context, actor, run, pos, before=before, answers=answers, trail=trail,
+              **values)
+
+
+async def _follow(update: Update, context: KernbotContext, actor: Actor,
+                  state: conversations.ConversationState, trail: dict) -> bool:
+    """More of what the person just sent: the rest of a photo album or another photo for the
+    same question (kept, with its caption), or the next part of a text Telegram split. True
+    when the message was taken that way."""
+    services = context.services
+    flow = services.flows.get(trail.get("flow") or "")
+    if flow is None or not isinstance(trail.get("q"), str):
+        return False
+    pos = Pos(trail["q"], int(trail.get("idx") or 0))
+    message = update.effective_message
+    now = services.clock.now()
+    if trail.get("kind") == "album":  # the rest of an album that did not fit: answered once
+        return message is not None and bool(message.media_group_id) and \
+            message.media_group_id == trail.get("gid")
+    if trail.get("kind") == "photo":
+        file_id = _image_of(update)
+        if file_id is None:
+            return False
+        same_album = bool(message.media_group_id) and message.media_group_id == trail.get("gid")
+        if not same_album:
+            run = flow_runs.active(services.db, actor.person_id)
+            if run is not None and run.question is not None:
+                current = flow.question(run.question) if run.flow == flow.id else None
+                if current is not None and current.type in ("photo", "document"):
+                    return False  # the answer to the photo question the person is at
+        count = flow_runner.add_photo(services.db, actor.person_id, flow.id, trail["inst"], pos,
+                                      file_id, router.caption_of(update), now=now,
+                                      update_id=update.update_id)
+        if count is not None and not same_album:  # the rest of an album: no reply of its own
+            await _show_where(update, context, actor, "flows/ui/photo_added", trail=trail,
+                              count=count, label=flow_text.label(services.messages,
+                                                                 actor.language, flow, pos))
+        if count is not None:
+            await brief.copy_photos(context, actor.person_id)
+        return True
+    at = trail.get("at")
+    if trail.get("kind") != "text" or not isinstance(at, str) or message is None \
+            or not message.text or now - parse_iso(at) > JOIN_WITHIN:
+        return False
+    part = router.text_of(update)
+    joined = flow_runner.join_text(services.db, flow, actor.person_id, trail["inst"], pos, part,
+                                   now=now, update_id=update.update_id)
+    if joined is None:
+        return True  # already handled (a redelivery)
+    follow = {**trail, "at": utcnow_iso(now)} if len(part) >= JOIN_MIN else None
+    await _show_where(update, context, actor, "flows/ui/joined", trail=follow,
+                      length=joined.length, draft=joined.draft,
+                      label=flow_text.label(services.messages, actor.language, flow, pos))
+    return True
 
 
 async def on_message(update: Update, context: KernbotContext, actor: Actor,
                      state: conversations.ConversationState) -> None:
-    """A message while a flow runs: the answer to the current question."""
+    """A message while a flow runs: the answer to the current question (or more of what the
+    person just sent: see `_follow`)."""
     services = context.services
-    album = state.data.get("album")
-    message = update.effective_message
-    if album and actor.person_id and message is not None and message.media_group_id == \
-            album.get("gid") and (message.photo or message.document):
-        file_id = message.photo[-1].file_id if message.photo else message.document.file_id
-        flow_runner.add_to_album(services.db, actor.person_id, album["flow"], album["inst"],
-                                 Pos(album["q"], album["idx"]), file_id,
-                                 now=services.clock.now(), update_id=update.update_id)
-        return  # the rest of an album the person just sent: collected quietly
+    trail = _trail_of(state)
+    if trail is not None and actor.person_id and PARTICIPANT in actor.roles and \
+            await _follow(update, context, actor, state, trail):
+        return
     run = flow_runs.active(services.db, actor.person_id) if actor.person_id else None
     if run is None or PARTICIPANT not in actor.roles:
         conversations.clear(services.db, update.effective_chat.id)
@@ -269,25 +388,42 @@ async def start_button(update: Update, context: KernbotContext, actor: Actor,
         await waarom_command(update, context, actor)
     elif not button.instance:
         await evaluatie_command(update, context, actor)
-    elif evaluation.session_of_person(context.services.db, actor.person_id,
-                                      button.instance) is None:
-        await reply(update, context, actor, "flows/ui/session_unknown")
     else:
-        await begin(update, context, actor, "evaluatie", button.instance)
+        session = evaluation.session_of_person(context.services.db, actor.person_id,
+                                               button.instance)
+        if session is None:
+            await reply(update, context, actor, "flows/ui/session_unknown")
+        elif not evaluation.has_ended(session, context.services.clock.now()):
+            await reply(update, context, actor, "flows/ui/evaluation_not_yet", session=session,
+                        label=flow_views.session_label(context, actor, session))
+        else:
+            await begin(update, context, actor, "evaluatie", button.instance)
 
 
-async def _already_answered(update: Update, context: KernbotContext, actor: Actor) -> None:
-    """A button of an earlier question: say so, and show where the person is now."""
+async def _already_answered(update: Update, context: KernbotContext, actor: Actor,
+                            flow_id: str | None = None, instance: str = "") -> None:
+    """A button of an earlier question: say so, and show where the person is now; when no
+    conversation runs, the overview of the one the button belonged to (the person may be
+    doing something else: their conversation state is left alone)."""
     services = context.services
     run = flow_runs.active(services.db, actor.person_id)
     if run is None:
-        await reply(update, context, actor, "flows/ui/already_answered")
+        done = flow_runs.get(services.db, actor.person_id, flow_id, instance) \
+            if flow_id in services.flows else None
+        if done is None or not flow_runner.load_answers(services.db, actor.person_id,
+                                                        done.flow, done.instance):
+            await reply(update, context, actor, "flows/ui/already_answered_idle")
+            return
+        await show_summary(update, context, actor, done, before="flows/ui/already_done",
+                           keep_state=True,
+                           title=flow_views.title(context, actor, done.flow, done.instance))
         return
     flow = _flow(context, run.flow)
     answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
     pos = flow_runner.current_position(flow, run, answers)
     if pos is None:
-        await show_summary(update, context, actor, run, before="flows/ui/already_answered")
+        await show_summary(update, context, actor, run, before="flows/ui/already_done",
+                           title=flow_views.title(context, actor, run.flow, run.instance))
         return
     await ask(update, context, actor, run, pos, before="flows/ui/already_answered")
 
@@ -299,7 +435,7 @@ async def question_button(update: Update, context: KernbotContext, actor: Actor,
     run = flow_runs.active(services.db, actor.person_id)
     if run is None or (run.flow, run.instance) != (button.flow, button.instance) \
             or button.flow not in services.flows:
-        await _already_answered(update, context, actor)
+        await _already_answered(update, context, actor, button.flow, button.instance)
         return
     flow = _flow(context, button.flow)
     target = Pos(button.question, button.idx)
@@ -328,9 +464,35 @@ async def question_button(update: Update, context: KernbotContext, actor: Actor,
     elif button.nav == "sugg":
         suggestion = flow_views.suggestion(context, actor, flow, pos)
         inp = Input("text", suggestion) if suggestion else Input("other")
+    elif button.nav in ("split", "rest", "draft"):
+        await _draft_button(update, context, actor, run, flow, pos, button.nav)
+        return
     else:
         inp = Input(button.nav)
     await _apply(update, context, actor, run, inp)
+
+
+async def _draft_button(update: Update, context: KernbotContext, actor: Actor,
+                        run: flow_runs.Run, flow: Flow, pos: Pos, nav: str) -> None:
+    """A text kept as a draft: split it (this question gets the first part that fits, the rest
+    waits for the next question), use the rest here, or have it sent back to shorten it."""
+    services = context.services
+    draft = drafts.get(services.db, actor.person_id, run.flow, run.instance)
+    q = flow.question(pos.qid)
+    mine = draft is not None and (draft.question, draft.idx) == (pos.qid, pos.idx)
+    if draft is None or q is None or (nav in ("split", "draft") and not mine) or (
+            nav == "rest" and draft.question != ""):
+        await _already_answered(update, context, actor)
+        return
+    if nav == "draft":
+        await reply(update, context, actor, "flows/ui/draft_back", text=draft.text)
+        await ask(update, context, actor, run, pos)
+        return
+    if nav == "split":
+        first, rest = flow_text.split_at(draft.text, q.limit)
+        await _apply(update, context, actor, run, Input("text", first), rest=rest)
+        return
+    await _apply(update, context, actor, run, Input("text", draft.text), rest="")
 
 
 async def edit_button(update: Update, context: KernbotContext, actor: Actor,
@@ -357,17 +519,18 @@ async def switch_button(update: Update, context: KernbotContext, actor: Actor,
     """Pause the current flow and start another (after "pause the current one?")."""
     services = context.services
     flow = services.flows.get(button.flow)
+    session = evaluation.session_of_person(services.db, actor.person_id, button.instance) \
+        if button.flow == "evaluatie" else None
     if flow is None or (button.section and button.section not in flow.sections) or (
-            button.flow == "evaluatie" and button.instance != "0"
-            and evaluation.session_of_person(services.db, actor.person_id,
-                                             button.instance) is None):
+            button.flow == "evaluatie" and (session is None or not evaluation.has_ended(
+                session, services.clock.now()))):
         await reply(update, context, actor, "common/button_expired")
         return
     with transaction(services.db):
         paused = flow_runner.pause(services.db, actor.person_id, services.clock.now())
     if paused is not None:
         await reply(update, context, actor, "flows/ui/paused",
-                    title=flow_views.title(context, actor, paused.flow),
+                    title=flow_views.title(context, actor, paused.flow, paused.instance),
                     command=COMMANDS[paused.flow])
     await begin(update, context, actor, button.flow, button.instance, button.section,
                 confirmed=True)
@@ -393,4 +556,24 @@ async def step_button(update: Update, context: KernbotContext, actor: Actor,
 
 async def new_chain_button(update: Update, context: KernbotContext, actor: Actor,
                            button: fb.NewChain) -> None:
-    await waarom_command(update, context, actor)
+    """A new five-whys chain (the unfinished ones stay; /brief lists them)."""
+    await begin(update, context, actor, "waarom",
+                flow_runner.next_chain(context.services.db, actor.person_id))
+
+
+async def chain_button(update: Update, context: KernbotContext, actor: Actor,
+                       button: fb.Chain) -> None:
+    """One chain from /brief: a finished one shows its overview (to read or change), an
+    unfinished one carries on where it stopped."""
+    services = context.services
+    instance = str(button.number)
+    if not flow_runner.load_answers(services.db, actor.person_id, "waarom", instance):
+        await reply(update, context, actor, "common/button_expired")
+        return
+    flow = _flow(context, "waarom")
+    answers = flow_runner.load_answers(services.db, actor.person_id, "waarom", instance)
+    run = flow_runs.get(services.db, actor.person_id, "waarom", instance)
+    if run is not None and engine.is_complete(flow, answers):
+        await show_summary(update, context, actor, run, answers=answers, keep_state=True)
+        return
+    await begin(update, context, actor, "waarom", instance)

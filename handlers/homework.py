@@ -18,6 +18,7 @@ from buttons.coaches import Current, Evaluations, Intakes, Pack
 from buttons.flows import Start
 from buttons.followup import Extend
 from buttons.sharing import Offer
+from handlers import confirm
 from handlers.access import Actor, trajectory_ids
 from handlers.coaches import send_photos
 from handlers.context import KernbotContext
@@ -93,16 +94,36 @@ async def open_button(update: Update, context: KernbotContext, actor: Actor,
     done = homework.flow_part_done(services.db, services.flows, actor.person_id, view.window)
     if done is not None:  # handed in by finishing a part of a guided conversation
         flow = "brief" if view.assignment.kind == "brief_step" else "waarom"
-        rows = [[(label(context, actor, f"homework/go_{flow}"), Start(flow).pack())],
-                [(label(context, actor, "homework/submit"), hb.Submit(assignment_id).pack())]]
+        # the step already done: shown, and offered to hand in as it is (not asked again)
+        submit = [(label(context, actor, "homework/submit_as_is" if done else "homework/submit"),
+                   hb.Submit(assignment_id).pack())]
+        go = [(label(context, actor, f"homework/go_{flow}", done=done), Start(flow).pack())]
+        rows = [submit, go] if done else [go, submit]
         await reply(update, context, actor, "homework/via_flow", keyboard(rows), view=view,
-                    done=done)
+                    done=done, answers=_step_answers(context, actor, view) if done else [])
         return
     conversations.put(services.db, update.effective_chat.id,
                       f"{PREFIX}:{COLLECT}:{assignment_id}", {}, now)
     await reply(update, context, actor, "homework/collect", _collect_keyboard(
         context, actor, assignment_id, view.item_count), view=view,
         max_mb=services.config["homework"]["max_file_mb"])
+
+
+def _step_answers(context: KernbotContext, actor: Actor, view: homework.HomeworkView
+                  ) -> list[tuple[str, str]]:
+    """(label, answer) of the brief step a homework equals: what would be handed in."""
+    if view.assignment.kind != "brief_step" or not view.assignment.brief_step:
+        return []
+    from flows import engine
+    from programme import flow_runner, flow_text
+
+    services = context.services
+    flow = services.flows["brief"]
+    answers = flow_runner.load_answers(services.db, actor.person_id, "brief")
+    section = f"step{view.assignment.brief_step}"
+    return [(flow_text.label(services.messages, actor.language, flow, pos),
+             flow_text.display_value(services.messages, actor.language, flow, pos, answers[pos]))
+            for pos in engine.summary_positions(flow, answers, section)]
 
 
 def _collect_keyboard(context, actor, assignment_id: int, count: int):
@@ -485,19 +506,80 @@ async def stop_button(update: Update, context: KernbotContext, actor: Actor,
     await reply(update, context, actor, "homework/stopped")
 
 
+RESTART = "hw_restart"
+
+
 async def restart_button(update: Update, context: KernbotContext, actor: Actor,
                          button: hb.Restart) -> None:
+    """"Opnieuw beginnen": asks first; what is set aside can be brought back until the
+    hand-in."""
     services = context.services
     now = services.clock.now()
     view = homework.find(services.db, services.settings, actor.person_id, button.assignment_id,
                          now)
-    if view is None or view.submission is None:
+    if view is None or view.submission is None or now >= view.editable_until:
         await reply(update, context, actor, "common/button_expired")
         return
-    store.clear_items(services.db, view.submission.id, now)
-    conversations.put(services.db, update.effective_chat.id,
-                      f"{PREFIX}:{COLLECT}:{button.assignment_id}", {}, now)
-    await reply(update, context, actor, "homework/cleared")
+    assignment_id = button.assignment_id
+
+    def markup(nonce: int):
+        return keyboard([[(label(context, actor, "homework/restart_yes"),
+                           hb.RestartYes(assignment_id, nonce).pack())],
+                         [(label(context, actor, "homework/restart_no"),
+                           hb.RestartNo(nonce).pack())]])
+
+    await confirm.ask(update, context, actor, RESTART, "homework/restart_confirm", markup,
+                      {"a": assignment_id}, view=view,
+                      minutes=int(confirm.OPEN_FOR.total_seconds() // 60))
+
+
+async def restart_yes_button(update: Update, context: KernbotContext, actor: Actor,
+                             button: hb.RestartYes) -> None:
+    services = context.services
+    now = services.clock.now()
+    payload = confirm.take(context, update.effective_chat.id, RESTART, button.nonce)
+    view = homework.find(services.db, services.settings, actor.person_id, button.assignment_id,
+                         now) if payload is not None and payload.get("a") == \
+        button.assignment_id else None
+    if view is None or view.submission is None or now >= view.editable_until:
+        await confirm.closed(update, context, actor)
+        return
+    with transaction(services.db):
+        store.clear_items(services.db, view.submission.id, now)
+        conversations.put(services.db, update.effective_chat.id,
+                          f"{PREFIX}:{COLLECT}:{button.assignment_id}", {}, now)
+    await reply(update, context, actor, "homework/cleared", keyboard(
+        [[(label(context, actor, "homework/undo"), hb.Undo(button.assignment_id).pack())],
+         [(label(context, actor, "homework/stop"), hb.Stop().pack())]]))
+
+
+async def restart_no_button(update: Update, context: KernbotContext, actor: Actor,
+                            button: hb.RestartNo) -> None:
+    if confirm.take(context, update.effective_chat.id, RESTART, button.nonce) is None:
+        await confirm.closed(update, context, actor)
+        return
+    await reply(update, context, actor, "homework/restart_kept")
+
+
+async def undo_button(update: Update, context: KernbotContext, actor: Actor,
+                      button: hb.Undo) -> None:
+    """The pieces set aside by the last "opnieuw beginnen" count again, until the hand-in
+    that came after it."""
+    services = context.services
+    db, now = services.db, services.clock.now()
+    view = homework.find(db, services.settings, actor.person_id, button.assignment_id, now)
+    submission = view.submission if view is not None else None
+    removed = store.last_removal(db, submission.id) if submission is not None else None
+    if view is None or removed is None or now >= view.editable_until or (
+            submission.submitted_at is not None
+            and utcnow_iso(submission.submitted_at) >= removed):
+        await reply(update, context, actor, "homework/undo_closed")
+        return
+    with transaction(db):
+        store.restore_items(db, submission.id, removed, now)
+    count = len(store.items(db, submission.id))
+    await reply(update, context, actor, "homework/restored", _collect_keyboard(
+        context, actor, button.assignment_id, count), count=count)
 
 
 async def _thread_message(update: Update, context: KernbotContext, actor: Actor,

@@ -13,6 +13,7 @@ from telegram.error import TelegramError
 
 from buttons.privacy import Forget, Keep
 from documents.personal_data import build_pdf
+from handlers import confirm
 from handlers.access import Actor
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
@@ -48,24 +49,38 @@ async def my_data_command(update: Update, context: KernbotContext, actor: Actor)
                 await context.bot.send_document(chat_id, handle, filename=path.name)
 
 
+FORGET = "forget"
+
+
 async def forget_command(update: Update, context: KernbotContext, actor: Actor) -> None:
-    markup = keyboard([[(label(context, actor, "privacy/forget_yes"), Forget().pack())],
-                       [(label(context, actor, "privacy/forget_no"), Keep().pack())]])
-    await reply(update, context, actor, "privacy/forget_confirm", markup,
-                anonymise=context.services.config["privacy"]["on_forget"] == "anonymise")
+    """/vergeetmij: asks first; the answer counts once, only while it is the open question."""
+    def markup(nonce: int):
+        return keyboard([[(label(context, actor, "privacy/forget_yes"), Forget(nonce).pack())],
+                         [(label(context, actor, "privacy/forget_no"), Keep(nonce).pack())]])
+
+    await confirm.ask(update, context, actor, FORGET, "privacy/forget_confirm", markup,
+                      anonymise=context.services.config["privacy"]["on_forget"] == "anonymise",
+                      minutes=int(confirm.OPEN_FOR.total_seconds() // 60))
 
 
 async def keep_button(update: Update, context: KernbotContext, actor: Actor,
                       button: Keep) -> None:
+    if confirm.take(context, update.effective_chat.id, FORGET, button.nonce) is None:
+        await confirm.closed(update, context, actor)
+        return
     await reply(update, context, actor, "privacy/forget_cancelled")
 
 
 async def forget_button(update: Update, context: KernbotContext, actor: Actor,
                         button: Forget) -> None:
-    """The confirmation carries no id: it always acts on the person who pressed it."""
+    """The confirmation carries no id: it always acts on the person who pressed it, and only
+    when it is their open question (not after "Nee", another step, or a few minutes)."""
     services = context.services
     if actor.person is None:
         await reply(update, context, actor, "common/not_enrolled")
+        return
+    if confirm.take(context, update.effective_chat.id, FORGET, button.nonce) is None:
+        await confirm.closed(update, context, actor)
         return
     person, now = actor.person, services.clock.now()
     places = [trajectories.get(services.db, m.trajectory_id)

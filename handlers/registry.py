@@ -17,6 +17,7 @@ from telegram import MessageEntity, Update
 from telegram.ext import Application, BaseHandler, CallbackQueryHandler
 
 from buttons.base import Button
+from handlers import confirm
 from handlers.access import Actor, actor_of, allowed
 from handlers.context import KernbotContext
 from handlers.replies import answer_query, refuse, reply
@@ -119,6 +120,7 @@ class Registry:
                 return
             if command.heavy and not await _may_do_heavy(update, context, actor):
                 return
+            confirm.close_if_open(context, update.effective_chat.id)  # another step: closed
             await command.callback(update, context, actor)
 
         run.__name__ = f"command_{command.name}"
@@ -142,6 +144,8 @@ class Registry:
                 return
             if route.heavy and not await _may_do_heavy(update, context, actor):
                 return
+            if not route.kind.answers_confirmation:
+                confirm.close_if_open(context, update.effective_chat.id)
             await route.callback(update, context, actor, button)
         finally:
             await answer_query(update)

@@ -83,7 +83,7 @@ async def flow(update: Update, context: KernbotContext, actor: Actor,
         selected = list(state.data.get("sel") or [])  # multiple-choice options ticked so far
     if run is None:
         name = state.state.split(":", 1)[1] if ":" in state.state else ""
-        album = state.data.get("album") or {}
+        album = state.data.get("trail") or state.data.get("album") or {}
         flow_id, instance = (album.get("flow"), album.get("inst", "")) if name == "album" \
             else (name, state.data.get("instance", ""))
         run = flow_runs.get(db, actor.person_id, flow_id, instance) if flow_id else None

@@ -66,6 +66,7 @@ from handlers import (
     calendar,
     coaches,
     common,
+    confirm,
     enrol,
     export,
     flows,
@@ -165,9 +166,12 @@ def build_registry() -> Registry:
     r.button(comb.SetLanguage, common.language_button, ENROLLED)
     r.button(pb.Forget, privacy.forget_button, ENROLLED)
     r.button(pb.Keep, privacy.keep_button, ENROLLED)
+    r.state(confirm.PREFIX, confirm.on_message)              # a destructive "are you sure?"
     # enrolment questions after /start CODE
     r.state(eb.PREFIX, enrol.on_answer, resume=resume.enrolment)
     r.button(eb.KeepValue, enrol.on_ok_button, ENROLLED)
+    r.button(eb.Suggestion, enrol.on_suggestion, ENROLLED)  # a municipality near what was typed
+    r.button(eb.AsTyped, enrol.on_as_typed, ENROLLED)
     # participants: guided conversations
     r.command("intake", flows.intake_command, PARTICIPANTS, order=20)
     r.command("brief", brief.brief_command, PARTICIPANTS, order=21)
@@ -185,6 +189,7 @@ def build_registry() -> Registry:
     r.button(fb.BriefStep, flows.step_button, PARTICIPANTS)
     r.button(fb.Download, brief.download_button, PARTICIPANTS, heavy=True)
     r.button(fb.NewChain, flows.new_chain_button, PARTICIPANTS)
+    r.button(fb.Chain, flows.chain_button, PARTICIPANTS)     # one five-whys chain from /brief
     # homework: participants hand in, staff read and give feedback
     r.command("huiswerk", homework.homework_command, PARTICIPANTS, order=15,
               aliases=("homework",))
@@ -193,7 +198,10 @@ def build_registry() -> Registry:
     r.state(hb.PREFIX, homework.on_message)
     r.button(hb.Open, homework.open_button, PARTICIPANTS)
     r.button(hb.Submit, homework.submit_button, PARTICIPANTS)
-    r.button(hb.Restart, homework.restart_button, PARTICIPANTS)
+    r.button(hb.Restart, homework.restart_button, PARTICIPANTS)     # asks first
+    r.button(hb.RestartYes, homework.restart_yes_button, PARTICIPANTS)
+    r.button(hb.RestartNo, homework.restart_no_button, PARTICIPANTS)
+    r.button(hb.Undo, homework.undo_button, PARTICIPANTS)             # until the hand-in
     r.button(hb.Stop, homework.stop_button, PARTICIPANTS)
     r.button(hb.Reply, homework.reply_button, PARTICIPANTS)
     r.button(hb.Session, homework.session_button, STAFF)
@@ -237,6 +245,7 @@ def build_registry() -> Registry:
     r.command("stil", calendar.mute_command, PARTICIPANTS | COORDINATORS, order=60,
               aliases=("mute",))
     r.button(cb.Mute, calendar.mute_button, PARTICIPANTS)
+    r.button(cb.Ics, calendar.ics_button, ENROLLED)           # one session's .ics (/sessies)
     # the coordinator's calendar in the chat (/sessies)
     r.state(cb.CAL, calendar.on_message)
     r.button(cb.Manage, calendar.manage_button, COORDINATORS)

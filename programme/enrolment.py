@@ -62,13 +62,27 @@ def roles_held(db: sqlite_utils.Database, person: people.Person | None) -> tuple
     return tuple(held)
 
 
+# Invite codes are read aloud and typed over: no characters that look alike (0/O, 1/I/L, 5/S,
+# 2/Z, 8/B), and any case is accepted.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_GROUPS, CODE_GROUP_SIZE = 4, 5
+
+
 def normalise_code(code: str) -> str:
     return code.strip()
 
 
+def code_key(code: str) -> str:
+    """How a typed code is compared: upper case, without spaces and hyphens."""
+    return "".join(ch for ch in code.upper() if ch not in " -")
+
+
 def new_code(prefix: str = "") -> str:
-    """An unguessable invite code: 96 random bits, URL-safe (fits a /start deep link)."""
-    return prefix + secrets.token_urlsafe(12)
+    """An unguessable invite code: 20 characters of 25 (92 random bits) in groups of five,
+    like KX7TM-...; fits a /start deep link."""
+    groups = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_SIZE))
+              for _ in range(CODE_GROUPS)]
+    return prefix + "-".join(groups)
 
 
 def throttled_until(wrong_times: list[datetime]) -> datetime | None:
@@ -102,7 +116,7 @@ def redeem(db: sqlite_utils.Database, bus: EventBus, *, code: str, telegram_id: 
     with transaction(db):
         if is_throttled(db, telegram_id, now):
             return Enrolment(Outcome.THROTTLED)
-        invite = invites.by_code(db, code)
+        invite = invites.by_code(db, code) or invites.by_code_key(db, code_key(code))
         if invite is None:
             invite_attempts.prune(db, now)
             invite_attempts.record_wrong(db, telegram_id, now)
@@ -169,6 +183,11 @@ def clean_profile_value(text: str | None) -> str | None:
     if not value or len(value) > PROFILE_MAX:
         return None
     return value
+
+
+def has_words(text: str) -> bool:
+    """A department is words: at least two letters (not only digits, emoji or punctuation)."""
+    return sum(ch.isalpha() for ch in text) >= 2
 
 
 def next_profile_field(field: str | None) -> str | None:

@@ -17,23 +17,35 @@ def trajectory_ids_of(db: sqlite_utils.Database, person_id: int | None) -> set[i
             if m.role == "participant"}
 
 
+def _planned(db: sqlite_utils.Database, person_id: int | None) -> list[trajectories.Session]:
+    return [s for t in sorted(trajectory_ids_of(db, person_id))
+            for s in trajectories.sessions_of(db, t) if s.status == "planned"]
+
+
 def latest_session(db: sqlite_utils.Database, person_id: int | None, now: datetime
                    ) -> trajectories.Session | None:
-    """The most recent planned session (started before now) of the person's trajectories."""
-    best = None
-    for trajectory_id in sorted(trajectory_ids_of(db, person_id)):
-        for session in trajectories.sessions_of(db, trajectory_id):
-            if session.status == "planned" and session.starts_at <= now and (
-                    best is None or session.starts_at > best.starts_at):
-                best = session
-    return best
+    """The most recent planned session that has ended, of the person's trajectories: the one
+    /evaluatie is about (a session is evaluated after it took place)."""
+    ended = [s for s in _planned(db, person_id) if s.ends_at <= now]
+    return max(ended, key=lambda s: s.ends_at, default=None)
 
 
-def latest_session_instance(db: sqlite_utils.Database, person_id: int | None, now: datetime
-                            ) -> str:
-    """The evaluation instance for /evaluatie: the latest session's id, or "0"."""
-    session = latest_session(db, person_id, now)
-    return str(session.id) if session else "0"
+def next_session(db: sqlite_utils.Database, person_id: int | None, now: datetime
+                 ) -> trajectories.Session | None:
+    """The first planned session that has not ended yet."""
+    coming = [s for s in _planned(db, person_id) if s.ends_at > now]
+    return min(coming, key=lambda s: s.starts_at, default=None)
+
+
+def has_ended(session: trajectories.Session, now: datetime) -> bool:
+    return session.status == "planned" and session.ends_at <= now
+
+
+def is_last(db: sqlite_utils.Database, session: trajectories.Session) -> bool:
+    """No planned session comes after this one in its trajectory (the evaluation then helps
+    the next trajectory, not the next working session)."""
+    return not any(s.status == "planned" and s.starts_at > session.starts_at
+                   for s in trajectories.sessions_of(db, session.trajectory_id))
 
 
 def session_of_person(db: sqlite_utils.Database, person_id: int | None, instance: str

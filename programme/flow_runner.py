@@ -18,7 +18,7 @@ import sqlite_utils
 from flows import engine
 from flows.engine import SKIPPED, Flow, Input, Pos, Result
 from storage import answers as answer_store
-from storage import flow_runs, updates
+from storage import drafts, flow_files, flow_runs, updates
 from storage.db import transaction
 
 
@@ -87,9 +87,12 @@ def edit(db: sqlite_utils.Database, flow: Flow, person_id: int, instance: str, p
 
 def submit(db: sqlite_utils.Database, flow: Flow, run: flow_runs.Run, inp: Input, *,
            now: datetime, update_id: int | None = None, labels: dict[str, str] | None = None,
-           labels_for: Callable[[engine.Question], dict[str, str]] | None = None) -> Submission:
+           labels_for: Callable[[engine.Question], dict[str, str]] | None = None,
+           caption: str = "", rest: str | None = None) -> Submission:
     """Apply one input to the run's current question. `labels_for(question)` gives the option
-    labels a typed answer may match (in the person's language)."""
+    labels a typed answer may match (in the person's language). A text too long for the
+    question is kept as the run's draft; a photo is kept with its caption. `rest`: what is
+    left of a split draft, kept as the draft once the answer is stored ("" drops it)."""
     section = section_of(run)
     with transaction(db):
         # Recording the update id first: a redelivered update finds it and changes nothing.
@@ -101,7 +104,7 @@ def submit(db: sqlite_utils.Database, flow: Flow, run: flow_runs.Run, inp: Input
             engine.first_unanswered(flow, answers, section)
         if pos is None:
             return Submission(Result(error="stale"), Pos(""), None, True, answers=answers, run=run)
-        question = flow.question(pos.qid)
+        question = flow.asked(pos.qid)
         if labels is None and labels_for is not None and question is not None:
             labels = labels_for(question)
         result = engine.step(flow, answers, pos, inp, section, labels)
@@ -109,17 +112,30 @@ def submit(db: sqlite_utils.Database, flow: Flow, run: flow_runs.Run, inp: Input
             pos = result.next
             if pos is None:
                 return Submission(result, Pos(""), None, True, answers=answers, run=run)
-            question = flow.question(pos.qid)
+            question = flow.asked(pos.qid)
             if labels_for is not None and question is not None:
                 labels = labels_for(question)
             result = engine.step(flow, answers, pos, inp, section, labels)
         if not result.ok:
+            if result.error == "too_long" and inp.kind == "text":  # kept, never dropped
+                drafts.save(db, run.person_id, run.flow, run.instance, pos.qid, pos.idx,
+                            str(inp.value).strip(), now)
             return Submission(result, pos, pos, False, answers=answers, run=run)
+        draft = drafts.get(db, run.person_id, run.flow, run.instance)
         for at, value in result.writes:
             answer_store.save(db, run.person_id, run.flow, run.instance, at.qid, at.idx,
                               None if value is SKIPPED else value, skipped=value is SKIPPED,
                               now=now, new=at not in answers)
             answers[at] = value
+            if draft is not None and (draft.question, draft.idx) == (at.qid, at.idx):
+                drafts.drop(db, run.person_id, run.flow, run.instance)  # answered after all
+            if inp.kind in ("photo", "document") and isinstance(value, str):
+                flow_files.add(db, run.person_id, run.flow, run.instance, at.qid, at.idx,
+                               value, caption, now)
+        if rest:
+            drafts.save(db, run.person_id, run.flow, run.instance, "", 0, rest, now)
+        elif rest is not None:
+            drafts.drop(db, run.person_id, run.flow, run.instance)
         # the engine's next is the first unanswered question after the write (also after an
         # edit: then usually None, the summary), or the previous question after "back"
         nxt, mode = result.next, (run.mode if result.moved_back else "ask")
@@ -128,21 +144,58 @@ def submit(db: sqlite_utils.Database, flow: Flow, run: flow_runs.Run, inp: Input
     return Submission(result, pos, nxt, finished, answers=answers, run=run)
 
 
-def add_to_album(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str,
-                 pos: Pos, file_id: str, *, now: datetime, update_id: int | None = None) -> bool:
-    """Another photo of an album whose first photo answered `pos`: the answer becomes the list
-    of all of them. False when the update was already handled or the answer is gone."""
+def add_photo(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str,
+              pos: Pos, file_id: str, caption: str = "", *, now: datetime,
+              update_id: int | None = None) -> int | None:
+    """Another photo for the question at `pos` (the rest of an album, or photos sent one after
+    the other): the answer becomes the list of all of them, each kept with its caption.
+    Returns how many photos the answer has now; None when the update was already handled or
+    the answer is gone."""
     with transaction(db):
         if update_id is not None and not updates.mark(db, update_id, now):
-            return False
+            return None
         current = load_answers(db, person_id, flow_id, instance).get(pos)
         if current is None or current is SKIPPED:
-            return False
+            return None
         files = list(current) if isinstance(current, list) else [current]
         if file_id not in files:
             files.append(file_id)
         answer_store.save(db, person_id, flow_id, instance, pos.qid, pos.idx, files, now=now)
-    return True
+        flow_files.add(db, person_id, flow_id, instance, pos.qid, pos.idx, file_id, caption,
+                       now)
+    return len(files)
+
+
+@dataclass(frozen=True)
+class Joined:
+    length: int       # the length of the whole text now
+    draft: bool       # kept as the draft (too long for the question), not as the answer
+
+
+def join_text(db: sqlite_utils.Database, flow: Flow, person_id: int, instance: str, pos: Pos,
+              text: str, *, now: datetime, update_id: int | None = None) -> Joined | None:
+    """The next part of a text Telegram split (over 4,096 characters): added to the answer at
+    `pos`, or to the draft when that answer was too long. None: already handled, or nothing
+    there to add to."""
+    text = text.strip()
+    with transaction(db):
+        if update_id is not None and not updates.mark(db, update_id, now):
+            return None
+        draft = drafts.get(db, person_id, flow.id, instance)
+        current = load_answers(db, person_id, flow.id, instance).get(pos)
+        question = flow.question(pos.qid)
+        if draft is not None and (draft.question, draft.idx) == (pos.qid, pos.idx):
+            whole = f"{draft.text} {text}" if text else draft.text
+            drafts.save(db, person_id, flow.id, instance, pos.qid, pos.idx, whole, now)
+            return Joined(len(whole), True)
+        if not isinstance(current, str) or question is None:
+            return None
+        whole = f"{current} {text}" if text else current
+        if len(whole) > question.limit:  # the whole is too long: kept whole as the draft
+            drafts.save(db, person_id, flow.id, instance, pos.qid, pos.idx, whole, now)
+            return Joined(len(whole), True)
+        answer_store.save(db, person_id, flow.id, instance, pos.qid, pos.idx, whole, now=now)
+    return Joined(len(whole), False)
 
 
 def pause(db: sqlite_utils.Database, person_id: int, now: datetime) -> flow_runs.Run | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flows.engine import SKIPPED, Flow, Pos, Question
@@ -12,6 +13,18 @@ def option_labels(messages: Messages, lang: str, q: Question) -> dict[str, str]:
     if q.type == "scale":
         return {o: o for o in q.option_ids}
     return {o: messages.static(f"flows/options/{o}", lang) for o in q.option_ids}
+
+
+def error_values(params: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:
+    """The values every flows/errors/<key> template is rendered with: the same names for
+    every error and every question type (a template may use any of them), the engine's
+    parameters on top."""
+    values: dict[str, Any] = {"options": ", ".join(labels.values()), "unknown": "",
+                              "low": 1, "high": 5, "limit": 0, "length": 0, "minimum": 0}
+    values.update({k: v for k, v in params.items() if v is not None})
+    unknown = str(values["unknown"])
+    values["unknown"] = unknown if len(unknown) <= 40 else unknown[:40].rstrip() + "…"
+    return values
 
 
 def display_value(messages: Messages, lang: str, flow: Flow, pos: Pos, value: Any) -> str:
@@ -58,3 +71,18 @@ def how_might_we(prefix: str, text: str) -> str:
     if not body.endswith("?"):
         body = body.rstrip(".!") + "?"
     return body
+
+
+def split_at(text: str, limit: int) -> tuple[str, str]:
+    """(the first part of at most `limit` characters, the rest): cut after the last paragraph,
+    sentence or word that fits, never inside a word when a space is near enough."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text, ""
+    head = text[:limit]
+    for mark in ("\n\n", "\n", ". ", "! ", "? ", "; ", " "):
+        cut = head.rfind(mark)
+        if cut >= limit // 2:
+            cut += len(mark.rstrip())
+            return text[:cut].rstrip(), text[cut:].strip()
+    return head, text[limit:].strip()

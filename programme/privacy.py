@@ -52,7 +52,8 @@ def forget(db: sqlite_utils.Database, person: people.Person, now: datetime, mode
         except OSError:
             pass
     if files_dir is not None:
-        for folder in Path(files_dir).glob(f"traject-*/person-{int(person.id)}"):
+        for folder in [*Path(files_dir).glob(f"traject-*/person-{int(person.id)}"),
+                       Path(files_dir) / "flows" / f"person-{int(person.id)}"]:
             shutil.rmtree(folder, ignore_errors=True)
     return removed
 

@@ -15,6 +15,7 @@ the version as it stands now.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -148,11 +149,16 @@ def changed_since_snapshot(db: sqlite_utils.Database, flows: Flows, person_id: i
         if flow is None:
             continue
         keep = set(engine.positions(flow, now, snap.section or None))
-        current = {(p.qid, p.idx, None if v is SKIPPED else v, v is SKIPPED)
+        current = {_comparable((p.qid, p.idx, None if v is SKIPPED else v, v is SKIPPED))
                    for p, v in now.items() if p in keep}
-        if current != set(map(tuple, snap.answers)):
+        if current != {_comparable(row) for row in snap.answers}:
             return True
     return False
+
+
+def _comparable(row) -> str:
+    """One answer as a hashable text (a multiple choice is a list)."""
+    return json.dumps(list(row), sort_keys=True, ensure_ascii=False)
 
 
 # -- the intake -----------------------------------------------------------------------------------

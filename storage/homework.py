@@ -148,6 +148,23 @@ def clear_items(db: sqlite_utils.Database, submission_id: int, now: datetime) ->
                       " AND removed_at IS NULL", [utcnow_iso(now), submission_id]).rowcount
 
 
+def last_removal(db: sqlite_utils.Database, submission_id: int) -> str | None:
+    """When the pieces were last set aside ("opnieuw beginnen"), as stored; None: never."""
+    row = db.execute("SELECT MAX(removed_at) FROM submission_items WHERE submission_id = ?",
+                     [submission_id]).fetchone()
+    return row[0] if row else None
+
+
+def restore_items(db: sqlite_utils.Database, submission_id: int, removed_at: str,
+                  now: datetime) -> int:
+    """Undo one "opnieuw beginnen": the pieces set aside at `removed_at` count again."""
+    count = db.execute("UPDATE submission_items SET removed_at = NULL WHERE submission_id = ?"
+                       " AND removed_at = ?", [submission_id, removed_at]).rowcount
+    db.execute("UPDATE submissions SET updated_at = ? WHERE id = ?",
+               [utcnow_iso(now), submission_id])
+    return count
+
+
 def submit(db: sqlite_utils.Database, submission_id: int, now: datetime, late: bool) -> None:
     db.execute("UPDATE submissions SET status = 'submitted', submitted_at = ?, late = ?,"
                " updated_at = ? WHERE id = ?",

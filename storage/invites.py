@@ -64,6 +64,16 @@ def by_code(db: sqlite_utils.Database, code: str) -> Invite | None:
     return _invite(rows[0]) if rows else None
 
 
+def by_code_key(db: sqlite_utils.Database, key: str) -> Invite | None:
+    """The invite whose code, in upper case and without hyphens, is `key` (a code typed in
+    another case); None when none or more than one is."""
+    if not key:
+        return None
+    rows = list(db.query(f"SELECT {_COLS} FROM invites WHERE REPLACE(UPPER(code), '-', '') = ?"
+                         " LIMIT 2", [key]))
+    return _invite(rows[0]) if len(rows) == 1 else None
+
+
 def get(db: sqlite_utils.Database, invite_id: int) -> Invite | None:
     rows = list(db.query(f"SELECT {_COLS} FROM invites WHERE id = ?", [invite_id]))
     return _invite(rows[0]) if rows else None

@@ -23,6 +23,8 @@ PERSONAL_TABLES = {
     "flow_answers": "SELECT * FROM flow_answers WHERE person_id = ?",
     "flow_answer_history": "SELECT * FROM flow_answer_history WHERE person_id = ?",
     "flow_runs": "SELECT * FROM flow_runs WHERE person_id = ?",
+    "answer_drafts": "SELECT * FROM answer_drafts WHERE person_id = ?",
+    "flow_files": "SELECT * FROM flow_files WHERE person_id = ?",
     "submissions": "SELECT * FROM submissions WHERE person_id = ?",
     "submission_items": "SELECT i.* FROM submission_items i JOIN submissions s"
                         " ON s.id = i.submission_id WHERE s.person_id = ?",
@@ -72,7 +74,7 @@ def export_person(db: sqlite_utils.Database, person_id: int) -> dict[str, list[d
 def export_readable(db: sqlite_utils.Database, person_id: int) -> dict[str, list[dict]]:
     """The export without server details: stored files named, not located."""
     data = export_person(db, person_id)
-    for item in data["submission_items"]:
+    for item in [*data["submission_items"], *data["flow_files"]]:
         if item.get("local_path"):
             item["local_path"] = item["local_path"].rsplit("/", 1)[-1]
     return data
@@ -81,8 +83,9 @@ def export_readable(db: sqlite_utils.Database, person_id: int) -> dict[str, list
 def local_files(db: sqlite_utils.Database, person_id: int) -> list[str]:
     return [r[0] for r in db.execute(
         "SELECT i.local_path FROM submission_items i JOIN submissions s ON s.id ="
-        " i.submission_id WHERE s.person_id = ? AND i.local_path IS NOT NULL",
-        [person_id]).fetchall()]
+        " i.submission_id WHERE s.person_id = ? AND i.local_path IS NOT NULL"
+        " UNION ALL SELECT local_path FROM flow_files WHERE person_id = ?"
+        " AND local_path IS NOT NULL", [person_id, person_id]).fetchall()]
 
 
 def forget(db: sqlite_utils.Database, person_id: int, telegram_id: int | None, now: datetime,
@@ -100,6 +103,8 @@ def forget(db: sqlite_utils.Database, person_id: int, telegram_id: int | None, n
         "DELETE FROM flow_answers WHERE person_id = ?",
         "DELETE FROM flow_answer_history WHERE person_id = ?",
         "DELETE FROM flow_runs WHERE person_id = ?",
+        "DELETE FROM answer_drafts WHERE person_id = ?",
+        "DELETE FROM flow_files WHERE person_id = ?",
         "DELETE FROM submissions WHERE person_id = ?",  # items, feedback, snapshots cascade
         "DELETE FROM staff_nudges WHERE person_id = ?",
         "UPDATE staff_nudges SET nudged_by = NULL WHERE nudged_by = ?",

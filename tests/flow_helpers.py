@@ -80,3 +80,16 @@ def set_language(bot: BotHarness, user, language: str) -> None:
 
 def person_id(bot: BotHarness, user) -> int:
     return people.by_telegram_id(bot.db, user.id).id
+
+
+def after_session(bot: BotHarness, number: int = 1):
+    """Move the clock to the morning after working session `number` of the demo trajectory
+    (an evaluation is about a session that has taken place); returns that session."""
+    from datetime import timedelta
+
+    from storage import trajectories
+
+    trajectory = trajectories.by_number(bot.db, 7)
+    session = trajectories.session_by_number(bot.db, trajectory.id, number)
+    bot.clock.set(session.ends_at + timedelta(hours=20))
+    return session

@@ -21,7 +21,9 @@ async def fill_brief(bot):
     await play(bot, SOFIE, [("send", PROBLEM), ("send", "Enkel de Grote Markt"),
                             ("send", "Doel: een levendige kern"), ("send", "Een gezin met bakfiets"),
                             ("send", "De handelaarsvereniging"), ("send", "Het cultuurcentrum"),
-                            ("key", "flows/options/ladder_codecide")])
+                            ("key", "flows/options/ladder_codecide"),
+                            ("key", "flows/options/role_facilitate"),
+                            ("key", "flows/buttons/multi_done")])
     await bot.tap(SOFIE, key=BACK_TO_BRIEF)
     await bot.tap(SOFIE, key="flows/brief/sections/step4")
     await play(bot, SOFIE, [("send", "Pop-up in het leegstaande pand"), ("send", "Sofie"),

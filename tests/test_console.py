@@ -39,7 +39,7 @@ def test_newcomer_is_greeted_in_dutch_and_quits(tmp_path):
     assert result.returncode == 0, result.stderr
     trajectory = Obj(number=7, year=2024, title="Het DNA van de kern vertalen naar marketing, "
                      "publiek domein en producten")
-    assert first_line("enrol/ask", first=True, field="name", value="Jij",
+    assert first_line("enrol/ask", first=True, field="name", value="Jij", typed=False, part="",
                       views=[Obj(trajectory=trajectory)]) in result.stdout
     assert "Traceback" not in result.stderr
 
@@ -121,3 +121,39 @@ def test_homework_round_trip_and_export_in_the_console(tmp_path):
     exported = [line for line in out.splitlines() if "[bestand]" in line and "traject-7" in line
                 and "voorbereiding" not in line]   # the preparation pack of session 2 too
     assert sorted(line.rsplit(".", 1)[1] for line in exported) == ["pdf", "xlsx", "zip"]
+
+
+def test_console_album_in_the_brief_pdf_and_a_long_answer_stored_whole(tmp_path):
+    """Issue 15's "done when", in the console: an album of three photos in brief step 3 is in
+    the brief PDF, and a 6,000-character answer pasted as two messages (the console splits a
+    long line as a Telegram client does) is stored whole."""
+    import json
+    import re
+
+    from PIL import Image
+    from pypdf import PdfReader
+
+    photos = []
+    for n, color in enumerate(["red", "green", "blue"]):
+        path = tmp_path / f"foto{n}.png"
+        Image.new("RGB", (60, 40), color).save(path)
+        photos.append(str(path))
+    long_answer = " ".join(f"zin{n} over de kern." for n in range(400))[:6000].rstrip()
+    assert len(long_answer) > 5900
+    script = "\n".join([
+        ":as sofie", "/brief", "1", long_answer, "/brief", "3", "Tijdelijk groen",
+        "Bakken groen op het Marktplein", "De handelaars", "Blijven mensen langer?", "1",
+        "Ze bleven langer", f":album {' '.join(photos)}", "/brief", "6", ":quit"]) + "\n"
+    result = console(tmp_path, script)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    db = console_db(tmp_path)
+    stored = {(q, idx): json.loads(v) for q, idx, v in db.execute(
+        "SELECT a.question, a.idx, a.value FROM flow_answers a JOIN people p"
+        " ON p.id = a.person_id WHERE p.telegram_id = 9011 AND a.flow = 'brief'").fetchall()}
+    assert stored[("problem", 0)] == long_answer
+    assert len(stored[("test_photo", 0)]) == 3
+    match = re.search(r"\[bestand\] (\S+\.pdf)", result.stdout)
+    assert match, result.stdout[-2000:]
+    pdf = PdfReader(match.group(1))
+    assert sum(len(page.images) for page in pdf.pages) == 3

@@ -16,7 +16,7 @@ from storage import outbox, people, trajectories
 from tests.test_console import console, console_db
 
 BXL = ZoneInfo("Europe/Brussels")
-INTAKE = ["Ambtenaar lokale economie", "1", "3", "7",
+INTAKE = ["Ambtenaar lokale economie", "1", "3", "8",
           "Leegstand in de Stationsstraat; ’s avonds is de kern leeg.",
           "Een plan dat het college mee draagt.", "1", "De Stationsstraat en het Marktplein.",
           "Een leegstandspremie: goed bedoeld, weinig respons.",
@@ -28,7 +28,7 @@ def step1(problem: str) -> list[str]:
     return ["/brief", "1", problem, "Enkel de Stationsstraat, niet de baan.",
             "Doel: een levendige kern. Middel: avondmarkten.", "Een gezin met een bakfiets.",
             "De handelaarsvereniging en de cultuurdienst.",
-            "De eigenaars van leegstaande panden.", "3"]
+            "De eigenaars van leegstaande panden.", "3", "2", "4"]   # ladder, own role, Klaar
 
 
 SOFIE_PROBLEM = "Mensen blijven niet hangen in de kern; café’s en winkels sluiten vroeg."
@@ -38,11 +38,11 @@ SCRIPT = "\n".join([
     ":klok +8d", ":klok +4h",                      # Tuesday 20 February, after session 1
     "/evaluatie", "De online sessie was wat lang.", "De oefening met de actorenkaart.",
     "Niets.", "4",
-    "/huiswerk", "1", "2",                         # hand in brief step 1: on time
+    "/huiswerk", "1", "1",                         # hand in brief step 1 as it is: on time
     ":as pieter", "/evaluatie", "Te weinig tijd om te oefenen.", "Het delen met anderen.",
     "Drukte op de dienst.", "2",
     ":klok +60d",                                  # Saturday 20 April: after the due time
-    *step1(PIETER_PROBLEM), "/huiswerk", "1", "2",  # hand in late
+    *step1(PIETER_PROBLEM), "/huiswerk", "1", "1",  # hand in late
     ":klok +2d",                                   # Monday 22 April, 14u00
     ":as an",
     "/inzendingen", "1", "1",                      # session 1: Sofie's homework

@@ -30,6 +30,9 @@ async def test_questions_in_dutch_with_typed_answers(bot):
     assert "<b>Jij</b>" in calls[-1].text
     assert len(calls[-1].buttons) == 1 and OK in calls[-1].keys
     calls = await bot.send(NEWCOMER_USER, "Jolien  Van Damme ")
+    assert asked(calls[-1]) == ("name", "Jolien Van Damme")      # read back
+    assert calls[-1].values("enrol/ask")["typed"] and OK in calls[-1].keys
+    calls = await bot.tap(NEWCOMER_USER, key=OK)
     assert asked(calls[-1]) == ("municipality", "")
     assert calls[-1].buttons == []
     calls = await bot.send(NEWCOMER_USER, "Mol")
@@ -83,7 +86,11 @@ async def test_start_again_midway_asks_the_open_question(bot):
     await bot.restart()
     for text in ("/start", "/start DEMO-DEELNEMER"):
         calls = await bot.send(NEWCOMER_USER, text)
-        assert asked(calls[-1]) == ("municipality", "")
+        assert asked(calls[-1]) == ("name", "Jij Zelf")            # read back, again
+    await bot.tap(NEWCOMER_USER, key=OK)
+    await bot.restart()
+    calls = await bot.send(NEWCOMER_USER, "/start")
+    assert asked(calls[-1]) == ("municipality", "")
 
 
 async def test_bad_answers_get_a_clear_reply(bot):
@@ -119,13 +126,14 @@ async def test_redelivered_answer_is_not_applied_to_the_next_question(bot, monke
         mark = staticmethod(lambda *args, **kwargs: True)   # the generic record never happens
 
     await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    await bot.tap(NEWCOMER_USER, key=OK)
     monkeypatch.setattr(handlers.common, "updates", CrashBeforeRecord)
-    update = bot.sim.message_json(NEWCOMER_USER, text="Jolien")
+    update = bot.sim.message_json(NEWCOMER_USER, text="Mol")
     await bot.sim.feed(update)
     await bot.sim.feed(update)            # Telegram redelivers after a crash
     person = people.by_telegram_id(bot.db, NEWCOMER_USER.id)
-    assert person.name == "Jolien" and person.municipality == ""
-    assert conversations.get(bot.db, NEWCOMER_USER.id).state == "enrol:municipality"
+    assert person.municipality == "Mol" and person.department == ""
+    assert conversations.get(bot.db, NEWCOMER_USER.id).state == "enrol:department"
 
 
 async def test_known_person_joining_again_is_not_asked(bot):
@@ -133,3 +141,36 @@ async def test_known_person_joining_again_is_not_asked(bot):
     assert calls[-1].key == "start/welcome_participant"
     assert calls[-1].values("start/welcome_participant")["person"].name == "Sofie Janssens"
     assert conversations.get(bot.db, SOFIE.id) is None
+
+
+async def test_the_municipality_is_checked_against_the_flemish_list(bot):
+    """A deelgemeente is read back with its municipality; a typo gets the closest names; a
+    place not in the list can still be kept as typed."""
+    await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    await bot.tap(NEWCOMER_USER, key=OK)
+    calls = await bot.send(NEWCOMER_USER, "Drongen")
+    assert asked(calls[-1]) == ("municipality", "Gent")
+    assert calls[-1].values("enrol/ask")["part"] == "Drongen"
+    calls = await bot.send(NEWCOMER_USER, "Zwevegm")                      # a typo
+    assert calls[-1].key == "enrol/municipality_unknown"
+    assert [p.name for p in calls[-1].values("enrol/municipality_unknown")["options"]][0] == \
+        "Zwevegem"
+    calls = await bot.tap(NEWCOMER_USER, 1)                               # the closest
+    assert asked(calls[-1])[0] == "department"
+    assert people.by_telegram_id(bot.db, NEWCOMER_USER.id).municipality == "Zwevegem"
+
+
+async def test_a_municipality_outside_the_list_can_be_kept_and_the_department_needs_words(bot):
+    await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    await bot.tap(NEWCOMER_USER, key=OK)
+    calls = await bot.send(NEWCOMER_USER, "Brussel")
+    assert calls[-1].key == "enrol/municipality_unknown"
+    calls = await bot.tap(NEWCOMER_USER, key="enrol/as_typed")
+    assert asked(calls[-1])[0] == "department"
+    for nonsense in ("12345", "🙂🙂", "- 3 -"):
+        calls = await bot.send(NEWCOMER_USER, nonsense)
+        assert calls[-1].key == "enrol/department_words"
+    calls = await bot.send(NEWCOMER_USER, "Lokale economie")
+    assert calls[-1].key == "start/welcome_participant"
+    person = people.by_telegram_id(bot.db, NEWCOMER_USER.id)
+    assert (person.municipality, person.department) == ("Brussel", "Lokale economie")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kernbot.harness import SOFIE
-from tests.flow_helpers import set_language
+from tests.flow_helpers import after_session, set_language
 
 GOLDEN = Path(__file__).parent / "golden"
 # In words, as a person types and taps them: the wording is what these transcripts pin (the
@@ -42,7 +42,7 @@ SCRIPTS = {
         ("send", "Enkel het Marktplein"), ("send", "Doel: een levendige kern"),
         ("sticker", ""), ("send", "Een tiener die met de fiets naar school rijdt"),
         ("send", "De handelaars"), ("send", "Het cultuurcentrum"), ("tap", "Adviseren"),
-        ("tap", "✏️ Afbakening"), ("send", "Het Marktplein en de Kerkstraat"),
+        ("tap", "Ondersteunen"), ("tap", "Klaar"), ("tap", "✏️ Afbakening"), ("send", "Het Marktplein en de Kerkstraat"),
         ("tap", "Terug naar de ontwerpbrief"), ("tap", "Stap 4"),
         ("send", "Een avondmarkt"), ("send", "Centrummanager"), ("tap", "Plaatsgebonden"),
         ("tap", "Binnen het jaar"), ("tap", "Grote impact, grote kost"),
@@ -59,11 +59,11 @@ SCRIPTS = {
         ("send", "Rents are too high"), ("tap", "I found the root"),
         ("send", "Owners hope for a big chain"), ("send", "How might we show owners other uses")]),
     "evaluatie_nl": ("nl", [
-        ("send", "/evaluatie"), ("send", "De online sessie was wat lang"),
+        ("after_session", 1), ("send", "/evaluatie"), ("send", "De online sessie was wat lang"),
         ("send", "De wandeling door de kern"), ("tap", "Overslaan"), ("send", "8"),
         ("send", "4")]),
     "evaluatie_en": ("en", [
-        ("send", "/evaluatie"), ("send", "The online session was long"),
+        ("after_session", 4), ("send", "/evaluatie"), ("send", "The online session was long"),
         ("send", "The walk through the core"), ("send", "A council meeting"), ("tap", "5")]),
 }
 
@@ -84,6 +84,10 @@ async def test_golden_transcript(bot, name):
     set_language(bot, SOFIE, language)
     lines = [f"# {name}: Sofie ({language})"]
     for kind, value in steps:
+        if kind == "after_session":      # an evaluation is about a session that took place
+            after_session(bot, value)
+            lines.append(f"(the morning after working session {value})")
+            continue
         if kind == "send":
             lines.append(f"user: {value}")
             calls = await bot.send(SOFIE, value)

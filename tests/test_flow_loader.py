@@ -34,9 +34,14 @@ def test_shipped_prompts_render_in_both_languages(messages):
     for flow in loader.load_all(messages.has).values():
         for key, _ in loader.required_templates(flow):
             for lang in LANGUAGES:
-                text = messages.render(key, lang, round=1, chain=["a"], problem="p", root="r",
-                                       suggestion=True, session="s")
-                assert text.strip(), key
+                for filled in (True, False):   # the values handlers/flow_views.py passes
+                    text = messages.render(
+                        key, lang, round=1, chain=["a"] if filled else [],
+                        problem="p" if filled else "", root="r" if filled else "",
+                        suggestion=filled, suggested="s" if filled else "",
+                        department="d" if filled else "", municipality="m" if filled else "",
+                        session="s" if filled else "", last=filled)
+                    assert text.strip(), key
 
 
 @pytest.mark.parametrize("name, words", [

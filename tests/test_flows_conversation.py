@@ -16,6 +16,7 @@ from tests.flow_helpers import (
     NO,
     SKIP,
     YES,
+    after_session,
     person_id,
     play,
     question,
@@ -120,7 +121,8 @@ async def test_wrong_input_is_reprompted_with_what_is_expected(bot):
     calls = await bot.sim.send_photo(SOFIE, b"\x89PNG")
     assert "flows/errors/expects_text" in calls[-1].keys
     calls = await bot.send(SOFIE, "x" * 250)
-    assert calls[-1].values("flows/errors/too_long") == {"length": 250, "limit": 200}
+    too_long = calls[-1].values("flows/errors/too_long")
+    assert (too_long["length"], too_long["limit"]) == (250, 200)
     await bot.send(SOFIE, "Centrummanager")
     calls = await bot.send(SOFIE, "Sport")
     options = calls[-1].values("flows/errors/unknown_option")["options"]
@@ -131,16 +133,18 @@ async def test_wrong_input_is_reprompted_with_what_is_expected(bot):
 
 
 async def test_score_out_of_range_and_typed_score(bot):
+    session = after_session(bot, 1)
     await bot.send(SOFIE, "/evaluatie")
     await play(bot, SOFIE, [("send", "Te lang"), ("send", "De wandeling"), ("key", SKIP)])
     calls = await bot.send(SOFIE, "9")
-    assert calls[-1].values("flows/errors/number_range") == {"low": 1, "high": 5}
+    out_of_range = calls[-1].values("flows/errors/number_range")
+    assert (out_of_range["low"], out_of_range["high"]) == (1, 5)
     assert question(calls[-1])[0] == "score"
     calls = await bot.send(SOFIE, "4")
     assert str(calls[-1].values("flows/ui/score")["value"]) == "4"
     assert "flows/ui/done_evaluatie" in calls[-1].keys and summary(calls[-1])["complete"]
     evaluations = flow_progress.evaluations(bot.db, bot.services.flows, person_id(bot, SOFIE))
-    assert [(e.session_id, e.score, e.complete) for e in evaluations] == [(None, 4, True)]
+    assert [(e.session_id, e.score, e.complete) for e in evaluations] == [(session.id, 4, True)]
 
 
 async def test_button_of_an_answered_question_says_so_and_shows_the_current_one(bot):
@@ -161,19 +165,22 @@ async def test_button_of_an_answered_question_says_so_and_shows_the_current_one(
 
 
 async def test_starting_another_flow_asks_to_pause_the_current_one(bot):
+    after_session(bot, 1)
+    evaluation_title = bot.services.messages.plain("flows/evaluatie/title_session", "nl",
+                                                   number=1)
     await bot.send(SOFIE, "/intake")
     await bot.send(SOFIE, "Centrummanager")
     calls = await bot.send(SOFIE, "/evaluatie")
     assert calls[-1].key == "flows/ui/pause_ask"
     assert calls[-1].values("flows/ui/pause_ask") == {
-        "current": label(bot, "flows/intake/title"), "new": label(bot, "flows/evaluatie/title")}
+        "current": label(bot, "flows/intake/title"), "new": evaluation_title}
     calls = await bot.tap(SOFIE, key="flows/buttons/pause_no")
     assert question(calls[-1]) == ("domains", 2, 13)
     await bot.send(SOFIE, "/evaluatie")
     calls = await bot.tap(SOFIE, key="flows/buttons/pause_yes")
     assert calls[0].key == "flows/ui/paused"
     assert calls[0].values("flows/ui/paused")["command"] == "/intake"
-    assert calls[-1].values("flows/ui/question")["title"] == label(bot, "flows/evaluatie/title")
+    assert calls[-1].values("flows/ui/question")["title"] == evaluation_title
     assert question(calls[-1]) == ("less", 1, 4)
     pid = person_id(bot, SOFIE)
     assert flow_runs.active(bot.db, pid).flow == "evaluatie"
@@ -181,6 +188,7 @@ async def test_starting_another_flow_asks_to_pause_the_current_one(bot):
 
 
 async def test_edit_from_the_summary_keeps_the_earlier_value_in_history(bot):
+    instance = str(after_session(bot, 1).id)
     await bot.send(SOFIE, "/evaluatie")
     await play(bot, SOFIE, [("send", "Te lang"), ("send", "De wandeling"),
                             ("send", "Een andere vergadering"), ("tap", "5")])
@@ -192,9 +200,9 @@ async def test_edit_from_the_summary_keeps_the_earlier_value_in_history(bot):
     assert (label(bot, "flows/evaluatie/good/label"), "De wandeling door de kern") in \
         summary(calls[-1])["rows"]
     pid = person_id(bot, SOFIE)
-    old = answers.history(bot.db, pid, "evaluatie", "0", "good")
+    old = answers.history(bot.db, pid, "evaluatie", instance, "good")
     assert [value for value, _, _ in old] == ["De wandeling"]
-    assert flow_progress.flow_answers(bot.db, pid, "evaluatie", "0")[("good", 0)] == \
+    assert flow_progress.flow_answers(bot.db, pid, "evaluatie", instance)[("good", 0)] == \
         "De wandeling door de kern"
 
 
@@ -209,11 +217,14 @@ async def test_brief_step_one_and_a_five_whys_chain_in_english(bot):
         ("send", "Shoppers don’t stay in the core"), ("send", "The market square only"),
         ("send", "Goal: a lively core; means: events"), ("send", "A family with a cargo bike"),
         ("send", "The traders' association"), ("send", "The cultural centre"),
-        ("type", "flows/options/ladder_coproduce")])
+        ("type", "flows/options/ladder_coproduce"),
+        ("type", ["flows/options/role_support", "flows/options/role_facilitate"])])
     assert summary(calls[-1])["section"] == label(bot, "flows/brief/sections/step1", "en")
     assert "flows/ui/done_brief" in calls[-1].keys and calls[-1].language == "en"
     assert flow_progress.flow_answers(bot.db, person_id(bot, PIETER), "brief")[
         ("ladder", 0)] == "ladder_coproduce"
+    assert flow_progress.flow_answers(bot.db, person_id(bot, PIETER), "brief")[
+        ("own_role", 0)] == ["role_support", "role_facilitate"]
     assert flow_progress.brief_steps_done(bot.db, bot.services.flows, person_id(bot, PIETER)) == {
         "step1": True, "step2": False, "step3": False, "step4": False}
     calls = await bot.send(PIETER, "/waarom")
@@ -298,6 +309,9 @@ async def test_evaluation_button_from_the_scheduler_is_tied_to_the_session(bot):
     pid = person_id(bot, SOFIE)
     trajectory_id = flow_runner_trajectory(bot, pid)
     session = trajectories.session_by_number(bot.db, trajectory_id, 2)
+    calls = await bot.press(SOFIE, f"fl:start:evaluatie:{session.id}")   # not yet
+    assert calls[-1].key == "flows/ui/evaluation_not_yet"
+    after_session(bot, 2)
     calls = await bot.press(SOFIE, f"fl:start:evaluatie:{session.id}")
     assert calls[0].values("flows/evaluatie/intro")["session"] == bot.services.messages.plain(
         "flows/ui/session_label", "nl", number=2, title=session.title)
@@ -350,11 +364,12 @@ async def test_redelivered_update_is_not_stored_twice(bot):
 
 
 async def test_a_finished_flow_shows_its_summary_and_does_not_block_others(bot):
+    instance = str(after_session(bot, 1).id)
     await bot.send(SOFIE, "/evaluatie")
     await play(bot, SOFIE, [("send", "a"), ("send", "b"), ("key", SKIP), ("tap", "3")])
     calls = await bot.send(SOFIE, "/evaluatie")
     assert summary(calls[-1])["complete"]
-    assert fb.Edit("evaluatie", "0", "score", 0).pack() in [
+    assert fb.Edit("evaluatie", instance, "score", 0).pack() in [
         b["callback_data"] for b in calls[-1].buttons]
     calls = await bot.send(SOFIE, "/intake")
     assert question(calls[-1]) == ("role", 1, 13)  # no "pause the evaluation?" question
@@ -404,13 +419,15 @@ async def test_an_album_of_photos_is_kept_whole(bot):
     photos = flow_progress.flow_answers(bot.db, person_id(bot, SOFIE), "brief")[
         ("test_photo", 0)]
     assert isinstance(photos, list) and len(photos) == 3
-    calls = await bot.sim.send_photo(SOFIE, b"four")  # not part of the album
-    assert calls[-1].key == "common/idle_media"
+    # another photo sent after the album belongs with it too (it used to get "I don't know
+    # what this belongs to" and was dropped)
+    calls = await bot.sim.send_photo(SOFIE, b"four", caption="De bakken op het plein")
+    assert calls[-1].values("flows/ui/photo_added")["count"] == 4
     assert len(flow_progress.flow_answers(bot.db, person_id(bot, SOFIE), "brief")[
-        ("test_photo", 0)]) == 3
+        ("test_photo", 0)]) == 4
     await bot.send(SOFIE, "/brief")
     calls = await bot.tap(SOFIE, key="flows/brief/sections/step3")
-    assert calls[-1].values("flows/ui/photo") == {"count": 3}
+    assert calls[-1].values("flows/ui/photo") == {"count": 4}
 
 
 async def test_progress_api_tells_where_each_flow_stands(bot):
@@ -423,3 +440,117 @@ async def test_progress_api_tells_where_each_flow_stands(bot):
     assert intake.since == bot.now().replace(microsecond=0)
     assert not flow_progress.intake_done(bot.db, bot.services.flows, pid)
     assert flow_progress.last_activity(bot.db, pid) is not None
+
+
+async def test_a_stale_button_after_a_finished_intake_shows_the_overview(bot):
+    """Regression: it said "Dit is de vraag waar je nu bent:" with nothing after it."""
+    await bot.send(SOFIE, "/intake")
+    await play(bot, SOFIE, INTAKE_NL[:6])
+    old = bot.sim.last_keyboard(SOFIE)
+    await play(bot, SOFIE, INTAKE_NL[6:])
+    assert flow_progress.intake_done(bot.db, bot.services.flows, person_id(bot, SOFIE))
+    calls = await bot.sim.press(SOFIE, old.buttons[0]["callback_data"], old)
+    assert calls[-1].key is None or calls[-1].key != "flows/ui/already_answered"
+    assert "flows/ui/already_done" in calls[-1].keys and summary(calls[-1])["complete"]
+    # in the middle of something else, the overview leaves it alone
+    await bot.send(SOFIE, "/waarom")
+    await bot.send(SOFIE, "/cancel")
+    calls = await bot.press(SOFIE, "fl:ans:brief::ladder:0:ladder_advise")
+    assert calls[-1].key == "flows/ui/already_answered_idle"
+
+
+async def test_the_evaluation_knows_its_session(bot):
+    """Regression: /evaluatie worked before any session took place (stored under "0"), never
+    said which session it was about, and after session 4 spoke of "de volgende werksessie"."""
+    calls = await bot.send(SOFIE, "/evaluatie")                      # before session 1 ended
+    assert calls[-1].key == "flows/ui/evaluation_not_yet"
+    assert calls[-1].values("flows/ui/evaluation_not_yet")["session"].number == 1
+    pid = person_id(bot, SOFIE)
+    assert flow_runs.of_person(bot.db, pid) == []
+    after_session(bot, 2)
+    calls = await bot.send(SOFIE, "/evaluatie")
+    assert calls[0].values("flows/evaluatie/intro")["session"].startswith(
+        bot.services.messages.plain("flows/ui/session_label", "nl", number=2, title="")[:10])
+    assert not calls[0].values("flows/evaluatie/intro")["last"]
+    assert calls[-1].values("flows/ui/question")["title"] == bot.services.messages.plain(
+        "flows/evaluatie/title_session", "nl", number=2)
+    calls = await play(bot, SOFIE, [("send", "a"), ("send", "b"), ("key", SKIP), ("tap", "3")])
+    assert not calls[-1].values("flows/ui/done_evaluatie")["last"]
+    last = after_session(bot, 4)
+    calls = await bot.send(SOFIE, "/evaluatie")
+    assert calls[0].values("flows/evaluatie/intro")["last"]
+    calls = await play(bot, SOFIE, [("send", "a"), ("send", "b"), ("key", SKIP), ("tap", "4")])
+    assert calls[-1].values("flows/ui/done_evaluatie")["last"]
+    evaluations = flow_progress.evaluations(bot.db, bot.services.flows, pid)
+    assert sorted(e.session_id for e in evaluations)[-1] == last.id
+    assert None not in [e.session_id for e in evaluations]
+
+
+async def test_brief_shows_the_chains_and_opens_continues_or_starts_one(bot):
+    """Regression: /brief could not show a five-whys chain; its button started a new empty
+    chain."""
+    await bot.send(SOFIE, "/waarom")
+    await play(bot, SOFIE, [("send", "Leegstand"), ("send", "Te hoge huur"),
+                            ("key", "flows/buttons/found_root"), ("send", "Eigenaars wachten"),
+                            ("send", "eigenaars tonen wat een pop-up opbrengt")])
+    await bot.send(SOFIE, "/waarom")                       # a second chain, left unfinished
+    await bot.send(SOFIE, "Niemand komt na 18u")
+    await bot.send(SOFIE, "/cancel")
+    calls = await bot.send(SOFIE, "/brief")
+    chains = calls[-1].values("flows/ui/brief_menu")["chains"]
+    prefix = label(bot, "flows/waarom/hkw_prefix")
+    assert [(c.number, c.complete) for c in chains] == [("1", True), ("2", False)]
+    assert chains[0].hkw.startswith(prefix) and chains[0].hkw in calls[-1].text
+    calls = await bot.tap(SOFIE, key="flows/buttons/chain", values={"number": "1"})
+    shown = summary(calls[-1])
+    assert shown["complete"] and ("Te hoge huur" in dict(shown["rows"]).values())
+    await bot.send(SOFIE, "/brief")
+    calls = await bot.tap(SOFIE, key="flows/buttons/chain", values={"number": "2"})
+    assert question(calls[-1])[0] == "why"                 # carries on where it stopped
+    await bot.send(SOFIE, "/cancel")
+    await bot.send(SOFIE, "/brief")
+    calls = await bot.tap(SOFIE, key="flows/buttons/new_chain")
+    assert question(calls[-1])[0] == "problem"
+    assert flow_runs.active(bot.db, person_id(bot, SOFIE)).instance == "3"
+
+
+async def test_what_the_person_told_before_is_not_asked_twice(bot):
+    """The department from the enrolment is not asked again in the intake; brief step 1 starts
+    from the intake's challenge (shown, taken over with one tap, editable afterwards)."""
+    calls = await bot.send(SOFIE, "/intake")
+    role = calls[-1].values("flows/intake/role/prompt")
+    assert (role["department"], role["municipality"]) == ("Lokale economie", "Lier")
+    await play(bot, SOFIE, INTAKE_NL)
+    await bot.send(SOFIE, "/brief")
+    calls = await bot.tap(SOFIE, key="flows/brief/sections/step1")
+    challenge = "Leegstand in de Antwerpsestraat; de kern loopt leeg na 18u."
+    assert calls[-1].values("flows/brief/problem/prompt")["suggested"] == challenge
+    calls = await bot.tap(SOFIE, key="flows/buttons/use_suggestion")
+    assert question(calls[-1])[0] == "scope"
+    pid = person_id(bot, SOFIE)
+    assert flow_progress.flow_answers(bot.db, pid, "brief")[("problem", 0)] == challenge
+    await bot.tap(SOFIE, key=BACK)
+    await bot.send(SOFIE, "Mensen blijven niet hangen in de kern")     # editable
+    assert flow_progress.flow_answers(bot.db, pid, "brief")[("problem", 0)] == \
+        "Mensen blijven niet hangen in de kern"
+
+
+async def test_domains_include_other_with_a_free_text(bot):
+    await bot.send(SOFIE, "/intake")
+    await bot.send(SOFIE, "Centrummanager")
+    calls = await bot.send(SOFIE, "economie, andere")
+    assert question(calls[-1])[0] == "domains_other"
+    await bot.send(SOFIE, "Toerisme")
+    stored = flow_progress.flow_answers(bot.db, person_id(bot, SOFIE), "intake")
+    assert stored[("domains", 0)] == ["dom_economy", "dom_other"]
+    assert stored[("domains_other", 0)] == "Toerisme"
+
+
+async def test_the_ladder_has_the_five_rungs_and_the_municipalitys_own_role(bot):
+    flow = bot.services.flows["brief"]
+    assert flow.question("ladder").options == ("ladder_experience", "ladder_inform",
+                                               "ladder_advise", "ladder_coproduce",
+                                               "ladder_codecide")
+    assert flow.question("own_role").options == ("role_stimulate", "role_support",
+                                                 "role_facilitate")
+    assert flow.question("ladder").help    # "misbruik de ladder niet"

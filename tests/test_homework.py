@@ -89,6 +89,8 @@ async def test_replace_and_add_after_submitting(bot):
     await bot.send(SOFIE, "/huiswerk")
     await bot.tap(SOFIE, "Foto's van je kern")
     calls = await bot.tap(SOFIE, key="homework/restart")
+    assert calls[-1].key == "homework/restart_confirm"     # asks first
+    calls = await bot.tap(SOFIE, key="homework/restart_yes")
     assert calls[-1].key == "homework/cleared"
     calls = await bot.send(SOFIE, "Tweede versie")
     assert received(calls[-1]) == ("text", 1, True)        # handed in already: it counts
@@ -297,3 +299,62 @@ def test_admin_export_writes_three_files(tmp_path):
     missing = subprocess.run([*run, "export", "--trajectory", "99", "--out", str(tmp_path)],
                              cwd=root, env=env, timeout=60, capture_output=True, text=True)
     assert missing.returncode == 2 and "no trajectory 99" in missing.stderr
+
+
+async def test_starting_over_asks_first_and_can_be_undone_until_the_hand_in(bot):
+    """Regression: "Opnieuw beginnen" threw the pieces away without a question."""
+    await open_photos(bot)
+    await bot.send(SOFIE, "Eerste stuk")
+    await bot.sim.send_photo(SOFIE, b"jpeg")
+    sofie = people.by_telegram_id(bot.db, SOFIE.id)
+    submission = store.of(bot.db, sofie.id, photos_assignment(bot).id)
+    calls = await bot.tap(SOFIE, key="homework/restart")
+    assert calls[-1].key == "homework/restart_confirm"
+    assert len(store.items(bot.db, submission.id)) == 2          # nothing gone yet
+    old_yes = next(b["callback_data"] for b in calls[-1].buttons
+                   if b["callback_data"].startswith("hw:clear"))
+    calls = await bot.tap(SOFIE, key="homework/restart_no")
+    assert calls[-1].key == "homework/restart_kept"
+    assert (await bot.press(SOFIE, old_yes))[-1].key == "common/confirm_closed"
+    assert len(store.items(bot.db, submission.id)) == 2
+    calls = await bot.send(SOFIE, "Derde stuk")                   # still collecting
+    assert received(calls[-1]) == ("text", 3, False)
+    await bot.tap(SOFIE, key="homework/restart")
+    calls = await bot.tap(SOFIE, key="homework/restart_yes")
+    assert calls[-1].key == "homework/cleared" and store.items(bot.db, submission.id) == []
+    calls = await bot.tap(SOFIE, key="homework/undo")
+    assert calls[-1].key == "homework/restored"
+    assert [i.text for i in store.items(bot.db, submission.id)] == ["Eerste stuk", "",
+                                                                    "Derde stuk"]
+    await bot.tap(SOFIE, key="homework/restart")
+    await bot.tap(SOFIE, key="homework/restart_yes")
+    undo = next(b["callback_data"] for b in bot.sim.last_keyboard(SOFIE).buttons
+                if b["callback_data"].startswith("hw:undo"))
+    await bot.send(SOFIE, "Nieuwe versie")
+    await bot.tap(SOFIE, key=SUBMIT)
+    assert (await bot.press(SOFIE, undo))[-1].key == "homework/undo_closed"
+    assert [i.text for i in store.items(bot.db, submission.id)] == ["Nieuwe versie"]
+
+
+async def test_homework_that_is_a_done_brief_step_is_offered_as_it_is(bot):
+    """Homework equal to a brief step knows the step is done: it shows it and offers to hand
+    it in as it is; "je kleinste test" is brief step 3, not a second free text."""
+    from tests.flow_helpers import YES, play
+
+    await bot.send(SOFIE, "/brief")
+    await bot.tap(SOFIE, key="flows/brief/sections/step3")
+    await play(bot, SOFIE, [("send", "Tijdelijk groen"), ("send", "Bakken groen op het plein"),
+                            ("send", "De handelaars"), ("send", "Blijven mensen langer?"),
+                            ("key", YES), ("send", "Ze bleven langer"),
+                            ("key", "flows/buttons/skip")])
+    bot.clock.set(at(2024, 6, 19, 10, 0))
+    await bot.send(SOFIE, "/huiswerk")
+    calls = await bot.tap(SOFIE, "Je kleinste test")
+    shown = calls[-1].values("homework/via_flow")
+    assert calls[-1].key == "homework/via_flow" and shown["done"] is True
+    assert shown["view"].assignment.brief_step == 3
+    assert "Bakken groen op het plein" in [value for _label, value in shown["answers"]]
+    # regression: the first answer was glued to "klaar:" (trim_blocks ate the line break)
+    assert "al klaar:\n<b>" in calls[-1].text
+    calls = await bot.tap(SOFIE, key="homework/submit_as_is")
+    assert calls[-1].key == "homework/handed_in"

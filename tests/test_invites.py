@@ -38,11 +38,24 @@ def enrolled(call) -> bool:
     return call.key == "enrol/ask" and call.values("enrol/ask")["first"]
 
 
-def test_codes_are_long_random_and_distinct():
+def test_codes_are_long_random_distinct_and_without_look_alikes():
     codes = {enrolment.new_code() for _ in range(200)}
     assert len(codes) == 200
-    # token_urlsafe(12): 16 characters of 6 bits = 96 bits, all allowed in a /start payload
-    assert all(len(c) == 16 and all(ch.isalnum() or ch in "-_" for ch in c) for c in codes)
+    # 20 characters of 25 (about 92 bits) in groups of five, allowed in a /start payload;
+    # none of 0 O 1 I L 5 S 2 Z 8 B, which people confuse when reading a code aloud
+    assert all(len(c.replace("-", "")) == 20 and c.count("-") == 3 for c in codes)
+    assert not set("".join(codes)) & set("0O1IL5S2Z8B")
+    assert all(ch.isalnum() or ch == "-" for c in codes for ch in c)
+
+
+async def test_a_code_is_accepted_in_any_case_and_without_hyphens(bot):
+    invite = make(bot, uses=3)
+    calls = await bot.send(newcomer(1), f"/start {invite.code.lower()}")
+    assert enrolled(calls[-1])
+    calls = await bot.send(newcomer(2), f"/start {invite.code.replace('-', '')}")
+    assert enrolled(calls[-1])
+    calls = await bot.send(newcomer(3), "/start demo-deelnemer")   # an older, chosen code
+    assert enrolled(calls[-1])
 
 
 async def test_single_use_invite_works_once(bot):

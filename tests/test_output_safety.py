@@ -58,7 +58,8 @@ async def _documents(bot: BotHarness):
     for call in calls:
         if call.method in ("sendPhoto", "sendDocument"):
             found["progress" + call.saved_paths[0].suffix] = call.saved_paths[0].read_bytes()
-    calls = await bot.send(NEWCOMER_USER, "/sessies")
+    await bot.send(NEWCOMER_USER, "/sessies")
+    calls = await bot.sim.tap(NEWCOMER_USER, key="calendar/ics_button")
     found["ics"] = next(c for c in calls if c.saved_paths
                         and c.saved_paths[0].suffix == ".ics").saved_paths[0].read_bytes()
     return found

@@ -77,12 +77,14 @@ async def test_forget_me_erases_and_allows_enrolling_again(bot):
 
 
 async def test_forget_me_confirmation_acts_only_on_the_presser(bot):
-    calls = await bot.press(AN, "pv:keep")
-    assert calls[-1].key == "privacy/forget_cancelled"
+    await bot.send(SOFIE, "/vergeetmij")
+    [data] = [b["callback_data"] for b in bot.sim.last_keyboard(SOFIE).buttons
+              if b["callback_data"].startswith("pv:forget")]
+    calls = await bot.press(AN, data)  # Sofie's confirmation pressed by An: An never asked
+    assert calls[-1].key == "common/confirm_closed"
     assert people.by_telegram_id(bot.db, AN.id).status == "active"
-    await bot.press(AN, "pv:forget")  # a forged confirm without having asked: acts on An only
     assert people.by_telegram_id(bot.db, SOFIE.id).status == "active"
-    stranger = await bot.press(type(SOFIE)(5151, "Niemand"), "pv:forget")
+    stranger = await bot.press(type(SOFIE)(5151, "Niemand"), data)
     assert stranger[-1].key == "common/not_enrolled"
 
 

@@ -65,7 +65,7 @@ async def test_each_session_reminder_fires_once_at_its_local_time(bot):
     await run_at(bot, local(2024, 2, 13, 9, 31))
     week = [t for t in sent_texts(bot, SOFIE) if "Volgende week: werksessie 1" in t]
     assert len(week) == 1
-    assert "dinsdag 20 februari 2024 om 9u30" in week[0]
+    assert "dinsdag 20 februari 2024 van 9u30 tot 12u30" in week[0]
     await run_at(bot, local(2024, 2, 19, 9, 30))
     await run_at(bot, local(2024, 2, 20, 8, 30))
     await run_at(bot, local(2024, 2, 20, 8, 45))
@@ -183,7 +183,7 @@ async def test_moved_session_replans_and_notifies_once(bot):
                           ends_at=new_start + timedelta(hours=3), now=bot.now())
     await run_at(bot, local(2024, 2, 12, 9, 5))
     notices = [t for t in sent_texts(bot, SOFIE) if "is verplaatst" in t]
-    assert len(notices) == 1 and "donderdag 22 februari 2024 om 13u30" in notices[0]
+    assert len(notices) == 1 and "donderdag 22 februari 2024 van 13u30 tot 16u30" in notices[0]
     await run_at(bot, local(2024, 2, 13, 9, 30))
     assert not any("Volgende week: werksessie 1" in t for t in sent_texts(bot, SOFIE))
     await run_at(bot, local(2024, 2, 15, 13, 30))
@@ -356,16 +356,18 @@ async def test_sessions_command_sends_ics_with_a_stable_uid(bot):
     from icalendar import Calendar
 
     calls = await bot.send(SOFIE, "/sessies")
-    assert "dinsdag 20 februari 2024 om 9u30" in calls[0].text
-    documents = [c for c in calls if c.method == "sendDocument"]
-    assert len(documents) == 4
+    assert "dinsdag 20 februari 2024 van 9u30 tot 12u30" in calls[0].text
+    assert len(calls) == 1 and len(calls[0].buttons) == 4      # one message, a button each
+    documents = [c for c in await bot.tap(SOFIE, 1) if c.method == "sendDocument"]
+    assert len(documents) == 1
     event = Calendar.from_ical(documents[0].saved_paths[0].read_bytes()).walk("VEVENT")[0]
     uid, sequence = str(event["UID"]), int(event["SEQUENCE"])
     assert event.decoded("DTSTART") == local(2024, 2, 20, 9, 30)
     s = session(bot)
     calendar.move_session(bot.db, bot.bus, s.id, starts_at=local(2024, 2, 21, 9, 30),
                           ends_at=local(2024, 2, 21, 12, 30), now=bot.now())
-    calls = await bot.send(SOFIE, "/sessies")
+    await bot.send(SOFIE, "/sessies")
+    calls = await bot.tap(SOFIE, 1)
     moved = Calendar.from_ical(
         [c for c in calls if c.method == "sendDocument"][0].saved_paths[0].read_bytes()
     ).walk("VEVENT")[0]

@@ -327,12 +327,13 @@ async def test_homework_done_in_the_brief_offers_the_brief_step(bot):
     await play(bot, SOFIE, [("send", "Leegstand in de Stationsstraat"), ("send", "Het centrum"),
                             ("send", "Doel: leven; middel: pop-ups"), ("send", "Een gezin"),
                             ("send", "De handelaars"), ("send", "De eigenaars"),
-                            ("key", "flows/options/ladder_advise")])
+                            ("key", "flows/options/ladder_advise"),
+                                ("type", ["flows/options/role_support"])])
     bot.clock.set(datetime(2024, 2, 21, 10, 0, tzinfo=BXL))
     await bot.send(SOFIE, "/huiswerk")
     calls = await bot.tap(SOFIE, "Je uitdaging helder benoemd")   # the assignment's title
     assert calls[-1].key == "homework/via_flow"
-    calls = await bot.tap(SOFIE, key="homework/submit")
+    calls = await bot.tap(SOFIE, key="homework/submit_as_is")
     assert calls[-1].key == "homework/handed_in" and OFFER in calls[-1].keys
     calls = await bot.tap(SOFIE, key=OFFER)
     preview = calls[-1].values(PREVIEW)

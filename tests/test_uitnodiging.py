@@ -11,7 +11,7 @@ from kernbot.harness import AN, ELS, NEWCOMER_USER, SOFIE
 from storage import conversations, invites, people, trajectories
 from transports.simulator import User
 
-LINK = re.compile(r"https://t\.me/kernbot_demo_bot\?start=([A-Za-z0-9_-]{16})")
+LINK = re.compile(r"https://t\.me/kernbot_demo_bot\?start=([A-Za-z0-9_-]{16,23})")
 REFUSED, CREATE = "common/not_allowed", "buttons/invite_create"
 
 

@@ -30,6 +30,7 @@ Console commands (only here, not in Telegram):
   :as NAME           continue as another demo person (e.g. :as an, :as els, :as sofie)
   :klok [+7d|+3h|+30m]  show the demo clock, or move it forward (reminders then arrive)
   :foto PATH         send a local image as a photo      :bestand PATH  send a local file
+  :album PATH PATH...  send local images as one album (as Telegram does: one message each)
   :tekst TEXT        send TEXT even if it is a number (numbers press buttons)
   :quit              leave (Ctrl-D works too)
 Type a number to press the numbered button of the last message."""
@@ -176,6 +177,13 @@ class Console:
                 self.print(f"(geen bestand gevonden op {path})")
             else:
                 await self.sim.send_file_path(self.user, path)
+        elif command == ":album":
+            paths = [Path(p).expanduser() for p in rest.split()]
+            missing = [str(p) for p in paths if not p.is_file()]
+            if not paths or missing:
+                self.print(f"(geen bestand gevonden op {', '.join(missing) or '?'})")
+            else:
+                await self.sim.send_album(self.user, [p.read_bytes() for p in paths])
         elif command == ":tekst":
             await self.sim.send(self.user, rest)
         else:

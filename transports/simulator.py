@@ -39,6 +39,21 @@ class User:
         return data
 
 
+TELEGRAM_TEXT_LIMIT = 4096
+
+
+def split_like_telegram(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
+    """The messages a Telegram client sends for one typed text: at most `limit` characters
+    each, cut after the last space or line break that fits (hard cut when there is none)."""
+    parts = []
+    while len(text) > limit:
+        cut = max(text.rfind(" ", 0, limit), text.rfind("\n", 0, limit))
+        cut = cut if cut > 0 else limit
+        parts.append(text[:cut])
+        text = text[cut:].lstrip(" \n")
+    return [*parts, text]
+
+
 class ButtonNotFound(LookupError):
     pass
 
@@ -81,12 +96,17 @@ class ChatSimulator:
 
     # -- what users do -----------------------------------------------------------------------
     async def send(self, user: User, text: str) -> list[Call]:
-        content: dict[str, Any] = {"text": text}
-        if text.startswith("/"):
-            command = text.split()[0]
-            content["entities"] = [{"type": "bot_command", "offset": 0,
-                                    "length": len(command.encode("utf-16-le")) // 2}]
-        return await self.feed(self.message_json(user, **content))
+        """Type a message. Like a Telegram client, a text over 4,096 characters goes out as
+        several messages (cut at a space where possible), one update each."""
+        calls: list[Call] = []
+        for part in split_like_telegram(text):
+            content: dict[str, Any] = {"text": part}
+            if part.startswith("/"):
+                command = part.split()[0]
+                content["entities"] = [{"type": "bot_command", "offset": 0,
+                                        "length": len(command.encode("utf-16-le")) // 2}]
+            calls += await self.feed(self.message_json(user, **content))
+        return calls
 
     async def press(self, user: User, callback_data: str, message: Call | None = None
                     ) -> list[Call]:
@@ -168,6 +188,16 @@ class ChatSimulator:
         if media_group_id:
             extra["media_group_id"] = media_group_id
         return await self.feed(self.message_json(user, **extra))
+
+    async def send_album(self, user: User, photos: list[bytes], caption: str = "") -> list[Call]:
+        """An album: one message per photo sharing a media_group_id, as Telegram sends it (the
+        caption, if any, on the first)."""
+        group = f"album-{next(self._message_ids)}"
+        calls: list[Call] = []
+        for n, content in enumerate(photos):
+            calls += await self.send_photo(user, content, caption if n == 0 else "",
+                                           media_group_id=group)
+        return calls
 
     async def send_document(self, user: User, content: bytes, file_name: str,
                             mime_type: str = "application/octet-stream", caption: str = "",

@@ -28,6 +28,7 @@ from storage.migrations import (
     m0060_wiring,
     m0070_inbox,
     m0090_coaches,
+    m0100_conversations,
     m0110_followup,
     m0120_sharing,
 )
@@ -43,6 +44,7 @@ MIGRATIONS: tuple[ModuleType, ...] = (
     m0060_wiring,
     m0070_inbox,
     m0090_coaches,
+    m0100_conversations,
     m0110_followup,
     m0120_sharing,
 )
