@@ -294,11 +294,14 @@ async def send(update: Update, context: KernbotContext, actor: Actor, data: dict
         planned_at=at, now=now, photo_file_id=data.get("photo"),
         document_file_id=data.get("document"), flows=services.flows)
     conversations.clear(services.db, chat_id)
-    status = await reply(update, context, actor, "announcements/status", item=item,
-                         progress=announcing.progress(services.db, item), at=at,
-                         later=at > now)
+    values = {"item": item, "progress": announcing.progress(services.db, item), "at": at,
+              "later": at > now}
+    status = await reply(update, context, actor, "announcements/status", **values)
     if status is not None:
         announcements.set_status_message(services.db, item.id, chat_id, status.message_id)
+        # what the message shows now: the next pass edits it only when that changes
+        announcements.set_status_text(services.db, item.id, services.messages.render(
+            "announcements/status", actor.language, **values))
     context.wake_dispatcher()
 
 

@@ -123,7 +123,12 @@ async def begin(update: Update, context: KernbotContext, actor: Actor, flow_id: 
         await reply(update, context, actor, "flows/ui/pause_ask", markup,
                     current=current_title, new=new_title)
         return
-    fresh = not flow_runner.load_answers(db, actor.person_id, flow_id, instance)
+    flow = _flow(context, flow_id)
+    earlier = flow_runner.load_answers(db, actor.person_id, flow_id, instance)
+    fresh = not earlier
+    if section:  # a part of the brief: fresh when nothing of that part was answered yet
+        fresh = not any((q := flow.question(p.qid)) is not None and q.section == section
+                        for p in earlier)
     run, pos = flow_runner.start(db, _flow(context, flow_id), actor.person_id, instance,
                                  section=section, now=now)
     if pos is None:
@@ -135,6 +140,8 @@ async def begin(update: Update, context: KernbotContext, actor: Actor, flow_id: 
         await reply(update, context, actor, "flows/ui/intro",
                     title=flow_views.title(context, actor, flow_id, instance),
                     intro=Markup(intro))
+        await ask(update, context, actor, run, pos)
+    elif fresh:  # a brief step opened for the first time: its first question, no "verder"
         await ask(update, context, actor, run, pos)
     else:
         await ask(update, context, actor, run, pos, before="flows/ui/resume")
@@ -167,13 +174,18 @@ async def evaluatie_command(update: Update, context: KernbotContext, actor: Acto
 
 
 # -- answers ----------------------------------------------------------------------------------
-def _input_of(update: Update, context: KernbotContext, actor: Actor, flow: Flow, pos: Pos
-              ) -> Input:
+def _input_of(update: Update, context: KernbotContext, actor: Actor, flow: Flow, pos: Pos,
+              selected: list[str] = ()) -> Input:
     message = update.effective_message
     kind = router.message_kind(update)
     if kind == "text":
         text = router.text_of(update)
         q = flow.question(pos.qid)
+        nav = _typed_nav(context, actor, flow, pos, text)
+        if nav == "done":
+            return Input("options", list(selected))
+        if nav is not None:
+            return Input(nav)
         if q is not None and q.transform == "hkw":
             prefix = context.services.messages.plain("flows/waarom/hkw_prefix", actor.language)
             text = flow_text.how_might_we(prefix, text)
@@ -186,6 +198,40 @@ def _input_of(update: Update, context: KernbotContext, actor: Actor, flow: Flow,
                      or flow.question(pos.qid) is None
                      or flow.question(pos.qid).type == "document" else None)
     return Input(kind)
+
+
+# What typing a navigation button's label (or a word for it) means: the same as tapping it.
+_NAV_KEYS = {"back": "flows/buttons/back", "skip": "flows/buttons/skip",
+             "stop": "flows/buttons/found_root", "keep": "flows/buttons/keep",
+             "done": "flows/buttons/multi_done"}
+
+
+def _words(text: str) -> str:
+    """A label or typed text without its symbols and case: "◀ Vorige vraag" -> "vorige vraag"."""
+    kept = "".join(c if c.isalnum() or c.isspace() else " " for c in text.casefold())
+    return " ".join(kept.split())
+
+
+def _typed_nav(context: KernbotContext, actor: Actor, flow: Flow, pos: Pos, text: str
+               ) -> str | None:
+    """The navigation a typed text names ("Vorige vraag", "terug", "Overslaan", "Klaar"), or
+    None. Only short texts count, so an answer that merely contains such a word stays an
+    answer; "Klaar" only at a multiple choice, "stop" only where the five whys can end."""
+    typed = _words(text)
+    if not typed or len(typed) > 40:
+        return None
+    m = context.services.messages
+    q = flow.question(pos.qid)
+    for nav, key in _NAV_KEYS.items():
+        if nav == "done" and (q is None or q.type != "multi"):
+            continue
+        if nav == "stop" and not engine.can_stop(flow, pos):
+            continue
+        words = {_words(m.static(key, actor.language))}
+        words |= {_words(w) for w in m.static(f"flows/typed/{nav}", actor.language).split(",")}
+        if typed in words - {""}:
+            return nav
+    return None
 
 
 # A text part this long may have been cut by Telegram (4,096 characters per message): a text
@@ -366,7 +412,9 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
         return
     flow = _flow(context, run.flow)
     pos = Pos(run.question, run.idx) if run.question else Pos("")
-    await _apply(update, context, actor, run, _input_of(update, context, actor, flow, pos), state)
+    selected = state.data.get("sel", []) if state is not None else []
+    await _apply(update, context, actor, run,
+                 _input_of(update, context, actor, flow, pos, selected), state)
 
 
 async def on_cancel(context: KernbotContext, actor: Actor,

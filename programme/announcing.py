@@ -27,6 +27,8 @@ class Progress:
     failed: int
     unreachable: int
     skipped: int
+    # planned, recipients not fixed yet: how many are in the audience now (0 once resolved)
+    expected: int = 0
 
     @property
     def done(self) -> bool:
@@ -94,10 +96,13 @@ def planned(announcement: announcements.Announcement, now: datetime) -> bool:
 def progress(db: sqlite_utils.Database, announcement: announcements.Announcement) -> Progress:
     counts = outbox.counts(db, subject=announcement.subject, kind=KIND)
     waiting = outbox.counts(db, subject=announcement.subject, kind=RESOLVE)
-    return Progress(total=sum(counts.values()), sent=counts["sent"],
-                    pending=counts["pending"] + counts["sending"] + waiting["pending"]
-                    + waiting["sending"], failed=counts["failed"],
-                    unreachable=counts["unreachable"], skipped=counts["skipped"])
+    unresolved = waiting["pending"] + waiting["sending"]
+    total = sum(counts.values())
+    expected = announcement.recipients if unresolved and not total else 0
+    return Progress(total=total + expected, sent=counts["sent"],
+                    pending=counts["pending"] + counts["sending"] + (expected or unresolved),
+                    failed=counts["failed"], unreachable=counts["unreachable"],
+                    skipped=counts["skipped"], expected=expected)
 
 
 def unreachable_people(db: sqlite_utils.Database, announcement: announcements.Announcement

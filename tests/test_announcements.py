@@ -74,9 +74,15 @@ async def test_send_later_waits_for_its_time(bot):
     await bot.tap(ELS, "Later versturen")
     calls = await bot.send(ELS, "13/2 10u00")
     assert "Verzenden op dinsdag 13 februari 2024 om 10u00" in calls[-1].text
-    await bot.tap(ELS, "Inplannen")
+    status = (await bot.tap(ELS, "Inplannen"))[-1]
+    # regression: "verstuurd 0 · wachtend 1 (van 0)", then edited into the same text again
+    progress = status.values("announcements/status")["progress"]
+    assert progress.expected == len(audiences.resolve(bot.db, {"kind": "all"})) > 1
+    assert "van 0" not in status.text and f"nu {progress.expected} ontvangers" in status.text
     await bot.run_pass()
     assert not any("Sessie 1 start" in c.text for c in bot.api.sent(SOFIE.id))
+    assert not [c for c in bot.api.calls if c.method == "editMessageText"
+                and c.params.get("chat_id") == ELS.id]
     bot.clock.set(bot.now() + timedelta(days=1, hours=1))
     await bot.run_pass()   # the audience is resolved at the moment of sending ...
     await bot.run_pass()   # ... and delivered right after
