@@ -82,9 +82,9 @@ def readable(db: sqlite_utils.Database, messages: Messages, flows: dict[str, Flo
     sections: list[Section] = []
     for person in data["people"]:
         sections.append(Section(m.plain("privacy/table", lang, table="people"), [
-            (label(f), str(person[f])) for f in ("name", "municipality", "department",
-                                                 "organisation", "language", "status")
-            if person.get(f)]))
+            (label(f), m.plain("privacy/value", lang, field=f, value=str(person[f])))
+            for f in ("name", "municipality", "department", "organisation", "language",
+                      "status") if person.get(f)]))
     lines = []
     for row in data["memberships"]:
         trajectory = trajectories.get(db, row["trajectory_id"])
@@ -119,9 +119,17 @@ def readable(db: sqlite_utils.Database, messages: Messages, flows: dict[str, Flo
     sections.append(Section(m.plain("privacy/table", lang, table="submissions"), work))
     sections.append(Section(m.plain("privacy/table", lang, table="feedback"),
                             [(when(r["created_at"]), r["text"]) for r in data["feedback"]]))
-    sections.append(Section(m.plain("privacy/table", lang, table="outbox"), [
-        (when(r["planned_at"]), m.plain("privacy/message_kind", lang, kind=r["kind"],
-                                        status=r["status"])) for r in data["outbox"]]))
+    # the messages: what went out (or failed), in date order; what is still planned as one
+    # line, since each is sent only if it is still needed then
+    rows = sorted(data["outbox"], key=lambda r: r["planned_at"] or "")
+    outgoing = [(when(r["planned_at"]), m.plain("privacy/message_kind", lang, kind=r["kind"],
+                                                status=r["status"]))
+                for r in rows if r["status"] not in ("pending", "skipped", "cancelled")]
+    planned = [r for r in rows if r["status"] == "pending"]
+    if planned:
+        outgoing.append((when(planned[0]["planned_at"]),
+                         m.plain("privacy/planned_messages", lang, count=len(planned))))
+    sections.append(Section(m.plain("privacy/table", lang, table="outbox"), outgoing))
     sections.append(Section(m.plain("privacy/table", lang, table="nudge_mutes"), [
         (label("until"), when(r.get("until")) or "-") for r in data["nudge_mutes"]]))
     sections.append(Section(m.plain("privacy/table", lang, table="announcements"), [

@@ -243,3 +243,34 @@ async def test_processed_updates_are_pruned_by_a_timer_job(bot):
 
     await prune_job(Context())
     assert bot.db.execute("SELECT COUNT(*) FROM processed_updates").fetchone()[0] == 0
+
+
+async def test_my_data_names_every_kind_of_message_and_value_in_words(bot):
+    """Regression: the PDF showed "Status: active", "Taal: nl" and about 100 untranslated
+    rows like "followup (gepland)" in no order."""
+    from datetime import timedelta
+
+    from kernbot.composition import COMPOSERS
+    from storage import outbox
+
+    m = bot.services.messages
+    root = Path(__file__).resolve().parent.parent / "messages"
+    for lang in ("nl", "en"):
+        named = (root / lang / "privacy" / "message_kind.j2").read_text(encoding="utf-8")
+        for kind in COMPOSERS:
+            assert f'"{kind}":' in named, (lang, kind)
+    pid = people.by_telegram_id(bot.db, SOFIE.id).id
+    now = bot.now()
+    for days, kind in ((3, "followup"), (1, "check_in"), (2, "nudge")):
+        outbox.enqueue(bot.db, kind=kind, person_id=pid, subject=f"t{days}",
+                       planned_at=now + timedelta(days=days), now=now)
+    sections = privacy_rules.readable(bot.db, m, bot.services.flows, pid, "nl")
+    lines = {s.title: s.lines for s in sections}
+    person = dict(lines[m.plain("privacy/table", "nl", table="people")])
+    assert person[m.plain("privacy/field", "nl", field="language")] == "Nederlands"
+    assert person[m.plain("privacy/field", "nl", field="status")] == "actief"
+    planned = [r for r in outbox.find(bot.db, person_id=pid) if r.status == "pending"]
+    assert len(planned) >= 3
+    messages = lines[m.plain("privacy/table", "nl", table="outbox")]
+    assert len(messages) == 1 and f"{len(planned)} geplande herinneringen" in messages[0][1]
+    assert messages[0][0] == m.format(min(r.planned_at for r in planned), "nl", "datetime")
