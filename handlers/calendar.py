@@ -259,8 +259,16 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
     step = parts[1] if len(parts) > 1 else ""
     ref = int(parts[2]) if len(parts) > 2 and parts[2].isascii() and parts[2].isdigit() else None
     if step == "confirm":
-        await reply(update, context, actor, "calendar/use_buttons")
-        return
+        # another date typed while a move or a new session waits for confirmation: a new
+        # preview for that date (anything else: the buttons decide)
+        op = state.data.get("op")
+        retyped = text is not None and op in ("move", "add") and not isinstance(
+            _typed_session_time(text, now, s.tz, timedelta(hours=3)), moments.Parsed)
+        if not retyped:
+            await reply(update, context, actor, "calendar/use_buttons")
+            return
+        step = op
+        ref = int(state.data["session"] if op == "move" else state.data["trajectory"])
     if text is None or ref is None:
         await reply(update, context, actor, "calendar/text_please")
         return

@@ -235,3 +235,9 @@ def session_ics(db: sqlite_utils.Database, session: trajectories.Session,
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def last_session(db: sqlite_utils.Database, trajectory_id: int | None):
+    """The trajectory's last working session (None when it has none)."""
+    sessions = trajectories.sessions_of(db, trajectory_id) if trajectory_id is not None else []
+    return max(sessions, key=lambda s: s.ends_at) if sessions else None

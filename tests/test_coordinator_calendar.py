@@ -61,6 +61,9 @@ async def test_move_session_3_with_a_preview_and_an_updated_ics_for_everyone(bot
     text = preview.text
     assert "dinsdag 25 juni 2024 om 9u30 tot 12u30" in text
     assert "versie 1" in text
+    # regression: the list of changes ended with a dangling ";"
+    items = [line for line in text.split("\n") if line.startswith("•")]
+    assert items[-1].endswith(".") and all(line.endswith(";") for line in items[:-1])
     # homework 2 was due Fri 14 June (Sunday 16 moved back); now Sunday 23 -> Friday 21 June
     assert "vrijdag 21 juni 2024 om 17u00" in text and "vrijdag 14 juni 2024 om 17u00" in text
     nothing_yet = outbox.find(bot.db, kind=planner.SESSION_CHANGE)
@@ -98,6 +101,8 @@ async def test_cancelled_session_everyone_told_nobody_reminded(bot):
     await open_session(bot, 2)
     preview = await bot.tap(ELS, "❌ Schrappen")
     assert "calendar/cancel_preview" in preview[-1].keys
+    items = [line for line in preview[-1].text.split("\n") if line.startswith("•")]
+    assert items[-1].endswith(".") and all(line.endswith(";") for line in items[:-1])
     await bot.tap(ELS, "Bevestigen")
     await bot.run_pass()
     for user in MEMBERS:
@@ -182,3 +187,19 @@ async def test_only_coordinators_see_the_buttons(bot):
     assert not any(b["text"].startswith("⚙️") for b in calls[0].buttons)
     calls = await bot.send(ELS, "/sessies")
     assert any(b["text"].startswith("⚙️") for b in calls[0].buttons)
+
+
+async def test_another_date_typed_at_the_confirmation_gives_a_new_preview(bot):
+    """Regression: typing a new date while the move waited for confirmation only said
+    "Gebruik de knoppen hierboven"."""
+    await open_session(bot, 3)
+    await bot.tap(ELS, "📅 Verplaatsen")
+    await bot.send(ELS, "25/6 9u30")
+    preview = (await bot.send(ELS, "2/7 9u30"))[-1]
+    assert preview.key == "calendar/move_preview"
+    assert "dinsdag 2 juli 2024 om 9u30" in preview.text
+    assert (await bot.send(ELS, "ja"))[-1].key == "calendar/use_buttons"
+    await bot.tap(ELS, "Bevestigen")
+    seven = trajectories.by_number(bot.db, 7)
+    third = trajectories.sessions_of(bot.db, seven.id)[2]
+    assert third.starts_at.astimezone(BXL).date().isoformat() == "2024-07-02"

@@ -464,3 +464,17 @@ def test_every_flow_has_its_closing_words(bot):
     for flow_id in bot.services.flows:
         for lang in ("nl", "en"):
             assert bot.services.messages.has(f"flows/ui/done_{flow_id}", lang), (flow_id, lang)
+
+
+async def test_a_typed_extension_after_the_last_session_is_refused(bot):
+    """Regression: 14/2/2025 was accepted, months after the trajectory's last session."""
+    hw1 = assignment_of(bot, 1)
+    await walk(bot, local(2024, 4, 16, 9, 0))
+    from buttons.followup import ExtendType
+
+    await bot.press(AN, ExtendType(hw1.id, pid(bot, SOFIE)).pack())
+    calls = await bot.send(AN, "14/2/2025")
+    assert calls[-1].key == "followup/extend_after_end"
+    assert calls[-1].values("followup/extend_after_end")["session"].number == 4
+    calls = await bot.send(AN, "26/4")      # the question stays open: another date works
+    assert "followup/extend_done" in calls[-1].keys
