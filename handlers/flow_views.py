@@ -15,6 +15,7 @@ from handlers.access import Actor
 from handlers.context import KernbotContext
 from programme import content, evaluation, flow_progress, flow_runner, flow_text, library, sharing
 from storage import drafts, flow_runs
+from storage import practices as practice_store
 
 
 def title(context: KernbotContext, actor: Actor, flow_id: str, instance: str = "") -> str:
@@ -230,6 +231,11 @@ def summary_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_ru
         markup = context.keyboards.remember(key, buttons)
     section_title = m.static(f"flows/{flow.id}/sections/{run.section}", lang) \
         if run.section else ""
+    if flow.id == "brief" and section == "step2":  # what was kept from the library, as in the PDF
+        picked = practice_store.chosen(context.services.db, actor.person_id)
+        if picked:
+            rows = [*rows, (m.static("flows/doc/chosen_practices", lang),
+                            "\n".join(f"• {c.title} ({c.place})" for c in picked))]
     text = m.render("flows/ui/summary", lang, title=title(context, actor, flow.id, run.instance),
                     section=section_title, rows=rows, complete=complete,
                     done=Markup(m.static(f"flows/ui/done_{flow.id}", lang, html=True,

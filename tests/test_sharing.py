@@ -297,7 +297,11 @@ async def test_step2_shows_fitting_practices_and_the_choice_is_in_the_brief_pdf(
     assert keys[0] == "library/chosen"
     assert "flows/brief/practices/prompt" in calls[-1].keys   # back at the question
     await bot.tap(SOFIE, key="flows/buttons/skip")
-    await bot.send(SOFIE, "Een pop-up in de Antwerpsestraat.")
+    calls = await bot.send(SOFIE, "Een pop-up in de Antwerpsestraat.")
+    # the step's summary shows the chosen practice too (regression: only "overgeslagen")
+    rows = dict(calls[-1].values("flows/ui/summary")["rows"])
+    m = bot.services.messages
+    assert first.nl.title in rows[m.plain("flows/doc/chosen_practices", "nl")]
     await bot.tap(SOFIE, key=BACK_TO_BRIEF)
     calls = await bot.tap(SOFIE, key="flows/buttons/pdf")
     document = next(c for c in calls if c.method == "sendDocument")
