@@ -139,7 +139,8 @@ async def preview(update: Update, context: KernbotContext, actor: Actor, data: d
                 text=data.get("text", ""), has_photo=bool(data.get("photo")),
                 has_document=bool(data.get("document")), count=len(recipients),
                 audience=audience_label(context, actor, audience), at=at, quiet=quiet,
-                quiet_until=quiet_until)
+                quiet_until=quiet_until,
+                day_off=at is not None and not s.work.is_working_day(s.work.local(at).date()))
 
 
 def _draft_data(context: KernbotContext, chat_id: int) -> dict | None:

@@ -248,3 +248,19 @@ async def test_a_cancelled_announcement_reaches_nobody_and_a_planned_one_can_be_
     assert sum("Verbeterde versie" in t for t in texts) == 5  # everyone enrolled but Els
     calls = await bot.press(ELS, "an:withdraw:2")
     assert "announcements/not_planned" in calls[-1].keys
+
+
+async def test_a_send_time_on_a_weekend_is_flagged_and_the_preview_has_one_blank_line(bot):
+    """Regression: a Saturday was accepted without a word, and the preview opened with two
+    empty lines."""
+    await compose(bot, "Zaterdagmarkt")
+    await bot.tap(ELS, "Iedereen")
+    await bot.tap(ELS, "Later versturen")
+    preview = (await bot.send(ELS, "17/2 10u00"))[-1]           # Saturday 17 February 2024
+    assert preview.values("announcements/preview")["day_off"] is True
+    assert "\n\n\n" not in preview.text and preview.text.split("\n")[1] == ""
+    await compose(bot, "Dinsdag")
+    await bot.tap(ELS, "Iedereen")
+    await bot.tap(ELS, "Later versturen")
+    preview = (await bot.send(ELS, "13/2 10u00"))[-1]
+    assert preview.values("announcements/preview")["day_off"] is False
