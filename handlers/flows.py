@@ -101,7 +101,28 @@ async def show_summary(update: Update, context: KernbotContext, actor: Actor,
                           {"trail": trail}, services.clock.now())
     else:
         conversations.clear(services.db, update.effective_chat.id)
-    await send(context, update.effective_chat.id, text, markup)
+    sent = await send(context, update.effective_chat.id, text, markup)
+    if sent is not None and trail and trail.get("kind") == "photo" and trail.get("gid"):
+        # the rest of the album updates this summary ("3 foto's"), see `_follow`
+        conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:album",
+                          {"trail": {**trail, "msg": sent.message_id}}, services.clock.now())
+
+
+async def _refresh_summary(update: Update, context: KernbotContext, actor: Actor,
+                           trail: dict) -> None:
+    """The summary sent for the first photo of an album, brought up to date with the rest."""
+    services = context.services
+    run = flow_runs.get(services.db, actor.person_id, trail["flow"], trail["inst"])
+    if run is None or run.flow not in services.flows:
+        return
+    answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
+    text, markup = flow_views.summary_view(context, actor, _flow(context, run.flow), run,
+                                           answers)
+    try:
+        await context.bot.edit_message_text(text, chat_id=update.effective_chat.id,
+                                            message_id=int(trail["msg"]), reply_markup=markup)
+    except TelegramError as exc:  # e.g. the text did not change: nothing lost
+        log.info("album summary not updated: %s", exc)
 
 
 # -- starting ---------------------------------------------------------------------------------
@@ -377,6 +398,8 @@ async def _follow(update: Update, context: KernbotContext, actor: Actor,
             await _show_where(update, context, actor, "flows/ui/photo_added", trail=trail,
                               count=count, label=flow_text.label(services.messages,
                                                                  actor.language, flow, pos))
+        elif count is not None and trail.get("msg"):  # ... but its summary counts it
+            await _refresh_summary(update, context, actor, trail)
         if count is not None:
             await brief.copy_photos(context, actor.person_id)
         return True
