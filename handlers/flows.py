@@ -173,11 +173,7 @@ def _input_of(update: Update, context: KernbotContext, actor: Actor, flow: Flow,
     kind = router.message_kind(update)
     if kind == "text":
         text = router.text_of(update)
-        q = flow.question(pos.qid)
-        if q is not None and q.transform == "hkw":
-            prefix = context.services.messages.plain("flows/waarom/hkw_prefix", actor.language)
-            text = flow_text.how_might_we(prefix, text)
-        return Input("text", text)
+        return Input("text", _transformed(context, actor, flow.question(pos.qid), text))
     if kind == "photo":
         return Input("photo", message.photo[-1].file_id)
     if kind == "document":  # an image sent as a file is welcome where a photo is asked
@@ -186,6 +182,16 @@ def _input_of(update: Update, context: KernbotContext, actor: Actor, flow: Flow,
                      or flow.question(pos.qid) is None
                      or flow.question(pos.qid).type == "document" else None)
     return Input(kind)
+
+
+def _transformed(context: KernbotContext, actor: Actor, q, text: str) -> str:
+    """Typed text as the question keeps it: a "Hoe kunnen we ...?" question gets its prefix
+    once (not again when the person typed it, in either language)."""
+    if q is not None and q.transform == "hkw" and isinstance(text, str):
+        messages = context.services.messages
+        prefix = messages.plain("flows/waarom/hkw_prefix", actor.language)
+        return flow_text.how_might_we(prefix, text, flow_text.hkw_prefixes(messages))
+    return text
 
 
 # A text part this long may have been cut by Telegram (4,096 characters per message): a text
@@ -490,9 +496,11 @@ async def _draft_button(update: Update, context: KernbotContext, actor: Actor,
         return
     if nav == "split":
         first, rest = flow_text.split_at(draft.text, q.limit)
-        await _apply(update, context, actor, run, Input("text", first), rest=rest)
+        await _apply(update, context, actor, run,
+                     Input("text", _transformed(context, actor, q, first)), rest=rest)
         return
-    await _apply(update, context, actor, run, Input("text", draft.text), rest="")
+    await _apply(update, context, actor, run,
+                 Input("text", _transformed(context, actor, q, draft.text)), rest="")
 
 
 async def edit_button(update: Update, context: KernbotContext, actor: Actor,
