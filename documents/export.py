@@ -152,7 +152,7 @@ def _pdf(services: Services, trajectory, participants, path: Path, lang: str, no
         text(m.plain("export/homework", lang), 13, "B", 1.5)
         for view, items in _homework(services, person, trajectory, now):
             status = m.plain("homework/_status", lang, status=view.status)
-            text(f"{view.assignment.title} ({status})", 10.5, "B", 1)
+            text(f"{m.programme_text(view.assignment, 'title', lang)} ({status})", 10.5, "B", 1)
             for item in items:
                 if item.kind == "text" or item.text:
                     text(item.text, 9.5, "", 1)
@@ -236,7 +236,8 @@ def _xlsx(services: Services, trajectory, participants, path: Path, lang: str, n
     header = [m.plain("export/col_name", lang), m.plain("export/col_municipality", lang),
               m.plain("export/col_department", lang),
               *(f"{flow_id}: {label}" for flow_id, label, _ in columns),
-              *(m.plain("export/col_homework", lang, title=a.title) for a in work)]
+              *(m.plain("export/col_homework", lang,
+                        title=m.programme_text(a, "title", lang)) for a in work)]
     safe.append_row(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)

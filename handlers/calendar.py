@@ -317,13 +317,18 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
             await reply(update, context, actor, "calendar/text_too_long", limit=MAX_INSTRUCTIONS,
                         length=len(text))
             return
+        # The text of the coordinator's language changes; the other one is kept (and the
+        # confirmation says so, since it may need the same change).
+        english = actor.language == "en"
         with transaction(db):
-            assignments.set_instructions(db, assignment.id, text)
-            followup_store.mark_edited(db, "assignment", assignment.id, ["instructions"],
+            assignments.set_instructions(db, assignment.id, text, actor.language)
+            followup_store.mark_edited(db, "assignment", assignment.id,
+                                       ["instructions_en" if english else "instructions"],
                                        actor.person_id, now)
             conversations.clear(db, chat_id)
-        await reply(update, context, actor, "calendar/text_done",
-                    assignment=assignments.get(db, assignment.id))
+        changed = assignments.get(db, assignment.id)
+        await reply(update, context, actor, "calendar/text_done", assignment=changed,
+                    other=changed.instructions if english else changed.instructions_en)
         return
     if step == "due":
         parsed = moments.parse_moment(text, now, s.tz)
@@ -383,7 +388,8 @@ async def confirm_button(update: Update, context: KernbotContext, actor: Actor,
         session = calendar.add_session(
             db, services.bus, trajectory.id, starts_at=datetime.fromisoformat(data["start"]),
             ends_at=datetime.fromisoformat(data["end"]), now=now,
-            title=label(context, actor, "calendar/new_session_title", number=number),
+            title=services.messages.plain("calendar/new_session_title", "nl", number=number),
+            title_en=services.messages.plain("calendar/new_session_title", "en", number=number),
             edited_by=actor.person_id)
         key = "calendar/added"
     else:

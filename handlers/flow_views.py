@@ -13,7 +13,7 @@ from flows import engine
 from flows.engine import SKIPPED, Flow, Pos
 from handlers.access import Actor
 from handlers.context import KernbotContext
-from programme import content, evaluation, flow_progress, flow_runner, flow_text, library, sharing
+from programme import evaluation, flow_progress, flow_runner, flow_text, library, sharing
 from storage import drafts, flow_runs
 from storage import practices as practice_store
 
@@ -30,9 +30,9 @@ def title(context: KernbotContext, actor: Actor, flow_id: str, instance: str = "
 
 def session_label(context: KernbotContext, actor: Actor, session) -> str:
     """"werksessie 2: Stap 2: ..." in the person's language."""
-    return context.services.messages.plain(
-        "flows/ui/session_label", actor.language, number=session.number,
-        title=content.session_title(session, actor.language))
+    messages = context.services.messages
+    return messages.plain("flows/ui/session_label", actor.language, number=session.number,
+                          title=messages.programme_text(session, "title", actor.language))
 
 
 def session_values(context: KernbotContext, actor: Actor, flow_id: str, instance: str) -> dict:

@@ -207,10 +207,7 @@ def _input_of(update: Update, context: KernbotContext, actor: Actor, flow: Flow,
             return Input("options", list(selected))
         if nav is not None:
             return Input(nav)
-        if q is not None and q.transform == "hkw":
-            prefix = context.services.messages.plain("flows/waarom/hkw_prefix", actor.language)
-            text = flow_text.how_might_we(prefix, text)
-        return Input("text", text)
+        return Input("text", _transformed(context, actor, q, text))
     if kind == "photo":
         return Input("photo", message.photo[-1].file_id)
     if kind == "document":  # an image sent as a file is welcome where a photo is asked
@@ -253,6 +250,16 @@ def _typed_nav(context: KernbotContext, actor: Actor, flow: Flow, pos: Pos, text
         if typed in words - {""}:
             return nav
     return None
+
+
+def _transformed(context: KernbotContext, actor: Actor, q, text: str) -> str:
+    """Typed text as the question keeps it: a "Hoe kunnen we ...?" question gets its prefix
+    once (not again when the person typed it, in either language)."""
+    if q is not None and q.transform == "hkw" and isinstance(text, str):
+        messages = context.services.messages
+        prefix = messages.plain("flows/waarom/hkw_prefix", actor.language)
+        return flow_text.how_might_we(prefix, text, flow_text.hkw_prefixes(messages))
+    return text
 
 
 # A text part this long may have been cut by Telegram (4,096 characters per message): a text
@@ -561,9 +568,11 @@ async def _draft_button(update: Update, context: KernbotContext, actor: Actor,
         return
     if nav == "split":
         first, rest = flow_text.split_at(draft.text, q.limit)
-        await _apply(update, context, actor, run, Input("text", first), rest=rest)
+        await _apply(update, context, actor, run,
+                     Input("text", _transformed(context, actor, q, first)), rest=rest)
         return
-    await _apply(update, context, actor, run, Input("text", draft.text), rest="")
+    await _apply(update, context, actor, run,
+                 Input("text", _transformed(context, actor, q, draft.text)), rest="")
 
 
 async def edit_button(update: Update, context: KernbotContext, actor: Actor,

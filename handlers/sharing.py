@@ -183,7 +183,8 @@ async def share_menu_button(update: Update, context: KernbotContext, actor: Acto
                             button: sh.ShareMenu) -> None:
     """Everything you finished and could share; a tick where it is shared already."""
     services = context.services
-    found = sharing.shareable(services.db, services.flows, actor.person_id)
+    found = sharing.shareable(services.db, services.flows, actor.person_id, services.messages,
+                              actor.language)
     if not found:
         await reply(update, context, actor, "sharing/nothing_to_share")
         return

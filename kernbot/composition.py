@@ -87,6 +87,7 @@ from handlers.context import KernbotContext
 from handlers.registry import Registry
 from handlers.replies import Keyboards
 from messages.render import Messages
+from programme import content as programme_content
 from programme.flood import FloodGuard, RateLimit
 from programme.library import LibraryProblem
 from programme.library import load as load_library
@@ -123,7 +124,7 @@ def build_services(config: Config, *, clock: Clock | None = None, db=None,
             raise StartupError(f"database {path} cannot be used: {exc}") from None
         if problem is not None:
             raise StartupError(f"database {path} is damaged: {problem}")
-    messages = Messages(config.default_language, config.timezone)
+    messages = Messages(config.default_language, config.timezone, content=programme_content)
     messages.check_complete()
     try:
         flow_definitions = load_all(messages.has)

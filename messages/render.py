@@ -34,7 +34,7 @@ class MessageError(LookupError):
 
 class Messages:
     def __init__(self, default_language: str = "nl", timezone: str | ZoneInfo = "Europe/Brussels",
-                 root: Path = ROOT) -> None:
+                 root: Path = ROOT, content=None) -> None:
         if default_language not in LANGUAGES:
             raise ValueError(f"unknown language {default_language!r}")
         self.default_language = default_language
@@ -45,6 +45,10 @@ class Messages:
         self._static: dict[tuple, str] = {}
         # Tests and the console may watch what is rendered: fn(key, language, values, text).
         self.observer: Callable[[str, str, dict, str], None] | None = None
+        # Programme content in the reader's language (session titles and agendas, homework
+        # titles and instructions): the composition root hands in programme.content (`pick`,
+        # `is_fallback`); without it every reader gets the Dutch text.
+        self.content = content
         self._envs: dict[tuple[str, bool], Environment] = {}
         for lang in LANGUAGES:
             for escape in (True, False):
@@ -62,6 +66,10 @@ class Messages:
         for name in _PATTERNS[lang]:
             env.filters[name] = self._formatter(lang, name)
         env.globals["lang"] = lang
+        # {{ session|content("title") }}: the text in this language, the Dutch one marked
+        # "(in Dutch)" when there is no English; content("title", mark=False) leaves the mark off.
+        env.filters["content"] = lambda obj, name, mark=True: self.programme_text(
+            obj, name, lang, mark=mark)
         return env
 
     def _formatter(self, lang: str, kind: str):
@@ -121,6 +129,20 @@ class Messages:
             self._static[cache_key] = text
         elif self.observer is not None:
             self.observer(key, self.language(lang), fixed, text)
+        return text
+
+    def programme_text(self, obj, name: str, lang: str | None, *, mark: bool = True) -> str:
+        """A session's or assignment's `name` (title, agenda, instructions) for a reader of
+        `lang`: the English text when given, else the Dutch one, followed by the mark
+        `common/in_dutch` (unless mark=False)."""
+        lang = self.language(lang)
+        if not hasattr(obj, name):
+            raise MessageError(f"{type(obj).__name__} has no {name!r} to show")
+        if self.content is None:
+            return getattr(obj, name, "") or ""
+        text = self.content.pick(obj, name, lang)
+        if mark and self.content.is_fallback(obj, name, lang):
+            text = f"{text} {self.plain('common/in_dutch', lang)}"
         return text
 
     def has(self, key: str, lang: str) -> bool:

@@ -178,7 +178,7 @@ def free_numbers(db: sqlite_utils.Database, trajectory_id: int) -> list[int]:
 
 def add_session(db: sqlite_utils.Database, bus: EventBus, trajectory_id: int, *,
                 starts_at: datetime, ends_at: datetime, now: datetime, title: str,
-                edited_by: int | None = None) -> trajectories.Session:
+                title_en: str = "", edited_by: int | None = None) -> trajectories.Session:
     """A coordinator adds a session in the chat (the first free number; place and mode as the
     session before it). Everyone in the trajectory is told, with an invitation."""
     if ends_at <= starts_at:
@@ -192,7 +192,7 @@ def add_session(db: sqlite_utils.Database, bus: EventBus, trajectory_id: int, *,
     with transaction(db):
         session = trajectories.upsert_session(
             db, trajectory_id=trajectory_id, number=numbers[0],
-            title=title,
+            title=title, title_en=title_en,
             starts_at=starts_at, ends_at=ends_at, mode=model.mode if model else "online",
             location=model.location if model else "",
             video_link=model.video_link if model else "")

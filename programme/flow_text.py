@@ -54,13 +54,23 @@ def label(messages: Messages, lang: str, flow: Flow, pos: Pos) -> str:
     return text
 
 
-def how_might_we(prefix: str, text: str) -> str:
+def how_might_we(prefix: str, text: str, others: tuple[str, ...] = ()) -> str:
     """Turn typed text into a "Hoe kunnen we ...?" question (`prefix` in the person's
-    language); text that already starts with (part of) the prefix is not doubled."""
+    language); text that already starts with (part of) the prefix, or with the prefix of
+    another language (`others`: "How might we" for a Dutch reader), is not doubled, also when
+    it was copied with its "...?" ("Hoe kunnen we ...? de avond beleefbaar maken")."""
     body = text.strip().lstrip(".… ").strip()
     if not body:
         return text
-    if not body.casefold().startswith(prefix.casefold()):
+    typed = _typed_prefix(body, (prefix, *others))
+    if typed is not None:
+        head, rest = typed
+        while (again := _typed_prefix(rest, (prefix, *others))) is not None:
+            rest = again[1]      # "Hoe kunnen we how might we ...": said once
+        if not rest:
+            return f"{head} ...?"
+        body = f"{head[0].upper()}{head[1:]} {rest}"
+    else:
         words = prefix.split()
         for n in range(len(words) - 1, 0, -1):  # "we de leegstand ..." after "Hoe kunnen"
             tail = " ".join(words[n:]).casefold() + " "
@@ -71,6 +81,25 @@ def how_might_we(prefix: str, text: str) -> str:
     if not body.endswith("?"):
         body = body.rstrip(".!") + "?"
     return body
+
+
+def _typed_prefix(body: str, prefixes: tuple[str, ...]) -> tuple[str, str] | None:
+    """(the prefix as typed, the rest without the "...?" after it) when `body` starts with
+    one of `prefixes` (any case, as whole words), else None."""
+    folded = body.casefold()
+    for prefix in prefixes:
+        p = prefix.strip().casefold()
+        if p and folded.startswith(p) and (len(body) == len(p) or not body[len(p)].isalnum()):
+            rest = body[len(p):].lstrip(" .…?\u00a0").strip()
+            return body[:len(p)], rest
+    return None
+
+
+def hkw_prefixes(messages: Messages) -> tuple[str, ...]:
+    """The "Hoe kunnen we" of every language."""
+    from messages.render import LANGUAGES
+
+    return tuple(messages.static("flows/waarom/hkw_prefix", lang) for lang in LANGUAGES)
 
 
 def split_at(text: str, limit: int) -> tuple[str, str]:

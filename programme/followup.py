@@ -378,8 +378,9 @@ class Lying:
     ref: str             # the escalations key: reported once
     submission_id: int
     owner: people.Person
-    title: str
+    title: str           # the assignment's title; title_en its English one ("" if none)
     since: datetime
+    title_en: str = ""
 
 
 def lying(db: sqlite_utils.Database, s: Settings, trajectory_id: int, now: datetime
@@ -400,7 +401,8 @@ def lying(db: sqlite_utils.Database, s: Settings, trajectory_id: int, now: datet
         if not seen & coaches and \
                 s.work.working_days_between(submitted, now) >= s.unopened_working_days and \
                 not store.reported(db, "unopened", ref):
-            found.append(Lying("unopened", ref, row["id"], owner, row["title"], submitted))
+            found.append(Lying("unopened", ref, row["id"], owner, row["title"], submitted,
+                               row["title_en"]))
         last = store.last_feedback(db, row["id"])
         if last is None or last["author_id"] == owner.id:
             continue
@@ -408,7 +410,7 @@ def lying(db: sqlite_utils.Database, s: Settings, trajectory_id: int, now: datet
         if s.work.working_days_between(last["created_at"], now) >= s.unanswered_working_days \
                 and not store.reported(db, "unanswered", ref):
             found.append(Lying("unanswered", ref, row["id"], owner, row["title"],
-                               last["created_at"]))
+                               last["created_at"], row["title_en"]))
     return found
 
 

@@ -35,10 +35,14 @@ The format (all times are local Europe/Brussels times; see programme.example.tom
       video_link = "https://..."
       location = "..."
       agenda = "..."                  # optional
+      title_en = "..."                # optional: English texts (title_en, agenda_en); without
+      agenda_en = "..."               #   them English readers get the Dutch text, marked
       status = "planned"              # optional: planned | cancelled
         [[trajectories.sessions.assignments]]
         title = "..."
         instructions = "..."
+        title_en = "..."              # optional, like instructions_en
+        instructions_en = "..."
         kind = "text"                 # text | files | brief_step | five_whys
     [[people]]                        # optional: people known by Telegram id
     telegram_id = 9011
@@ -96,6 +100,8 @@ class AssignmentSpec:
     title: str
     instructions: str
     kind: str
+    title_en: str = ""          # optional English texts; "" = the Dutch one, marked
+    instructions_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,8 @@ class SessionSpec:
     agenda: str
     status: str
     assignments: tuple[AssignmentSpec, ...] = ()
+    title_en: str = ""          # optional English texts; "" = the Dutch one, marked
+    agenda_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -386,8 +394,8 @@ def _trajectory(raw, where: _Where, default_year: int | None, tz: ZoneInfo) -> T
 
 
 def _session(raw, where: _Where, tz: ZoneInfo) -> SessionSpec:
-    s = _Table(raw, where, {"number", "title", "start", "end", "mode", "location", "video_link",
-                            "agenda", "status", "assignments"})
+    s = _Table(raw, where, {"number", "title", "title_en", "start", "end", "mode", "location",
+                            "video_link", "agenda", "agenda_en", "status", "assignments"})
     number = s.integer("number", required=True, low=1, high=4)
     starts_at = s.moment("start", tz, required=True)
     ends_at = s.moment("end", tz, required=True, same_day_as=starts_at)
@@ -403,13 +411,25 @@ def _session(raw, where: _Where, tz: ZoneInfo) -> SessionSpec:
         raise where.fail("video_link", f"expected a web address, got {video_link!r}")
     assignments = []
     for i, raw_a in enumerate(s.list_of_tables("assignments")):
-        a = _Table(raw_a, where.child("assignments", i), {"title", "instructions", "kind"})
+        a = _Table(raw_a, where.child("assignments", i),
+                   {"title", "title_en", "instructions", "instructions_en", "kind"})
         assignments.append(AssignmentSpec(i + 1, a.text("title", required=True),
                                           a.text("instructions"),
-                                          a.choice("kind", ASSIGNMENT_KINDS, required=True)))
+                                          a.choice("kind", ASSIGNMENT_KINDS, required=True),
+                                          a.text("title_en"), _english(a, "instructions")))
     return SessionSpec(number, s.text("title", required=True), starts_at, ends_at, mode,
                        location, video_link, s.text("agenda"),
-                       s.choice("status", STATUSES, default="planned"), tuple(assignments))
+                       s.choice("status", STATUSES, default="planned"), tuple(assignments),
+                       s.text("title_en"), _english(s, "agenda"))
+
+
+def _english(table: _Table, key: str) -> str:
+    """The optional English text of `key` (`key_en`); it needs the Dutch one, which English
+    readers get when the English is missing."""
+    english = table.text(f"{key}_en")
+    if english and not table.text(key):
+        raise table.where.fail(f"{key}_en", f"an English text needs the Dutch {key!r} too")
+    return english
 
 
 def _person(raw, where: _Where, numbers: set[int]) -> PersonSpec:
@@ -520,7 +540,8 @@ def _apply_session(db, trajectory: trajectories.Trajectory, spec: SessionSpec, n
                    report: Report) -> None:
     desired = {"title": spec.title, "starts_at": spec.starts_at, "ends_at": spec.ends_at,
                "mode": spec.mode, "location": spec.location, "video_link": spec.video_link,
-               "agenda": spec.agenda, "status": spec.status}
+               "agenda": spec.agenda, "status": spec.status, "title_en": spec.title_en,
+               "agenda_en": spec.agenda_en}
     current = trajectories.session_by_number(db, trajectory.id, spec.number)
     name = f"session {trajectory.number}.{spec.number}"
     if current is not None:
@@ -556,8 +577,11 @@ def _apply_session(db, trajectory: trajectories.Trajectory, spec: SessionSpec, n
 
 
 # Fields a coordinator can change in the chat, and the file's fields that carry them.
+# A Dutch text changed in the chat also keeps the English one (the chat dropped the file's
+# translation of the old text).
 _CHAT_FIELDS = {"session": {"starts_at": ("starts_at", "ends_at"), "status": ("status",)},
-                "assignment": {"instructions": ("instructions",), "due_at": ()}}
+                "assignment": {"instructions": ("instructions", "instructions_en"),
+                               "instructions_en": ("instructions_en",), "due_at": ()}}
 
 
 def _keep_chat_edits(db, entity: str, current, desired: dict, name: str, report: Report) -> None:
@@ -666,15 +690,14 @@ def _apply_assignments(db, session: trajectories.Session, specs: tuple[Assignmen
                        report: Report) -> None:
     existing = assignments.of_session(db, session.id)
     for spec in specs:
-        instructions = spec.instructions
+        desired = {"instructions": spec.instructions, "instructions_en": spec.instructions_en}
         if spec.number <= len(existing):
-            desired = {"instructions": instructions}
             _keep_chat_edits(db, "assignment", existing[spec.number - 1], desired,
                              f"assignment {spec.number} of session {session.number}", report)
-            instructions = desired["instructions"]
         if assignments.import_upsert(db, session_id=session.id, number=spec.number,
-                                     title=spec.title, instructions=instructions,
-                                     kind=spec.kind):
+                                     title=spec.title, instructions=desired["instructions"],
+                                     kind=spec.kind, title_en=spec.title_en,
+                                     instructions_en=desired["instructions_en"]):
             report.changes.append(f"assignment {spec.number} of session {session.number}: "
                                   f"{spec.title}")
 

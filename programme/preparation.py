@@ -169,7 +169,7 @@ def _homework(db, s: Settings, m: Messages, flows, lang: str, person_id: int, tr
                                                           v.submission.id)
             else:
                 draft = len(items)
-        out.append(HomeworkEntry(window.assignment.title, status, v.due_at, texts, photos,
+        out.append(HomeworkEntry(m.programme_text(window.assignment, "title", lang), status, v.due_at, texts, photos,
                                  files, blocks, draft, changed))
     return out
 

@@ -110,7 +110,7 @@ def readable(db: sqlite_utils.Database, messages: Messages, flows: dict[str, Flo
     work = []
     for row in data["submissions"]:
         assignment = assignments.get(db, row["assignment_id"])
-        work.append((assignment.title if assignment else "?",
+        work.append((m.programme_text(assignment, "title", lang) if assignment else "?",
                      m.plain("homework/_status", lang, status="late" if row["late"]
                              else ("handed_in" if row["status"] == "submitted" else "open"))))
     for row in data["submission_items"]:

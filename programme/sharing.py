@@ -67,7 +67,7 @@ def draft(db: sqlite_utils.Database, messages: Messages, flows: dict[str, Flow],
     if kind == "chain":
         return _chain_draft(db, messages, flows, person_id, ref, lang)
     if kind == "hw":
-        return _homework_draft(db, person_id, ref)
+        return _homework_draft(db, person_id, ref, messages, lang)
     return None
 
 
@@ -113,7 +113,10 @@ def _chain_draft(db, messages, flows, person_id, instance, lang) -> Draft | None
                  _participant_trajectories(db, person_id))
 
 
-def _homework_draft(db, person_id, ref) -> Draft | None:
+def _homework_draft(db, person_id, ref, messages: Messages | None = None, lang: str = "nl"
+                    ) -> Draft | None:
+    """The headline is the assignment's title in the sharer's language (`messages`), as
+    their preview shows it."""
     if not ref.isdigit():
         return None
     submission = homework_store.get(db, int(ref))
@@ -135,7 +138,9 @@ def _homework_draft(db, person_id, ref) -> Draft | None:
         else:
             left_out += 1   # documents and voice notes stay between the author and the coaches
     return Draft("hw", ref, session.number,
-                 {"headline": assignment.title, "rows": rows, "photos": photos},
+                 {"headline": messages.programme_text(assignment, "title", lang, mark=False)
+                  if messages is not None else assignment.title,
+                  "rows": rows, "photos": photos},
                  (session.trajectory_id,), left_out)
 
 
@@ -148,8 +153,8 @@ class Shareable:
     shared: bool
 
 
-def shareable(db: sqlite_utils.Database, flows: dict[str, Flow], person_id: int
-              ) -> list[Shareable]:
+def shareable(db: sqlite_utils.Database, flows: dict[str, Flow], person_id: int,
+              messages: Messages | None = None, lang: str = "nl") -> list[Shareable]:
     """Everything the person finished and could share: brief steps, chains, homework."""
     shared = {(i.kind, i.ref) for i in store.of_person(db, person_id)}
     out: list[Shareable] = []
@@ -164,7 +169,7 @@ def shareable(db: sqlite_utils.Database, flows: dict[str, Flow], person_id: int
     for submission in homework_store.of_person(db, person_id):
         if submission.status != "submitted":
             continue
-        done = _homework_draft(db, person_id, str(submission.id))
+        done = _homework_draft(db, person_id, str(submission.id), messages, lang)
         # homework done in the brief or a chain has no pieces: that step or chain is listed
         if done is not None and (done.content["rows"] or done.content["photos"]):
             out.append(Shareable("hw", str(submission.id), done.step,

@@ -14,13 +14,16 @@ from programme import calendar
 from schedule.planner import Planner, PlanReport
 from storage import calendar as calendar_store
 from storage import memberships, trajectories
+from storage.assignments import Assignment
 
 
 @dataclass(frozen=True)
 class Preview:
     session: trajectories.Session | None
     report: PlanReport
-    deadlines: list[tuple[str, datetime | None, datetime | None]] = field(default_factory=list)
+    # (assignment, due before, due after): the assignment's title is shown in the reader's language
+    deadlines: list[tuple[Assignment, datetime | None, datetime | None]] = field(
+        default_factory=list)
     members: int = 0
     sequence: int = 0              # the .ics SEQUENCE everyone receives
 
@@ -29,8 +32,8 @@ class _Rollback(Exception):
     pass
 
 
-def _deadlines(db, s: Settings, trajectory_id: int) -> dict[int, tuple[str, datetime]]:
-    return {w.assignment.id: (w.assignment.title, w.due_at)
+def _deadlines(db, s: Settings, trajectory_id: int) -> dict[int, tuple[Assignment, datetime]]:
+    return {w.assignment.id: (w.assignment, w.due_at)
             for w in calendar.windows_for(db, s, trajectory_id)}
 
 

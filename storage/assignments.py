@@ -26,6 +26,8 @@ class Assignment:
     brief_step: int | None
     opens_at: datetime | None
     due_at: datetime | None
+    title_en: str = ""    # the English texts; "" when not given (programme/content.py)
+    instructions_en: str = ""
 
 
 _FIELDS = list(Assignment.__dataclass_fields__)
@@ -41,19 +43,21 @@ def _a(row: dict) -> Assignment:
 
 def upsert(db: sqlite_utils.Database, *, session_id: int, title: str, kind: str, now: datetime,
            instructions: str = "", brief_step: int | None = None,
-           opens_at: datetime | None = None, due_at: datetime | None = None) -> Assignment:
+           opens_at: datetime | None = None, due_at: datetime | None = None,
+           title_en: str = "", instructions_en: str = "") -> Assignment:
     """Insert or update by (session, title)."""
     if kind not in KINDS:
         raise ValueError(f"unknown hand-in kind {kind!r}")
     db.execute(
         "INSERT INTO assignments (session_id, title, instructions, kind, brief_step, opens_at,"
-        " due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " due_at, title_en, instructions_en, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (session_id, title) DO UPDATE SET instructions = excluded.instructions,"
         " kind = excluded.kind, brief_step = excluded.brief_step,"
-        " opens_at = excluded.opens_at, due_at = excluded.due_at",
+        " opens_at = excluded.opens_at, due_at = excluded.due_at,"
+        " title_en = excluded.title_en, instructions_en = excluded.instructions_en",
         [session_id, title, instructions, kind, brief_step,
          utcnow_iso(opens_at) if opens_at else None, utcnow_iso(due_at) if due_at else None,
-         utcnow_iso(now)])
+         title_en, instructions_en, utcnow_iso(now)])
     rows = list(db.query(f"SELECT {_COLS} FROM assignments a WHERE session_id = ? AND title = ?",
                          [session_id, title]))
     return _a(rows[0])
@@ -87,7 +91,8 @@ IMPORT_KINDS = {"five_whys": "whys"}  # the programme file's names -> ours
 
 
 def import_upsert(db: sqlite_utils.Database, *, session_id: int, number: int, title: str,
-                  instructions: str, kind: str, now: datetime | None = None) -> bool:
+                  instructions: str, kind: str, now: datetime | None = None,
+                  title_en: str = "", instructions_en: str = "") -> bool:
     """The programme import: the `number`-th assignment of a session (its identity in the file)
     is inserted or updated in place. A brief_step assignment is about the step of its session.
     Returns True when something changed."""
@@ -102,21 +107,26 @@ def import_upsert(db: sqlite_utils.Database, *, session_id: int, number: int, ti
     existing = of_session(db, session_id)
     if number <= len(existing):
         current = existing[number - 1]
-        if (current.title, current.instructions, current.kind, current.brief_step) == (
-                title, instructions, kind, step):
+        if (current.title, current.instructions, current.kind, current.brief_step,
+                current.title_en, current.instructions_en) == (
+                title, instructions, kind, step, title_en, instructions_en):
             return False
-        db.execute("UPDATE assignments SET title = ?, instructions = ?, kind = ?, brief_step = ?"
-                   " WHERE id = ?", [title, instructions, kind, step, current.id])
+        db.execute("UPDATE assignments SET title = ?, instructions = ?, kind = ?, brief_step = ?,"
+                   " title_en = ?, instructions_en = ? WHERE id = ?",
+                   [title, instructions, kind, step, title_en, instructions_en, current.id])
         return True
     db.execute(
         "INSERT INTO assignments (session_id, title, instructions, kind, brief_step,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [session_id, title, instructions, kind, step,
+        " title_en, instructions_en, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [session_id, title, instructions, kind, step, title_en, instructions_en,
          utcnow_iso(now or datetime.now(UTC))])
     return True
 
 
-def set_instructions(db: sqlite_utils.Database, assignment_id: int, instructions: str) -> bool:
-    """A coordinator edits an assignment's text in the chat."""
-    return db.execute("UPDATE assignments SET instructions = ? WHERE id = ?",
+def set_instructions(db: sqlite_utils.Database, assignment_id: int, instructions: str,
+                     language: str = "nl") -> bool:
+    """A coordinator edits an assignment's text in the chat, in their language: Dutch changes
+    `instructions`, English `instructions_en`."""
+    column = "instructions_en" if language == "en" else "instructions"
+    return db.execute(f"UPDATE assignments SET {column} = ? WHERE id = ?",
                       [instructions, assignment_id]).rowcount == 1

@@ -154,9 +154,10 @@ def report(db: sqlite_utils.Database, kind: str, ref: str, person_id: int | None
 
 
 def submitted_in(db: sqlite_utils.Database, trajectory_id: int) -> list[dict]:
-    """Every handed-in submission of a trajectory: id, person, assignment title, when."""
+    """Every handed-in submission of a trajectory: id, person, assignment title (and its
+    English title), when."""
     return [dict(r) for r in db.query(
-        "SELECT s.id, s.person_id, s.submitted_at, a.title FROM submissions s"
+        "SELECT s.id, s.person_id, s.submitted_at, a.title, a.title_en FROM submissions s"
         " JOIN assignments a ON a.id = s.assignment_id"
         " JOIN sessions x ON x.id = a.session_id"
         " WHERE x.trajectory_id = ? AND s.status = 'submitted' ORDER BY s.id",

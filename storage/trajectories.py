@@ -34,6 +34,8 @@ class Session:
     video_link: str
     agenda: str
     status: str
+    title_en: str = ""    # the English texts; "" when not given (programme/content.py)
+    agenda_en: str = ""
 
 
 _T_COLS = ", ".join(Trajectory.__dataclass_fields__)
@@ -85,18 +87,21 @@ def set_max_participants(db: sqlite_utils.Database, trajectory_id: int, value: i
 
 def upsert_session(db: sqlite_utils.Database, *, trajectory_id: int, number: int, title: str,
                    starts_at: datetime, ends_at: datetime, mode: str, location: str = "",
-                   video_link: str = "", agenda: str = "", status: str = "planned") -> Session:
+                   video_link: str = "", agenda: str = "", status: str = "planned",
+                   title_en: str = "", agenda_en: str = "") -> Session:
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise ValueError("session times must be timezone-aware")
     db.execute(
         "INSERT INTO sessions (trajectory_id, number, title, starts_at, ends_at, mode, location,"
-        " video_link, agenda, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " video_link, agenda, status, title_en, agenda_en)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (trajectory_id, number) DO UPDATE SET title = excluded.title,"
         " starts_at = excluded.starts_at, ends_at = excluded.ends_at, mode = excluded.mode,"
         " location = excluded.location, video_link = excluded.video_link,"
-        " agenda = excluded.agenda, status = excluded.status",
+        " agenda = excluded.agenda, status = excluded.status, title_en = excluded.title_en,"
+        " agenda_en = excluded.agenda_en",
         [trajectory_id, number, title, utcnow_iso(starts_at), utcnow_iso(ends_at), mode,
-         location, video_link, agenda, status],
+         location, video_link, agenda, status, title_en, agenda_en],
     )
     return session_by_number(db, trajectory_id, number)
 
