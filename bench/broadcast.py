@@ -6,7 +6,9 @@ calls with a network error.
     .venv/bin/python bench/broadcast.py [--n 2000] [--errors 0.02] [--limit 30]
 
 Prints the elapsed time, the ideal time (N / limit), their ratio, and the numbers of lost and
-duplicated deliveries. Runs in real time (the pacing is real): about N / 29 seconds.
+duplicated deliveries; for comparison, the least time any dispatcher could take at its pace (and
+at the limit) given the failures this run drew and the retry back-off. Runs in real time (the
+pacing is real): about N / 29 seconds.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class TelegramLimits:
         self.rng = random.Random(seed)
         self.too_many = 0
         self.network_errors = 0
+        self.calls: list[tuple[int, bool]] = []  # (chat id, failed) of each call under the limit
 
     def __call__(self, method: str, params: dict):
         if method != "sendMessage":
@@ -58,9 +61,27 @@ class TelegramLimits:
                          "parameters": {"retry_after": 1}}
         if self.rng.random() < self.error_rate:
             self.network_errors += 1
+            self.calls.append((int(params["chat_id"]), True))
             return NetworkError("connection reset by peer (injected)")
+        self.calls.append((int(params["chat_id"]), False))
         self.window.append(now)
         return None
+
+
+def best_possible(calls: list[tuple[int, bool]], rate: float, backoff: float) -> float:
+    """A lower bound on the elapsed time of any dispatcher that sends at most `rate` per
+    second and waits `backoff * 2 ** (failures - 1)` before retrying a row, given these
+    failures: the fake fails a call by its position in the sequence of calls (one random
+    draw per call), whichever row it carries, so the k-th call (from 0) fails for every
+    dispatcher, cannot go before k / rate, and its row cannot be retried before its back-off
+    after that. The whole sequence takes at least (calls - 1) / rate."""
+    bound = (len(calls) - 1) / rate
+    failures: Counter[int] = Counter()
+    for k, (chat, failed) in enumerate(calls):
+        if failed:
+            failures[chat] += 1
+            bound = max(bound, k / rate + backoff * 2 ** (failures[chat] - 1))
+    return bound
 
 
 async def main() -> None:
@@ -122,11 +143,17 @@ async def main() -> None:
     attempts = sum(1 for c in api.calls if c.method == "sendMessage") + limits.network_errors \
         + limits.too_many
     floor = attempts / rate  # every attempt, at the dispatcher's pace, without any overhead
+    backoff = config["reminders"]["retry_backoff_seconds"]
+    best = best_possible(limits.calls, rate, backoff)
+    best_at_limit = best_possible(limits.calls, args.limit, backoff)
     print(f"announcement to {item.recipients} recipients; limit {args.limit}/s; dispatcher "
           f"pace {rate:g}/s; {args.errors:.0%} network errors injected")
     print(f"elapsed {elapsed:7.2f} s   ideal {ideal:7.2f} s   ratio {elapsed / ideal:5.3f} x   "
           f"({attempts} attempts at {rate:g}/s take at least {floor:.2f} s: "
           f"{floor / ideal:5.3f} x)")
+    print(f"best possible with these failures and the {backoff:g} s back-off: {best:.2f} s "
+          f"({best / ideal:5.3f} x) at {rate:g}/s, {best_at_limit:.2f} s "
+          f"({best_at_limit / ideal:5.3f} x) at the limit of {args.limit}/s")
     print(f"lost {lost}   duplicated {duplicated}   429 answers {limits.too_many}   "
           f"network errors {limits.network_errors}   outbox {dict(counts)}")
     ok = elapsed / ideal <= 1.05 and lost == 0 and duplicated == 0

@@ -7,6 +7,7 @@ measured exactly and the test takes no real time.
 """
 
 import asyncio
+from datetime import timedelta
 from types import SimpleNamespace
 
 from programme import announcing
@@ -115,3 +116,38 @@ async def test_the_real_clock_pacer_lands_on_its_slot_not_a_millisecond_late():
     assert min(gaps) >= 1 / 29 - 1e-9
     assert max(gaps) < 1 / 29 + 0.0005  # at most a few looks late, never a whole millisecond
     assert all(s <= 1 / 29 - Pacer.EARLY + 1e-9 for s in clock.sleeps)
+
+
+async def test_a_retry_whose_wait_ends_mid_pass_goes_out_in_its_place_in_that_pass(bot):
+    """The pass reads its due rows a few at a time: a row that failed with a network error is
+    due again after its back-off (2 s) and goes out in the same pass, before the rows queued
+    after it, not after every other row of the broadcast. Still one row "sending" at a time,
+    and nobody gets it twice."""
+    clock = FakeMonotonic()
+    dispatcher = bot.dispatcher
+    dispatcher.pacer = Pacer(bot.services.settings.messages_per_second, sleep=clock.sleep,
+                             clock=clock)
+    dispatcher.READ_AHEAD = 2
+    item = announcing.queue(bot.db, author_id=None, text="Inhaal", audience={"kind": "all"},
+                            audience_label="iedereen", planned_at=bot.now(), now=bot.now())
+    attempts: list[tuple[int, int]] = []  # (chat id, rows "sending")
+
+    def flaky_first_then_a_second_per_send(method, params):
+        if method != "sendMessage" or "Inhaal" not in params.get("text", ""):
+            return None
+        attempts.append((int(params["chat_id"]), bot.db.execute(
+            "SELECT COUNT(*) FROM outbox WHERE status = 'sending'").fetchone()[0]))
+        bot.clock.advance(timedelta(seconds=1))  # each send takes a second of the fake clock
+        if len(attempts) == 1:
+            return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+        return None
+
+    bot.api.fault = flaky_first_then_a_second_per_send
+    report = await dispatcher.dispatch_due(bot.app.bot)
+    chats = [chat for chat, _ in attempts]
+    assert report.sent == item.recipients == 6 and report.retried == 1
+    assert len(chats) == 7 and chats.count(chats[0]) == 2
+    # failed at second 0, due again at second 2: read with the next two rows, not last
+    assert chats.index(chats[0], 1) < len(chats) - 1
+    assert [n for _, n in attempts] == [1] * 7
+    assert outbox.counts(bot.db, subject=item.subject)["sent"] == 6
