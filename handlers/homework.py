@@ -94,18 +94,28 @@ async def open_button(update: Update, context: KernbotContext, actor: Actor,
     done = homework.flow_part_done(services.db, services.flows, actor.person_id, view.window)
     if done is not None:  # handed in by finishing a part of a guided conversation
         flow = "brief" if view.assignment.kind == "brief_step" else "waarom"
+        handed_in = view.state == homework.HANDED_IN
+        # handed in already: again only when the answers changed since (else nothing new)
+        changed = handed_in and readable.changed_since_snapshot(
+            services.db, services.flows, actor.person_id, view.submission.id)
         # the step already done: shown, and offered to hand in as it is (not asked again)
-        submit = [(label(context, actor, "homework/submit_as_is" if done else "homework/submit"),
-                   hb.Submit(assignment_id).pack())]
-        go = [(label(context, actor, f"homework/go_{flow}", done=done), Start(flow).pack())]
-        rows = [submit, go] if done else [go, submit]
+        submit_key = "homework/submit_again" if handed_in else \
+            "homework/submit_as_is" if done else "homework/submit"
+        submit = [(label(context, actor, submit_key), hb.Submit(assignment_id).pack())]
+        go = [(label(context, actor, f"homework/go_{flow}", done=done and not handed_in),
+               Start(flow).pack())]
+        if handed_in:
+            rows = [submit, go] if changed else [go]
+        else:
+            rows = [submit, go] if done else [go, submit]
         await reply(update, context, actor, "homework/via_flow", keyboard(rows), view=view,
-                    done=done, answers=_step_answers(context, actor, view) if done else [])
+                    done=done, answers=_step_answers(context, actor, view) if done else [],
+                    changed=changed)
         return
     conversations.put(services.db, update.effective_chat.id,
                       f"{PREFIX}:{COLLECT}:{assignment_id}", {}, now)
     await reply(update, context, actor, "homework/collect", _collect_keyboard(
-        context, actor, assignment_id, view.item_count), view=view,
+        context, actor, view), view=view,
         max_mb=services.config["homework"]["max_file_mb"])
 
 
@@ -126,14 +136,25 @@ def _step_answers(context: KernbotContext, actor: Actor, view: homework.Homework
             for pos in engine.summary_positions(flow, answers, section)]
 
 
-def _collect_keyboard(context, actor, assignment_id: int, count: int):
+def _collect_keyboard(context, actor, view: homework.HomeworkView):
+    """Hand in and start over once there are pieces; bring back what "opnieuw beginnen" set
+    aside for as long as that can be done (also after leaving and reopening)."""
+    assignment_id = view.assignment.id
     rows = []
-    if count:
+    if view.item_count:
         rows.append([(label(context, actor, "homework/submit"), hb.Submit(assignment_id).pack())])
         rows.append([(label(context, actor, "homework/restart"),
                       hb.Restart(assignment_id).pack())])
+    if homework.restorable(context.services.db, view) is not None:
+        rows.append([(label(context, actor, "homework/undo"), hb.Undo(assignment_id).pack())])
     rows.append([(label(context, actor, "homework/stop"), hb.Stop().pack())])
     return keyboard(rows)
+
+
+def _current(context, actor, assignment_id: int) -> homework.HomeworkView | None:
+    services = context.services
+    return homework.find(services.db, services.settings, actor.person_id, assignment_id,
+                         services.clock.now())
 
 
 def _state_id(state: conversations.ConversationState) -> tuple[str, int | None]:
@@ -220,8 +241,8 @@ async def _on_item(update: Update, context: KernbotContext, actor: Actor,
             return
     count = len(store.items(services.db, submission.id))
     await reply(update, context, actor, "homework/item_received",
-                _collect_keyboard(context, actor, assignment_id, count), kind=item.kind,
-                count=count, submitted=submission.status == "submitted")
+                _collect_keyboard(context, actor, _current(context, actor, assignment_id)),
+                kind=item.kind, count=count, submitted=submission.status == "submitted")
 
 
 async def _refuse_piece(update: Update, context: KernbotContext, actor: Actor, reason: str,
@@ -568,18 +589,15 @@ async def undo_button(update: Update, context: KernbotContext, actor: Actor,
     services = context.services
     db, now = services.db, services.clock.now()
     view = homework.find(db, services.settings, actor.person_id, button.assignment_id, now)
-    submission = view.submission if view is not None else None
-    removed = store.last_removal(db, submission.id) if submission is not None else None
-    if view is None or removed is None or now >= view.editable_until or (
-            submission.submitted_at is not None
-            and utcnow_iso(submission.submitted_at) >= removed):
+    removed = homework.restorable(db, view) if view is not None else None
+    if removed is None:
         await reply(update, context, actor, "homework/undo_closed")
         return
     with transaction(db):
-        store.restore_items(db, submission.id, removed, now)
-    count = len(store.items(db, submission.id))
+        store.restore_items(db, view.submission.id, removed, now)
+    count = len(store.items(db, view.submission.id))
     await reply(update, context, actor, "homework/restored", _collect_keyboard(
-        context, actor, button.assignment_id, count), count=count)
+        context, actor, _current(context, actor, button.assignment_id)), count=count)
 
 
 async def _thread_message(update: Update, context: KernbotContext, actor: Actor,

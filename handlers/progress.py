@@ -93,13 +93,17 @@ def _stuck_words(context: KernbotContext, actor: Actor, data: TrajectoryProgress
 async def show(update: Update, context: KernbotContext, actor: Actor, trajectory_id: int
                ) -> None:
     data = _progress(context, trajectory_id)
+    services = context.services
+    # the button counts whom it would remind, by the computation that reminds them
+    nudges = progress_model.nudges_due(services.db, services.settings, data,
+                                       services.clock.now())
     markup = None
-    if data.lagging:
+    if nudges:
         markup = keyboard([[(label(context, actor, "progress/nudge_button",
-                                   count=len(data.lagging)), Nudge(trajectory_id).pack())]])
+                                   count=len(nudges)), Nudge(trajectory_id).pack())]])
     await reply(update, context, actor, "progress/overview", markup, progress=data,
                 sessions=data.sessions, behind=_behind_words(context, actor, data),
-                stuck=_stuck_words(context, actor, data))
+                stuck=_stuck_words(context, actor, data), nudges=len(nudges))
     if not data.participants:
         return
     labels = _labels(context, actor, data)

@@ -198,11 +198,22 @@ def final_evaluation_done(db: sqlite_utils.Database, flows: dict[str, Flow], per
 
 
 def open_items(db: sqlite_utils.Database, s: Settings, flows: dict[str, Flow], person_id: int,
-               trajectory_id: int, now: datetime) -> list[Item]:
-    """Items that are open now (opened, not done), soonest deadline first."""
+               trajectory_id: int, now: datetime, *, closed_too: bool = False) -> list[Item]:
+    """Items that are open now (opened, not done), soonest deadline first; homework that
+    closed without being handed in only with `closed_too` (the staff's record)."""
     return sorted((i for i in items_for(db, s, person_id, trajectory_id)
-                   if i.opens_at <= now and not is_done(db, flows, person_id, i)),
+                   if i.opens_at <= now and not is_done(db, flows, person_id, i)
+                   and (closed_too or not closed(db, s, person_id, i, now))),
                   key=lambda i: i.due_at)
+
+
+def closed(db: sqlite_utils.Database, s: Settings, person_id: int, item: Item,
+           now: datetime) -> bool:
+    """Homework that can no longer be handed in (its state says so): not to do any more."""
+    from programme import homework
+
+    return item.kind == "assignment" and \
+        homework.state_of(db, s, person_id, item.ref, now) == homework.CLOSED
 
 
 # -- when ---------------------------------------------------------------------------------------

@@ -4,10 +4,16 @@ and where its files are kept.
 Status of one assignment for one person:
     open        opened, nothing handed in, due time not passed
     overdue     due time passed, nothing handed in (handing in is still possible: marked late)
+    closed      nothing handed in, and it can no longer be (the next session started)
     handed_in   handed in on time
     late        handed in after the due time
     feedback    a coach answered (and it was handed in)
 A submission can be added to or replaced until the next session starts.
+
+Its *state*, the one answer every participant-facing message uses (/huiswerk, the session
+reminders, the check-ins, the reminders and nudges): open, draft (pieces, not handed in, still
+changeable), overdue (late but still accepted), handed_in, closed (missed: nothing handed in
+and too late to do so). Only open, draft and overdue are something still to do.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from flows.engine import Flow
 from programme import calendar, flow_progress
 from storage import homework as store
 from storage import memberships, people, trajectories
+from storage.db import utcnow_iso
 
 ALLOWED_DOCUMENTS = {
     "application/pdf": ".pdf",
@@ -32,6 +39,8 @@ ALLOWED_DOCUMENTS = {
     "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/heic": ".heic",
 }
 EDIT_AFTER_LAST_SESSION = timedelta(days=7)
+OPEN, DRAFT, OVERDUE, HANDED_IN, CLOSED = "open", "draft", "overdue", "handed_in", "closed"
+TO_DO = (OPEN, DRAFT, OVERDUE)
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ class HomeworkView:
     editable_until: datetime
     due_at: datetime | None = None     # the person's own deadline (an extension, a late joiner)
     extended: bool = False
+    changeable: bool = True            # it can still be handed in or added to (now < editable_until)
 
     def __post_init__(self) -> None:
         if self.due_at is None:
@@ -60,30 +70,56 @@ class HomeworkView:
         return self.submission is not None and self.submission.status == "draft" and \
             self.item_count > 0
 
+    @property
+    def state(self) -> str:
+        """open | draft | overdue | handed_in | closed (see the module's docstring)."""
+        if self.submission is not None and self.submission.status == "submitted":
+            return HANDED_IN
+        if not self.changeable:
+            return CLOSED
+        return DRAFT if self.draft else self.status
+
+    @property
+    def to_do(self) -> bool:
+        """Still something the person can and should do."""
+        return self.state in TO_DO
+
 
 def windows(db: sqlite_utils.Database, s: Settings, trajectory_id: int
             ) -> list[calendar.Homework]:
     return calendar.windows_for(db, s, trajectory_id)
 
 
-def editable_until(window: calendar.Homework, due_at: datetime | None = None) -> datetime:
+def editable_until(window: calendar.Homework, due_at: datetime | None = None,
+                   sessions: list[trajectories.Session] | None = None) -> datetime:
     """Handing in or adding to it is possible until the next session starts (after the
-    deadline it counts as late), or a week after the deadline of the last session's homework;
-    never before the person's own deadline (an extension)."""
+    deadline it counts as late), or a week after the deadline of the last session's homework.
+    A person's own later deadline (an extension, a late joiner's catch-up) moves this along:
+    until the first of `sessions` that starts after it (or a week after it), so a late hand-in
+    is accepted after every deadline, as the reminders say."""
     if window.next_session is not None:
         until = window.next_session.starts_at
     else:
         until = window.due_at + EDIT_AFTER_LAST_SESSION
-    return max(until, due_at) if due_at is not None else until
+    if due_at is None or due_at <= until:
+        return until
+    after = [x.starts_at for x in sessions or () if x.status == "planned" and
+             x.starts_at > due_at]
+    return min(after) if after else due_at + EDIT_AFTER_LAST_SESSION
 
 
 def status_of(submission: store.Submission | None, feedback_count: int,
-              window: calendar.Homework, now: datetime, due_at: datetime | None = None) -> str:
+              window: calendar.Homework, now: datetime, due_at: datetime | None = None,
+              until: datetime | None = None) -> str:
+    """`until`: when handing in stops (editable_until); from then on nothing handed in is
+    "closed", no longer "overdue"."""
     if submission is not None and submission.status == "submitted":
         if feedback_count:
             return "feedback"
         return "late" if submission.late else "handed_in"
-    return "overdue" if now > (due_at or window.due_at) else "open"
+    if until is not None and now >= until:
+        return CLOSED
+    return OVERDUE if now > (due_at or window.due_at) else OPEN
 
 
 def view(db: sqlite_utils.Database, person_id: int, window: calendar.Homework,
@@ -99,9 +135,11 @@ def view(db: sqlite_utils.Database, person_id: int, window: calendar.Homework,
     items = store.items(db, submission.id) if submission else []
     feedback = store.thread(db, submission.id) if submission else []
     coach_feedback = [f for f in feedback if f.author_id != person_id]
+    until = editable_until(window, due, trajectories.sessions_of(db, trajectory.id)
+                           if extended or due > window.due_at else None)
     return HomeworkView(window, trajectory, submission, len(items), len(coach_feedback),
-                        status_of(submission, len(coach_feedback), window, now, due),
-                        editable_until(window, due), due, extended)
+                        status_of(submission, len(coach_feedback), window, now, due, until),
+                        until, due, extended, now < until)
 
 
 def for_person(db: sqlite_utils.Database, s: Settings, person_id: int, now: datetime
@@ -122,6 +160,30 @@ def find(db: sqlite_utils.Database, s: Settings, person_id: int, assignment_id: 
          now: datetime) -> HomeworkView | None:
     return next((v for v in for_person(db, s, person_id, now)
                  if v.assignment.id == assignment_id), None)
+
+
+def state_of(db: sqlite_utils.Database, s: Settings, person_id: int, assignment_id: int,
+             now: datetime) -> str | None:
+    """The person's state of one assignment now (None: no such assignment)."""
+    found = window_of(db, s, assignment_id)
+    if found is None:
+        return None
+    window, trajectory = found
+    return view(db, person_id, window, trajectory, now, s).state
+
+
+def restorable(db: sqlite_utils.Database, view_: HomeworkView) -> str | None:
+    """When the pieces set aside by the last "opnieuw beginnen" were set aside, while they can
+    still be brought back (the homework is changeable and was not handed in after it); None:
+    nothing to bring back."""
+    submission = view_.submission
+    if submission is None or not view_.changeable:
+        return None
+    removed = store.last_removal(db, submission.id)
+    if removed is None or (submission.submitted_at is not None
+                           and utcnow_iso(submission.submitted_at) >= removed):
+        return None
+    return removed
 
 
 def flow_part_done(db: sqlite_utils.Database, flows: dict[str, Flow], person_id: int,
@@ -207,7 +269,7 @@ def feedback_for_person(db: sqlite_utils.Database, person_id: int, views: list[H
 # Homework per session number, for progress: "on_time", "late", "missing" (due time passed,
 # nothing handed in) or "open" (not due yet, nothing handed in); absent: no assignment.
 HOMEWORK_PROGRESS = {"handed_in": "on_time", "feedback": "on_time", "late": "late",
-                     "overdue": "missing", "open": "open"}
+                     "overdue": "missing", "closed": "missing", "open": "open"}
 
 
 def status_by_session(db: sqlite_utils.Database, s: Settings, person_id: int,

@@ -151,7 +151,7 @@ def _homework(db, s: Settings, m: Messages, flows, lang: str, person_id: int, tr
             continue
         v = homework.view(db, person_id, window, trajectory, now, s)
         status = v.status
-        if status in ("open", "overdue") and progress.not_applicable(window, joined):
+        if status in ("open", "overdue", "closed") and progress.not_applicable(window, joined):
             status = "n/a"
         texts, photos, files, blocks, draft, changed = [], [], [], [], 0, False
         if v.submission is not None:

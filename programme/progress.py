@@ -25,7 +25,7 @@ from core.settings import Settings
 from flows.engine import Flow
 from programme import calendar, flow_progress, followup, homework
 from storage import coaches as coach_store
-from storage import flow_runs, memberships, people, trajectories
+from storage import flow_runs, memberships, mutes, people, trajectories
 from storage import followup as followup_store
 from storage import homework as homework_store
 
@@ -103,7 +103,8 @@ def behind_items(db: sqlite_utils.Database, s: Settings, flows: dict[str, Flow],
     joined = followup_store.joined_at(db, person_id, trajectory_id)
     windows = {w.assignment.id: w for w in calendar.windows_for(db, s, trajectory_id)}
     out = []
-    for item in followup.open_items(db, s, flows, person_id, trajectory_id, now):
+    for item in followup.open_items(db, s, flows, person_id, trajectory_id, now,
+                                    closed_too=True):
         if item.due_at >= now:
             continue
         if item.kind == "assignment" and item.ref in windows and \
@@ -213,13 +214,18 @@ def nudges_due(db: sqlite_utils.Database, s: Settings, data: TrajectoryProgress,
                ) -> dict[int, list[followup.Item]]:
     """Who gets a nudge now, and about what: each person who is behind, about the overdue items
     nobody reminded them of within `nudge_repeat` (neither a staff nudge nor the follow-up
-    ladder); people with nothing left to name get none."""
+    ladder) and that can still be done (not homework that closed); people with nothing left
+    to name, or who paused their reminders, get none. The one answer for the button's count
+    and for what it sends."""
     since = now - s.nudge_repeat
     out = {}
     for p in data.lagging:
+        if mutes.active(db, p.person.id, now) is not None:
+            continue   # the nudge would be skipped at send time
         recent = coach_store.nudged_since(db, p.person.id, since) | \
             coach_store.reminded_since(db, p.person.id, since)
-        items = [i for i in p.behind if i.subject not in recent]
+        items = [i for i in p.behind if i.subject not in recent
+                 and not followup.closed(db, s, p.person.id, i, now)]
         if items:
             out[p.person.id] = items
     return out

@@ -62,9 +62,15 @@ def _window(db, s: Settings, row: outbox.OutboxRow) -> calendar.Homework | None:
 
 def homework_status(db, s: Settings, person_id: int, trajectory_id: int, now: datetime
                     ) -> list[tuple[calendar.Homework, bool]]:
-    """Open or recently due homework of a person, with whether it was handed in."""
-    return [(w, homework_store.has_submitted(db, person_id, w.assignment.id))
-            for w in _windows(db, s, trajectory_id) if w.opens_at <= now]
+    """The person's homework given so far, with whether it was handed in; homework that closed
+    without being handed in is left out (it is no longer something to do)."""
+    from programme import homework
+
+    trajectory = trajectories.get(db, trajectory_id)
+    views = [homework.view(db, person_id, w, trajectory, now, s)
+             for w in _windows(db, s, trajectory_id) if w.opens_at <= now]
+    return [(v.window, v.state == homework.HANDED_IN) for v in views
+            if v.state != homework.CLOSED]
 
 
 def session_reminder(c: Compose, row, person):
@@ -189,7 +195,8 @@ def lagging(c: Compose, row, person):
     items = []
     for subject in row.payload.get("items", []):
         item = followup.item(c.db, c.settings, person.id, row.trajectory_id, subject)
-        if item is not None and not followup.is_done(c.db, c.flows, person.id, item):
+        if item is not None and not followup.is_done(c.db, c.flows, person.id, item) and \
+                not followup.closed(c.db, c.settings, person.id, item, c.now):
             items.append(item)
     if not items:
         return Skip("caught up meanwhile")

@@ -58,6 +58,8 @@ def reminder(c: Compose, row, person):
         return Skip("item removed, or the person no longer takes part")
     if followup.is_done(c.db, c.flows, person.id, item):
         return Skip("done")
+    if followup.closed(c.db, c.settings, person.id, item, c.now):
+        return Skip("closed: it can no longer be handed in")
     if mutes.active(c.db, person.id, c.now) is not None:
         return Skip("nudges muted by the participant")
     rung, _, later = _offset(row).partition(".")

@@ -161,7 +161,8 @@ async def test_the_coach_reads_every_kind_of_submission(bot):
     overview = calls[-1].values("homework/session_overview")
     states = {p.name: v.status for _w, entries in overview["blocks"] for p, v in entries}
     assert states == {"Sofie Janssens": "handed_in", "Pieter De Smet": "late",
-                      "Lotte Willems": "overdue", "Jan Peeters": "open"}  # his own catch-up time
+                      "Lotte Willems": "closed",       # session 2 started: too late now
+                      "Jan Peeters": "open"}  # his own catch-up time
     calls = await bot.tap(AN, "Sofie Janssens")
     shown = calls[0]
     assert shown.key == "homework/submission"
@@ -397,8 +398,8 @@ async def test_the_nudge_reaches_who_is_behind_with_what_is_open_once(bot):
     assert len(nudge) == 1
     items = nudge[0].values("reminders/lagging")["items"]
     t7 = trajectories.by_number(bot.db, 7).id
-    assert [i.subject for i in items] == [f"assignment:{assignment(bot, 1).id}",
-                                          f"intake:{t7}", f"evaluation:{session(bot, 1).id}"]
+    # homework 1 closed when session 2 started: behind on it, but not told to hand it in
+    assert [i.subject for i in items] == [f"intake:{t7}", f"evaluation:{session(bot, 1).id}"]
     # again the same day: nothing new to say
     bot.clock.advance(timedelta(hours=1))
     await bot.send(AN, "/voortgang")
