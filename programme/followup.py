@@ -250,6 +250,25 @@ def hold(s: Settings, absences: list[store.Absence], moment: datetime) -> dateti
     return moment
 
 
+def held_ladder(s: Settings, item: Item, absences: list[store.Absence]
+                ) -> list[tuple[str, datetime]]:
+    """The ladder of one item as it reaches people: each rung held while the participant is
+    away. A reminder before the deadline ("gentle") that an absence holds until after the
+    deadline is dropped when a later rung follows: that one says it is overdue, once."""
+    rungs = [(rung, hold(s, absences, at)) for rung, at in rung_moments(s, item)]
+    return [(rung, at) for n, (rung, at) in enumerate(rungs)
+            if not (rung == "gentle" and at >= item.due_at
+                    and any(later in PARTICIPANT_RUNGS for later, _ in rungs[n + 1:]))]
+
+
+def superseded(s: Settings, item: Item, rung: str, now: datetime) -> bool:
+    """A "gentle" reminder composed after the deadline (held, snoozed or sent late) while a
+    later rung to the participant follows or went: that one is the overdue message."""
+    if rung != "gentle" or now < item.due_at:
+        return False
+    return any(r in PARTICIPANT_RUNGS and r != "gentle" for r, _ in rung_moments(s, item))
+
+
 def tomorrow(s: Settings, now: datetime) -> datetime:
     """ "Herinner me morgen": the next working day, at the ladder time."""
     return s.work.at(s.work.next_working_day(s.work.local(now).date()), s.ladder_time)

@@ -61,10 +61,15 @@ def reminder(c: Compose, row, person):
     if mutes.active(c.db, person.id, c.now) is not None:
         return Skip("nudges muted by the participant")
     rung, _, later = _offset(row).partition(".")
+    if not later and followup.superseded(c.settings, item, rung, c.now):
+        return Skip("overdue by now: the firm reminder says so")
+    overdue = c.now > item.due_at
     trajectory = trajectories.get(c.db, item.trajectory_id)
+    # a reminder before the deadline that comes after it speaks as the overdue one
     text = c.messages.render("followup/reminder", person.language, person=person, item=item,
-                             rung=rung, later=bool(later), trajectory=trajectory,
-                             overdue=c.now > item.due_at, draft=_draft_pieces(c, person, item))
+                             rung="firm" if overdue and rung == "gentle" else rung,
+                             later=bool(later), trajectory=trajectory, overdue=overdue,
+                             draft=_draft_pieces(c, person, item))
     buttons = [_action_buttons(c, person, item)]
     if not later:
         buttons.append([(c.messages.plain("followup/later_button", person.language),

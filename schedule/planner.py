@@ -187,7 +187,7 @@ class Planner:
             for item in items:
                 if item.kind == "assignment" and item.due_at > item.opens_at:
                     add(DRAFT_CHECK, person_id, item.subject, "due", item.due_at)
-                for rung, at in followup.rung_moments(s, item):
+                for rung, at in followup.held_ladder(s, item, absences):
                     if rung in followup.PARTICIPANT_RUNGS:
                         add(FOLLOWUP, person_id, item.subject, rung, at)
                         continue

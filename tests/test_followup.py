@@ -341,9 +341,9 @@ async def test_away_holds_reminders_tells_the_coaches_and_ends_by_itself(bot):
         assert "followup/absence_notice" in bot.api.sent(coach.id)[-1].keys
     await walk(bot, local(2024, 5, 3))
     homework = [r for r in received(bot, SOFIE) if r[1] == "homework 1"]
-    # gentle (Wed 17) and firm (Mon 22) waited until she was back: Thursday 25 April
-    assert homework == [("Thu 25 Apr 10:00", "homework 1", "gentle"),
-                        ("Thu 25 Apr 10:00", "homework 1", "firm")]
+    # gentle (Wed 17) and firm (Mon 22) waited until she was back: Thursday 25 April; the
+    # deadline (Fri 19) passed meanwhile, so only the overdue one comes
+    assert homework == [("Thu 25 Apr 10:00", "homework 1", "firm")]
     # session reminders kept coming
     assert any("Morgen: werksessie 2" in c.text for c in bot.api.sent(SOFIE.id))
 
