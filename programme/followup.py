@@ -297,7 +297,12 @@ def already_told(db: sqlite_utils.Database, recipient: int, entry: StaffRung) ->
     """Never the same rung twice: whether a digest (or the weekly overview) named this
     participant's item at this rung to this staff member before (also after an extension
     moved the item's ladder)."""
-    return store.reported(db, STAFF_TOLD, _told_ref(recipient, entry))
+    if store.reported(db, STAFF_TOLD, _told_ref(recipient, entry)):
+        return True
+    # a message of one participant and one item, as sent before the digests
+    before = outbox.by_key(db, outbox.make_key("followup_staff", recipient, entry.item.subject,
+                                                f"{entry.rung}.{entry.about}"))
+    return before is not None and before.status == outbox.SENT
 
 
 def mark_told(db: sqlite_utils.Database, recipient: int, entries: list[StaffRung],

@@ -143,3 +143,18 @@ async def test_held_reminders_that_are_overdue_by_the_return_come_once_as_overdu
     assert [(r.subject.split(":")[0], r.unique_key.rsplit(":", 1)[-1],
              r.sent_at.astimezone(BXL).strftime("%a %d %b %H:%M")) for r in rows] == [
         ("intake", "firm", "Mon 19 Feb 10:00")]
+
+
+async def test_a_rung_sent_as_a_single_message_before_the_digests_is_not_repeated(bot):
+    """A database from before the digests: An was already told about Sofie's intake in a
+    message of its own; the digest of that moment names only Pieter and Lotte."""
+    tid = seven(bot).id
+    now = bot.now()
+    row, _ = outbox.enqueue(bot.db, kind=planner.FOLLOWUP_STAFF, person_id=pid(bot, AN),
+                            subject=f"intake:{tid}", offset=f"coach.{pid(bot, SOFIE)}",
+                            planned_at=now, now=now, trajectory_id=tid)
+    assert outbox.claim(bot.db, row.id, now) and outbox.mark_sent(bot.db, row.id, now)
+    await walk(bot, local(2024, 2, 21, 12, 0))
+    assert [named(c) for c in followup_calls(bot, AN)] == [
+        {f"intake:{tid}": PARTICIPANTS - {"Sofie Janssens"}}]
+    assert [named(c) for c in followup_calls(bot, KOEN)] == [{f"intake:{tid}": PARTICIPANTS}]
