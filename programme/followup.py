@@ -14,14 +14,17 @@ Items, per participant and trajectory (subject = the outbox subject of its remin
 
 The ladder (`followup.ladder_working_days`, working days from the deadline, at `ladder_time`):
 gentle (to the participant, before the deadline), firm (to the participant, after it), coach
-(to the coaches), coordinator (to the coordinators). A rung is a row in the outbox: it is sent
-once, skipped when the item is done by then, and held while the person is away.
+(to the coaches), coordinator (to the coordinators). A participant's rung is a row in the
+outbox: it is sent once, skipped when the item is done by then, and held while the person is
+away. The staff rungs of one trajectory that fall at the same moment are one row per staff
+member (a digest naming every participant and item), and a coordinator's digest that falls at
+the moment of the weekly overview is part of that overview.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
 
@@ -259,6 +262,84 @@ def hold(s: Settings, absences: list[store.Absence], moment: datetime) -> dateti
             return moment
         moment = back_at(s, absence) if absence.ended_at is None else absence.ended_at
     return moment
+
+
+def held_ladder(s: Settings, item: Item, absences: list[store.Absence]
+                ) -> list[tuple[str, datetime]]:
+    """The ladder of one item as it reaches people: each rung held while the participant is
+    away. A reminder before the deadline ("gentle") that an absence holds until after the
+    deadline is dropped when a later rung follows: that one says it is overdue, once."""
+    rungs = [(rung, hold(s, absences, at)) for rung, at in rung_moments(s, item)]
+    return [(rung, at) for n, (rung, at) in enumerate(rungs)
+            if not (rung == "gentle" and at >= item.due_at
+                    and any(later in PARTICIPANT_RUNGS for later, _ in rungs[n + 1:]))]
+
+
+@dataclass(frozen=True)
+class StaffRung:
+    """One participant's item reaching the coach or coordinator rung at one moment."""
+    about: int              # the participant
+    item: Item
+    rung: str               # "coach" | "coordinator"
+    at: datetime            # held while the participant is away
+
+
+def staff_rungs(db: sqlite_utils.Database, s: Settings, trajectory_id: int,
+                participants: list[int]) -> list[StaffRung]:
+    """Every staff rung of every item of these participants. Staff get them as one digest per
+    trajectory and moment (`digest_moment`), never one message per participant and item."""
+    found = []
+    for person_id in participants:
+        absences = store.absences_of(db, person_id)
+        for item in items_for(db, s, person_id, trajectory_id):
+            found.extend(StaffRung(person_id, item, rung, at)
+                         for rung, at in held_ladder(s, item, absences) if rung in STAFF_RUNGS)
+    return found
+
+
+STAFF_TOLD = "staff_rung"     # escalations kind: a staff rung named in a digest, once
+
+
+def _told_ref(recipient: int, entry: StaffRung) -> str:
+    return f"{recipient}:{entry.item.subject}:{entry.rung}:{entry.about}"
+
+
+def already_told(db: sqlite_utils.Database, recipient: int, entry: StaffRung) -> bool:
+    """Never the same rung twice: whether a digest (or the weekly overview) named this
+    participant's item at this rung to this staff member before (also after an extension
+    moved the item's ladder)."""
+    if store.reported(db, STAFF_TOLD, _told_ref(recipient, entry)):
+        return True
+    # a message of one participant and one item, as sent before the digests
+    before = outbox.by_key(db, outbox.make_key("followup_staff", recipient, entry.item.subject,
+                                                f"{entry.rung}.{entry.about}"))
+    return before is not None and before.status == outbox.SENT
+
+
+def mark_told(db: sqlite_utils.Database, recipient: int, entries: list[StaffRung],
+              now: datetime) -> None:
+    for entry in entries:
+        store.report(db, STAFF_TOLD, _told_ref(recipient, entry), entry.about, now)
+
+
+def digest_moment(at: datetime) -> str:
+    """The outbox offset naming a staff digest's moment (UTC, minutes; no colon)."""
+    return at.astimezone(UTC).strftime("%Y%m%d%H%M")
+
+
+def parse_digest_moment(offset: str) -> datetime | None:
+    try:
+        return datetime.strptime(offset, "%Y%m%d%H%M").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def superseded(s: Settings, item: Item, rung: str, now: datetime) -> bool:
+    """A "gentle" reminder composed after the deadline (held, snoozed or sent late) while a
+    later rung to the participant follows or went: that one is the overdue message."""
+    if rung != "gentle" or now < item.due_at:
+        return False
+    return any(r in PARTICIPANT_RUNGS and r != "gentle" for r, _ in rung_moments(s, item))
 
 
 def tomorrow(s: Settings, now: datetime) -> datetime:

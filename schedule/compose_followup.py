@@ -6,6 +6,8 @@ is done (or removed, or the person left), a check-in when the person was in touc
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from buttons import followup as fub
 from delivery.sender import Outgoing
 from programme import calendar, followup
@@ -63,10 +65,15 @@ def reminder(c: Compose, row, person):
     if mutes.active(c.db, person.id, c.now) is not None:
         return Skip("nudges muted by the participant")
     rung, _, later = _offset(row).partition(".")
+    if not later and followup.superseded(c.settings, item, rung, c.now):
+        return Skip("overdue by now: the firm reminder says so")
+    overdue = c.now > item.due_at
     trajectory = trajectories.get(c.db, item.trajectory_id)
+    # a reminder before the deadline that comes after it speaks as the overdue one
     text = c.messages.render("followup/reminder", person.language, person=person, item=item,
-                             rung=rung, later=bool(later), trajectory=trajectory,
-                             overdue=c.now > item.due_at, draft=_draft_pieces(c, person, item))
+                             rung="firm" if overdue and rung == "gentle" else rung,
+                             later=bool(later), trajectory=trajectory, overdue=overdue,
+                             draft=_draft_pieces(c, person, item))
     buttons = [_action_buttons(c, person, item)]
     if not later:
         buttons.append([(c.messages.plain("followup/later_button", person.language),
@@ -74,26 +81,64 @@ def reminder(c: Compose, row, person):
     return Outgoing(text, buttons=tuple(tuple(r) for r in buttons if r))
 
 
-def staff(c: Compose, row, person):
-    """The coach and coordinator rungs: one participant, one item."""
-    about = people.get(c.db, int(row.payload.get("about", 0)))
-    if about is None or about.status not in ("active", "unreachable"):
-        return Skip("the participant left")
-    item = _item(c, row, about.id)
-    if item is None:
-        return Skip("item removed, or the person no longer takes part")
-    if followup.is_done(c.db, c.flows, about.id, item):
-        return Skip("done")
-    trajectory = trajectories.get(c.db, item.trajectory_id)
-    coaches = [p for p in (people.get(c.db, m.person_id) for m in
-                           memberships.of_trajectory(c.db, trajectory.id, "coach"))
+def _staff_digest(c: Compose, trajectory_id: int, person, moment: datetime
+                  ) -> tuple[dict, list[followup.StaffRung]]:
+    """What a staff member's digest of one trajectory says at one moment: the items that reached
+    their rung (coach: they coach the trajectory; coordinator) then and are still open, grouped
+    by rung and item with every participant concerned, and who of those is away or
+    unreachable (the template's values), and the entries named (recorded as told when the
+    message goes: never the same rung twice). Computed from the data as it is now."""
+    db, s = c.db, c.settings
+    roles = set()
+    if any(m.person_id == person.id for m in memberships.of_trajectory(db, trajectory_id,
+                                                                         "coach")):
+        roles.add("coach")
+    if person.role == "coordinator":
+        roles.add("coordinator")
+    participants = [m.person_id for m in memberships.of_trajectory(db, trajectory_id,
+                                                                    "participant")]
+    groups: dict[tuple, dict] = {}
+    named: dict[int, people.Person] = {}
+    told: list[followup.StaffRung] = []
+    for entry in followup.staff_rungs(db, s, trajectory_id, participants):
+        if entry.at != moment or entry.rung not in roles:
+            continue
+        about = named.get(entry.about) or people.get(db, entry.about)
+        if about is None or about.status not in ("active", "unreachable") or \
+                followup.is_done(db, c.flows, about.id, entry.item) or \
+                followup.already_told(db, person.id, entry):
+            continue
+        named[about.id] = about
+        told.append(entry)
+        key = (followup.STAFF_RUNGS.index(entry.rung), entry.item.due_at, entry.item.subject)
+        group = groups.setdefault(key, {"rung": entry.rung, "item": entry.item,
+                                        "due": entry.item.due_at, "people": []})
+        group["people"].append(about)
+    away = []
+    for about in named.values():
+        absence = followup.away_at(s, followup_store.absences_of(db, about.id), c.now)
+        if absence is not None:
+            away.append({"about": about, "absence": absence})
+    coaches = [p for p in (people.get(db, m.person_id) for m in
+                           memberships.of_trajectory(db, trajectory_id, "coach"))
                if p is not None]
-    away = followup.away_at(c.settings, followup_store.absences_of(c.db, about.id), c.now)
-    text = c.messages.render("followup/staff", person.language, person=person, about=about,
-                             item=item, rung=row.payload.get("rung", "coach"),
-                             trajectory=trajectory, coaches=coaches,
-                             unreachable=about.status == "unreachable", away=away)
-    return Outgoing(text)
+    return {"groups": [groups[k] for k in sorted(groups)], "coaches": coaches, "away": away,
+            "unreachable": [p for p in named.values() if p.status == "unreachable"]}, told
+
+
+def staff(c: Compose, row, person):
+    """The coach and coordinator rungs: one digest per trajectory and moment, naming every
+    participant and item still open that reached the rung then."""
+    moment = followup.parse_digest_moment(_offset(row))
+    if row.trajectory_id is None or moment is None:
+        return Skip("not a digest row")
+    digest, told = _staff_digest(c, row.trajectory_id, person, moment)
+    if not digest["groups"]:
+        return Skip("everything was done meanwhile, or the participants left")
+    followup.mark_told(c.db, person.id, told, c.now)
+    trajectory = trajectories.get(c.db, row.trajectory_id)
+    return Outgoing(c.messages.render("followup/staff", person.language, person=person,
+                                      trajectory=trajectory, **digest))
 
 
 def check_in(c: Compose, row, person):
@@ -242,16 +287,22 @@ def extension_notice(c: Compose, row, person):
 
 def escalation(c: Compose, row, person):
     """The coordinator's weekly overview of one trajectory: handed-in work no coach opened,
-    feedback a participant did not answer. Each item is reported once; nothing: no message."""
+    feedback a participant did not answer (each reported once), and the follow-up digest that
+    falls at the same moment (the planner plans no separate row for it); nothing: no
+    message."""
     if row.trajectory_id is None:
         return Skip("no trajectory")
     items = followup.lying(c.db, c.settings, row.trajectory_id, c.now)
-    if not items:
+    # the coordinator's follow-up digest of the same moment is part of this message
+    moment = c.settings.work.at(date.fromisoformat(_offset(row)), c.settings.ladder_time)
+    digest, told = _staff_digest(c, row.trajectory_id, person, moment)
+    if not items and not digest["groups"]:
         return Skip("nothing left lying")
     followup.mark_reported(c.db, items, c.now)
+    followup.mark_told(c.db, person.id, told, c.now)
     trajectory = trajectories.get(c.db, row.trajectory_id)
     text = c.messages.render("followup/escalation", person.language, person=person,
                              trajectory=trajectory,
                              unopened=[i for i in items if i.kind == "unopened"],
-                             unanswered=[i for i in items if i.kind == "unanswered"])
+                             unanswered=[i for i in items if i.kind == "unanswered"], **digest)
     return Outgoing(text)

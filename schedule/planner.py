@@ -10,8 +10,9 @@ Kinds: session_reminder (participants and coaches), homework_open, evaluation, d
 and coordinators, at the due time), session_change (one notice when a session moves or is
 cancelled), and the follow-up of issue 16 (programme/followup.py): followup (the gentle and firm
 rungs of the ladder, to the participant, and "herinner me morgen"), followup_staff (the coach and
-coordinator rungs), check_in (nobody silent longer than `silence_working_days`), welcome_late
-(a late joiner's catch-up list), closing and aftercare (the end of a trajectory).
+coordinator rungs: one digest per staff member, trajectory and moment), check_in (nobody silent
+longer than `silence_working_days`), welcome_late (a late joiner's catch-up list), closing and
+aftercare (the end of a trajectory).
 
 Working days: deadlines, rungs, check-ins and digests fall on working days within working hours;
 a whole-day session reminder that would fall on a weekend or holiday comes the working day
@@ -153,12 +154,38 @@ class Planner:
         rows.extend(self.followup_rows(db, trajectory_id, sessions, participants, coaches,
                                        coordinators))
         closing = followup.closing_at(db, s, trajectory_id)
+        weekly: set[datetime] = set()
         if sessions and closing is not None:
             # the coordinator's weekly word on work left lying (sent only when there is some)
-            for at in followup.weekly(s, sessions[0].starts_at, closing):
+            weekly = set(followup.weekly(s, sessions[0].starts_at, closing))
+            for at in sorted(weekly):
                 for person_id in coordinators:
                     add(ESCALATION, person_id, f"escalation:{trajectory_id}",
                         s.work.local(at).date().isoformat(), at)
+        if sessions:
+            rows.extend(self.staff_digest_rows(db, trajectory_id, participants, coaches,
+                                               coordinators, weekly))
+        return rows
+
+    def staff_digest_rows(self, db: sqlite_utils.Database, trajectory_id: int,
+                          participants: list[int], coaches: list[int], coordinators: list[int],
+                          weekly: set[datetime]) -> list[Wanted]:
+        """The coach and coordinator rungs: one row per staff member and moment, whatever the
+        number of participants and items that reach a rung then (composed at send time from
+        what is still open). A coordinator's moment that is also a weekly overview's is not a
+        row of its own: the overview carries it."""
+        moments: dict[int, set[datetime]] = {}
+        for entry in followup.staff_rungs(db, self.settings, trajectory_id, participants):
+            for recipient in coaches if entry.rung == "coach" else coordinators:
+                moments.setdefault(recipient, set()).add(entry.at)
+        rows = []
+        for recipient, ats in sorted(moments.items()):
+            for at in sorted(ats):
+                if recipient in coordinators and at in weekly:
+                    continue
+                offset = followup.digest_moment(at)
+                rows.append(Wanted(FOLLOWUP_STAFF, recipient, f"followup:{trajectory_id}",
+                                   offset, self._shift(FOLLOWUP_STAFF, offset, at)))
         return rows
 
     def followup_rows(self, db: sqlite_utils.Database, trajectory_id: int, sessions: list,
@@ -187,14 +214,9 @@ class Planner:
             for item in items:
                 if item.kind == "assignment" and item.due_at > item.opens_at:
                     add(DRAFT_CHECK, person_id, item.subject, "due", item.due_at)
-                for rung, at in followup.rung_moments(s, item):
+                for rung, at in followup.held_ladder(s, item, absences):
                     if rung in followup.PARTICIPANT_RUNGS:
                         add(FOLLOWUP, person_id, item.subject, rung, at)
-                        continue
-                    staff = coaches if rung == "coach" else coordinators
-                    for recipient in staff:
-                        add(FOLLOWUP_STAFF, recipient, item.subject, f"{rung}.{person_id}", at,
-                            {"about": person_id, "rung": rung})
             for snooze in snoozes.get(person_id, []):
                 add(FOLLOWUP, person_id, snooze.subject, f"{snooze.rung}.later", snooze.until)
             # nobody silent for longer than silence_working_days while the trajectory runs

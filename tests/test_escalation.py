@@ -14,7 +14,11 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def overviews(bot) -> list:
-    return [c for c in bot.api.sent(ELS.id) if "followup/escalation" in c.keys]
+    """The weekly overviews that report work left lying (an overview also carries the
+    coordinator's follow-up digest of that morning: tests/test_staff_digest.py)."""
+    return [c for c in bot.api.sent(ELS.id) if "followup/escalation" in c.keys
+            and (c.values("followup/escalation")["unopened"]
+                 or c.values("followup/escalation")["unanswered"])]
 
 
 async def _hand_in(bot, user, when):

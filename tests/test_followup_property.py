@@ -78,16 +78,33 @@ async def scenario(actions) -> None:
                     followup.come_back(db, bot.bus, person.id, now)
             await bot.dispatcher.travel(bot.app, bot.clock, END.astimezone(UTC))
             rows = [r for r in outbox.find(db, status=outbox.SENT)
-                    if r.kind in (planner.FOLLOWUP, planner.FOLLOWUP_STAFF)]
+                    if r.kind == planner.FOLLOWUP]
             for row in rows:
-                about = row.payload.get("about", row.person_id)
-                finished = done.get((about, row.subject))
+                finished = done.get((row.person_id, row.subject))
                 assert finished is None or row.sent_at < finished, (row.unique_key, finished)
             # the same reminder never twice: one row per (person, item, rung), and one message
             # per row
             rungs = Counter((r.person_id, r.subject, r.unique_key.rsplit(":", 1)[-1])
                             for r in rows)
             assert max(rungs.values(), default=1) == 1
+            # staff digests: each (staff member, participant, item, rung) named once, and never
+            # after the item was done
+            staff_rows = {(r.person_id, r.message_id): r for r in outbox.find(db, status=outbox.SENT)
+                          if r.kind in (planner.FOLLOWUP_STAFF, planner.ESCALATION)}
+            by_name = {p.name: p.id for p in people.all_people(db)}
+            named = Counter()
+            for call in bot.api.sent():
+                if call.key not in ("followup/staff", "followup/escalation"):
+                    continue
+                recipient = people.by_telegram_id(db, call.params["chat_id"]).id
+                row = staff_rows[(recipient, call.result["message_id"])]
+                for group in call.values(call.key)["groups"]:
+                    for about in group["people"]:
+                        subject = group["item"].subject
+                        named[(recipient, by_name[about.name], subject, group["rung"])] += 1
+                        finished = done.get((by_name[about.name], subject))
+                        assert finished is None or row.sent_at < finished, (subject, finished)
+            assert max(named.values(), default=1) == 1
             for user in PARTICIPANTS:
                 person = people.by_telegram_id(db, user.id)
                 messages = [c for c in bot.api.sent(user.id) if "followup/reminder" in c.keys]
