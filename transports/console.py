@@ -166,7 +166,8 @@ class Console:
                 self.user = user
                 waiting = self.unseen.pop(user.id, [])
                 self.print(f"(je bent nu {self.names[user.id]}"
-                           + (f"; {len(waiting)} nieuwe berichten)" if waiting else ")"))
+                           + (f"; {len(waiting)} nieuwe berichten)" if len(waiting) > 1
+                              else "; 1 nieuw bericht)" if waiting else ")"))
                 for call in waiting:
                     self.show(call)
         elif command == ":klok":
