@@ -51,7 +51,7 @@ SCRIPTS = {
     "waarom_nl": ("nl", [
         ("send", "/waarom"), ("send", "Leegstand in de winkelstraat"), ("send", "Te hoge huur"),
         ("send", "Eigenaars wachten op een keten"), ("tap", "Vorige vraag"),
-        ("send", "Eigenaars wachten liever op een grote keten"), ("tap", "kern gevonden"),
+        ("send", "Eigenaars wachten liever op een grote keten"), ("tap", "oorzaak gevonden"),
         ("send", "Eigenaars kennen de alternatieven niet"),
         ("send", "eigenaars tonen wat een pop-up opbrengt")]),
     "waarom_en": ("en", [
