@@ -18,13 +18,14 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from buttons import flows as fb
+from core.services import Services
 from flows import engine
 from flows.engine import Flow, Input, Pos
 from handlers import brief, flow_views, router
 from handlers.access import PARTICIPANT, Actor
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, reply, send
-from programme import evaluation, flow_runner, flow_text
+from programme import evaluation, flow_progress, flow_runner, flow_text
 from storage import conversations, drafts, flow_runs, updates
 from storage.db import parse_iso, transaction, utcnow_iso
 
@@ -164,6 +165,20 @@ async def evaluatie_command(update: Update, context: KernbotContext, actor: Acto
                     label=flow_views.session_label(context, actor, coming) if coming else "")
         return
     await begin(update, context, actor, "evaluatie", str(session.id))
+
+
+def intake_help(services: Services, actor: Actor) -> str | None:
+    """/help: once the intake is done, /intake is for looking back at it and editing it."""
+    done = actor.person_id is not None and flow_progress.intake_done(
+        services.db, services.flows, actor.person_id)
+    return "commands/intake_done" if done else "commands/intake"
+
+
+def evaluatie_help(services: Services, actor: Actor) -> str | None:
+    """/help lists /evaluatie once a working session took place."""
+    if evaluation.latest_session(services.db, actor.person_id, services.clock.now()) is None:
+        return None
+    return "commands/evaluatie"
 
 
 # -- answers ----------------------------------------------------------------------------------
