@@ -124,13 +124,19 @@ async def begin(update: Update, context: KernbotContext, actor: Actor, flow_id: 
         await reply(update, context, actor, "flows/ui/pause_ask", markup,
                     current=current_title, new=new_title)
         return
-    fresh = not flow_runner.load_answers(db, actor.person_id, flow_id, instance)
-    run, pos = flow_runner.start(db, _flow(context, flow_id), actor.person_id, instance,
+    flow = _flow(context, flow_id)
+    # "we go on where you were" only where something was answered: in the brief, in this step
+    asked = [flow.asked(p.qid)
+             for p in flow_runner.load_answers(db, actor.person_id, flow_id, instance)]
+    fresh = not any(q is not None and section in ("", q.section) for q in asked)
+    run, pos = flow_runner.start(db, flow, actor.person_id, instance,
                                  section=section, now=now)
     if pos is None:
         await show_summary(update, context, actor, run)
         return
-    if fresh and flow_id != "brief":  # the brief's menu already introduced it
+    if fresh and flow_id == "brief":  # the brief's menu already introduced it
+        await ask(update, context, actor, run, pos)
+    elif fresh:
         intro = m.render(f"flows/{flow_id}/intro", actor.language,
                          **flow_views.session_values(context, actor, flow_id, instance))
         await reply(update, context, actor, "flows/ui/intro",

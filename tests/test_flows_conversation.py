@@ -554,3 +554,17 @@ async def test_the_ladder_has_the_five_rungs_and_the_municipalitys_own_role(bot)
     assert flow.question("own_role").options == ("role_stimulate", "role_support",
                                                  "role_facilitate")
     assert flow.question("ladder").help    # "misbruik de ladder niet"
+
+
+async def test_a_brief_step_opened_for_the_first_time_does_not_say_we_go_on(bot):
+    await bot.send(SOFIE, "/brief")
+    calls = await bot.tap(SOFIE, key="flows/brief/sections/step1")
+    assert "flows/ui/resume" not in calls[-1].keys and question(calls[-1])[0] == "problem"
+    await bot.send(SOFIE, "Mensen blijven niet hangen")
+    await bot.send(SOFIE, "/cancel")
+    await bot.send(SOFIE, "/brief")
+    calls = await bot.tap(SOFIE, key="flows/brief/sections/step4")
+    assert "flows/ui/resume" not in calls[-1].keys, "step 4 was never started"
+    await bot.send(SOFIE, "/brief")
+    calls = await bot.tap(SOFIE, key="flows/brief/sections/step1")
+    assert "flows/ui/resume" in calls[-1].keys and question(calls[-1])[0] == "scope"
