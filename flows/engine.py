@@ -13,7 +13,7 @@ Rules, all here and nowhere else:
 - a condition (`when`) hides a question until an earlier answer has one of the given values;
 - a group repeats its questions: with `ask_more`, a yes/no control question after each round
   ("nog een actie toevoegen?"); with `stop_after`, a "stop" input ends it early (five whys:
-  "ik heb de kern gevonden"); `max` rounds at most. Group control answers are stored under the
+  "ik zit aan de oorzaak"); `max` rounds at most. Group control answers are stored under the
   group's own id and the round index: "more" or "done".
 """
 
@@ -183,6 +183,12 @@ class Flow:
         return qid in self.condition_sources or qid in self._groups or \
             (q is not None and bool(q.group))
 
+    def numbered(self, section: str | None) -> tuple[str, ...]:
+        """The ids of the questions that get a number in a section (or the whole flow): those
+        outside any group and without a condition, in order."""
+        return tuple(item.id for item, pos in self.walk(section)
+                     if pos is not None and item.when is None)
+
     def group(self, gid: str) -> Group | None:
         return self._groups.get(gid)
 
@@ -213,7 +219,7 @@ class Result:
     next: Pos | None = None
     moved_back: bool = False
     # the positions to ask after the write (None when not computed): callers that show the
-    # next question with its number ("vraag 6 van 14") need not walk the definition again
+    # next question (its "back" button, its place) need not walk the definition again
     order: tuple[Pos, ...] | None = None
 
     @property
@@ -277,13 +283,19 @@ def is_complete(flow: Flow, answers: Answers, section: str | None = None) -> boo
     return first_unanswered(flow, answers, section) is None
 
 
-def progress(flow: Flow, answers: Answers, pos: Pos, section: str | None = None
-             ) -> tuple[int, int]:
-    """(number of this question, total) for "vraag 3 van 11"."""
-    order = positions(flow, answers, section)
-    if pos not in order:
-        return (len(order) + 1, len(order) + 1)
-    return (order.index(pos) + 1, len(order))
+def counter(flow: Flow, pos: Pos, section: str | None = None) -> tuple[int, int] | None:
+    """(number, total) for "vraag 3 van 11", or None for a question that gets no number.
+
+    Only the questions every run asks are numbered: those outside any group and without a
+    condition. So the total is the same from the first question to the last, whatever is
+    answered ("vraag 6 van 14" never follows "van 13"), and the numbers go up by one. A
+    conditional follow-up ("waar precies?") and a group's rounds are not numbered: a group
+    counts its own rounds in its prompts ("Waarom? (2 van 5)", "Actiefiche 2"), so the five
+    whys show one counter at a time."""
+    numbered = flow.numbered(section)
+    if pos.idx != 0 or pos.qid not in numbered:
+        return None
+    return (numbered.index(pos.qid) + 1, len(numbered))
 
 
 def is_control(flow: Flow, pos: Pos) -> bool:

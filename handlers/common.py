@@ -23,9 +23,13 @@ log = logging.getLogger(__name__)
 
 
 async def help_command(update: Update, context: KernbotContext, actor: Actor) -> None:
-    """/help: the commands this person's role may use."""
-    commands = [(c.name, context.services.messages.plain(c.description_key, actor.language))
-                for c in context.registry.commands_for(actor) if c.in_menu]
+    """/help: the commands this person's role may use and that do something for them now
+    (no /evaluatie before a session took place; /intake, once done, to look back at it)."""
+    services = context.services
+    keys = [(c.name, c.help_key(services, actor)) for c in context.registry.commands_for(actor)
+            if c.in_menu]
+    commands = [(name, services.messages.plain(key, actor.language))
+                for name, key in keys if key is not None]
     await reply(update, context, actor, "common/help", commands=commands, role=actor.role or "",
                 contact=context.services.settings.contact_email)
 

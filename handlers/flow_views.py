@@ -100,8 +100,8 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
     m, lang = context.services.messages, actor.language
     if order is None:
         order = engine.positions(flow, answers, flow_runner.section_of(run))
-    number = order.index(pos) + 1 if pos in order else len(order) + 1
-    total = max(len(order), number)
+    numbered = engine.counter(flow, pos, flow_runner.section_of(run))
+    number, total = numbered or (None, None)
     ctx = _prompt_context(context, actor, flow, answers, pos)
     group = flow.group(pos.qid)
     q = engine.Question(pos.qid, "yesno") if group is not None else flow.question(pos.qid)
@@ -118,7 +118,7 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
         group is None and q.help) else ""
     current = display(context, actor, flow, pos, answers[pos]) if (
         pos in answers and group is None) else ""
-    can_back = number > 1
+    can_back = order.index(pos) > 0 if pos in order else bool(order)
     optional = group is None and not q.required
     hint = Markup(m.static("flows/ui/hint", lang, html=True, kind=q.type, limit=q.limit,
                            can_back=can_back, optional=optional))

@@ -18,13 +18,14 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from buttons import flows as fb
+from core.services import Services
 from flows import engine
 from flows.engine import Flow, Input, Pos
 from handlers import brief, flow_views, router
 from handlers.access import PARTICIPANT, Actor
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, reply, send
-from programme import evaluation, flow_runner, flow_text
+from programme import evaluation, flow_progress, flow_runner, flow_text
 from storage import conversations, drafts, flow_runs, updates
 from storage.db import parse_iso, transaction, utcnow_iso
 
@@ -145,17 +146,18 @@ async def begin(update: Update, context: KernbotContext, actor: Actor, flow_id: 
                     current=current_title, new=new_title)
         return
     flow = _flow(context, flow_id)
-    earlier = flow_runner.load_answers(db, actor.person_id, flow_id, instance)
-    fresh = not earlier
-    if section:  # a part of the brief: fresh when nothing of that part was answered yet
-        fresh = not any((q := flow.question(p.qid)) is not None and q.section == section
-                        for p in earlier)
-    run, pos = flow_runner.start(db, _flow(context, flow_id), actor.person_id, instance,
+    # "we go on where you were" only where something was answered: in the brief, in this step
+    asked = [flow.asked(p.qid)
+             for p in flow_runner.load_answers(db, actor.person_id, flow_id, instance)]
+    fresh = not any(q is not None and section in ("", q.section) for q in asked)
+    run, pos = flow_runner.start(db, flow, actor.person_id, instance,
                                  section=section, now=now)
     if pos is None:
         await show_summary(update, context, actor, run)
         return
-    if fresh and flow_id != "brief":  # the brief's menu already introduced it
+    if fresh and flow_id == "brief":  # the brief's menu already introduced it
+        await ask(update, context, actor, run, pos)
+    elif fresh:
         intro = m.render(f"flows/{flow_id}/intro", actor.language,
                          **flow_views.session_values(context, actor, flow_id, instance))
         await reply(update, context, actor, "flows/ui/intro",
@@ -192,6 +194,20 @@ async def evaluatie_command(update: Update, context: KernbotContext, actor: Acto
                     label=flow_views.session_label(context, actor, coming) if coming else "")
         return
     await begin(update, context, actor, "evaluatie", str(session.id))
+
+
+def intake_help(services: Services, actor: Actor) -> str | None:
+    """/help: once the intake is done, /intake is for looking back at it and editing it."""
+    done = actor.person_id is not None and flow_progress.intake_done(
+        services.db, services.flows, actor.person_id)
+    return "commands/intake_done" if done else "commands/intake"
+
+
+def evaluatie_help(services: Services, actor: Actor) -> str | None:
+    """/help lists /evaluatie once a working session took place."""
+    if evaluation.latest_session(services.db, actor.person_id, services.clock.now()) is None:
+        return None
+    return "commands/evaluatie"
 
 
 # -- answers ----------------------------------------------------------------------------------

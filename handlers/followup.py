@@ -10,6 +10,7 @@ from datetime import timedelta
 from telegram import Update
 
 from buttons import followup as fub
+from core.services import Services
 from handlers import flows
 from handlers.access import PARTICIPANT, Actor
 from handlers.context import KernbotContext
@@ -262,15 +263,20 @@ async def aftercare_button(update: Update, context: KernbotContext, actor: Actor
 async def final_command(update: Update, context: KernbotContext, actor: Actor) -> None:
     """/slotevaluatie: evaluate the whole trajectory (after its closing message)."""
     services = context.services
-    db, now = services.db, services.clock.now()
-    closed = [(closing, m.trajectory_id) for m in memberships.of_person(db, actor.person_id)
-              if m.role == PARTICIPANT
-              and (closing := followup.closing_at(db, services.settings, m.trajectory_id))
-              is not None and closing <= now]
-    if not closed or followup.FINAL_FLOW not in services.flows:
+    trajectory_id = followup.final_evaluation_trajectory(services.db, services.settings,
+                                                         actor.person_id, services.clock.now())
+    if trajectory_id is None or followup.FINAL_FLOW not in services.flows:
         await reply(update, context, actor, "followup/final_not_yet")
         return
-    await flows.begin(update, context, actor, followup.FINAL_FLOW, str(max(closed)[1]))
+    await flows.begin(update, context, actor, followup.FINAL_FLOW, str(trajectory_id))
+
+
+def final_help(services: Services, actor: Actor) -> str | None:
+    """/help lists /slotevaluatie once the closing message went out."""
+    if actor.person_id is None or followup.final_evaluation_trajectory(
+            services.db, services.settings, actor.person_id, services.clock.now()) is None:
+        return None
+    return "commands/slotevaluatie"
 
 
 async def final_overview_command(update: Update, context: KernbotContext, actor: Actor) -> None:

@@ -17,6 +17,7 @@ from telegram import MessageEntity, Update
 from telegram.ext import Application, BaseHandler, CallbackQueryHandler
 
 from buttons.base import Button
+from core.services import Services
 from handlers import confirm
 from handlers.access import Actor, actor_of, allowed
 from handlers.context import KernbotContext
@@ -35,6 +36,9 @@ CancelHook = Callable[[KernbotContext, Actor, conversations.ConversationState], 
 ResumeHook = Callable[[Update, KernbotContext, Actor, conversations.ConversationState, str],
                       Awaitable[bool]]
 Roles = frozenset[str] | None  # None: anyone, also people who are not enrolled
+# What /help says about a command for this person now: the key of its description, or None to
+# leave it out (it would only answer "not yet"). Without a hook: always `commands/<name>`.
+HelpHook = Callable[[Services, Actor], str | None]
 
 
 @dataclass(frozen=True)
@@ -46,10 +50,16 @@ class Command:
     in_menu: bool = True
     aliases: tuple[str, ...] = ()
     heavy: bool = False   # builds documents: limited per person (programme.flood.RateLimit)
+    help: HelpHook | None = None
 
     @property
     def description_key(self) -> str:
         return f"commands/{self.name}"
+
+    def help_key(self, services: Services, actor: Actor) -> str | None:
+        """The description /help shows this person, or None when the command would not do
+        anything for them yet (it stays in the menu and still answers when typed)."""
+        return self.description_key if self.help is None else self.help(services, actor)
 
 
 @dataclass(frozen=True)
@@ -77,10 +87,11 @@ class Registry:
     # -- filling (composition root only) --------------------------------------------------------
     def command(self, name: str, callback: Callback, roles: Roles, *, order: int = 50,
                 in_menu: bool = True, aliases: tuple[str, ...] = (),
-                heavy: bool = False) -> None:
+                heavy: bool = False, help: HelpHook | None = None) -> None:
         if name in self.commands:
             raise ValueError(f"command /{name} registered twice")
-        self.commands[name] = Command(name, callback, roles, order, in_menu, aliases, heavy)
+        self.commands[name] = Command(name, callback, roles, order, in_menu, aliases, heavy,
+                                      help)
 
     def button(self, kind: type[Button], callback: ButtonCallback, roles: Roles, *,
                heavy: bool = False) -> None:

@@ -18,7 +18,7 @@ from handlers.access import PARTICIPANT, Actor, actor_of, display_name
 from handlers.commands import set_menu_for
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
-from programme import enrolment, overview
+from programme import enrolment, flow_progress, overview
 from programme.enrolment import Outcome
 from storage import conversations
 
@@ -128,9 +128,13 @@ async def greet(update: Update, context: KernbotContext, actor: Actor, *,
     services = context.services
     views = overview.views_of(services.db, actor.person.id, services.clock.now())
     markup = None
-    if PARTICIPANT in actor.roles and "intake" in context.registry.commands:
+    # the intake is offered until it is done, never again after
+    intake_open = (PARTICIPANT in actor.roles and "intake" in context.registry.commands
+                   and not flow_progress.intake_done(services.db, services.flows,
+                                                     actor.person.id))
+    if intake_open:
         markup = keyboard([[(label(context, actor, "buttons/start_intake"),
                              Start("intake").pack())]])
     await reply(update, context, actor, f"start/welcome_{actor.role}", markup,
                 person=actor.person, views=views, welcome_back=welcome_back,
-                several_roles=len({v.role for v in views}) > 1)
+                several_roles=len({v.role for v in views}) > 1, intake_open=intake_open)

@@ -174,10 +174,11 @@ def build_registry() -> Registry:
     r.button(eb.Suggestion, enrol.on_suggestion, ENROLLED)  # a municipality near what was typed
     r.button(eb.AsTyped, enrol.on_as_typed, ENROLLED)
     # participants: guided conversations
-    r.command("intake", flows.intake_command, PARTICIPANTS, order=20)
+    r.command("intake", flows.intake_command, PARTICIPANTS, order=20, help=flows.intake_help)
     r.command("brief", brief.brief_command, PARTICIPANTS, order=21)
     r.command("waarom", flows.waarom_command, PARTICIPANTS, order=22)
-    r.command("evaluatie", flows.evaluatie_command, PARTICIPANTS, order=23)
+    r.command("evaluatie", flows.evaluatie_command, PARTICIPANTS, order=23,
+              help=flows.evaluatie_help)
     r.state(fb.PREFIX, flows.on_message, cancel=flows.on_cancel, resume=resume.flow)
     r.button(fb.Start, flows.start_button, PARTICIPANTS)
     r.button(fb.Answer, flows.question_button, PARTICIPANTS)
@@ -265,7 +266,8 @@ def build_registry() -> Registry:
     r.button(fub.Extend, followup.extend_button, STAFF)      # the rule is access.staff_of
     r.button(fub.ExtendBy, followup.extend_by_button, STAFF)
     r.button(fub.ExtendType, followup.extend_type_button, STAFF)
-    r.command("slotevaluatie", followup.final_command, PARTICIPANTS, order=24)
+    r.command("slotevaluatie", followup.final_command, PARTICIPANTS, order=24,
+              help=followup.final_help)
     r.command("slotevaluaties", followup.final_overview_command, STAFF, order=42)
     r.button(fub.FinalEvaluation, followup.final_button, PARTICIPANTS)
     r.button(fub.Aftercare, followup.aftercare_button, PARTICIPANTS)

@@ -28,6 +28,13 @@ _PATTERNS = {
 }
 
 
+def first_name(name: str | None) -> str:
+    """"Sofie Janssens" -> "Sofie": how a sentence names a person it talks to or about (lists
+    for staff keep the full name). A single name stays as it is."""
+    parts = (name or "").split()
+    return parts[0] if parts else ""
+
+
 class MessageError(LookupError):
     """A template or variable is missing."""
 
@@ -65,6 +72,7 @@ class Messages:
         )
         for name in _PATTERNS[lang]:
             env.filters[name] = self._formatter(lang, name)
+        env.filters["first_name"] = first_name
         env.globals["lang"] = lang
         # {{ session|content("title") }}: the text in this language, the Dutch one marked
         # "(in Dutch)" when there is no English; content("title", mark=False) leaves the mark off.

@@ -71,6 +71,16 @@ def parse_subject(subject: str) -> tuple[str, int] | None:
 
 
 # -- the end of a trajectory --------------------------------------------------------------------
+def final_evaluation_trajectory(db: sqlite_utils.Database, s: Settings, person_id: int,
+                                now: datetime) -> int | None:
+    """The trajectory whose closing message this participant got, to evaluate as a whole
+    (/slotevaluatie); the latest one when there are several; None before any closing."""
+    closed = [(closing, m.trajectory_id) for m in memberships.of_person(db, person_id)
+              if m.role == "participant"
+              and (closing := closing_at(db, s, m.trajectory_id)) is not None and closing <= now]
+    return max(closed)[1] if closed else None
+
+
 def closing_at(db: sqlite_utils.Database, s: Settings, trajectory_id: int) -> datetime | None:
     """When the closing message goes: the working day after the last session or its homework's
     deadline, whichever is later, at the ladder time. None without planned sessions."""

@@ -68,7 +68,7 @@ def test_state_is_kept_between_console_runs(tmp_path):
 
     result = console(tmp_path, "/start\n:quit\n")
     welcome_back = first_line("start/welcome_participant", person=Obj(name="Jij"), views=[],
-                              welcome_back=True)
+                              welcome_back=True, intake_open=True)
     assert f"bot: {welcome_back}" in result.stdout
 
 

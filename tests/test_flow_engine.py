@@ -72,8 +72,10 @@ def test_condition_shows_question_only_for_matching_answer(flows):
     assert engine.first_unanswered(survey, with_yes) == Pos("place")
     with_no = {**base, Pos("has_place"): "no"}
     assert engine.first_unanswered(survey, with_no) == Pos("level")
-    assert engine.progress(survey, with_no, Pos("level")) == (4, 6)
-    assert engine.progress(survey, with_yes, Pos("place")) == (4, 7)
+    # the conditional follow-up gets no number, so the total is the same on both paths
+    assert engine.counter(survey, Pos("level")) == (4, 6)
+    assert engine.counter(survey, Pos("place")) is None
+    assert engine.counter(survey, Pos("has_place")) == (3, 6)
 
 
 def test_validation_errors_name_what_is_expected(flows):

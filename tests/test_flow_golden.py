@@ -7,11 +7,14 @@ A change of wording, order or buttons shows up as a diff in review. Regenerate o
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from kernbot.harness import SOFIE
+from programme import followup
+from storage import trajectories
 from tests.flow_helpers import after_session, set_language
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -48,10 +51,31 @@ SCRIPTS = {
         ("tap", "Binnen het jaar"), ("tap", "Grote impact, grote kost"),
         ("send", "Na drie markten"), ("send", "De eerste markt"), ("tap", "Nee"),
         ("send", "/cancel"), ("send", "/brief")]),
+    "brief_en": ("en", [
+        ("send", "/brief"), ("tap", "Step 1"), ("send", "Shoppers do not stay in the core"),
+        ("send", "The market square only"), ("send", "Goal: a lively core; means: events"),
+        ("send", "A teenager cycling to school"), ("send", "The traders"),
+        ("send", "The cultural centre"), ("tap", "Advise"), ("tap", "Support"), ("tap", "Done"),
+        ("tap", "Back to the design brief"), ("tap", "Step 3"),
+        ("send", "A pop-up shop in an empty building"), ("send", "One weekend"),
+        ("send", "Three traders"), ("send", "Do people come in the evening?"), ("tap", "Yes"),
+        ("send", "Yes, on Saturday"), ("tap", "Skip")]),
+    "slotevaluatie_nl": ("nl", [
+        ("after_closing", 0), ("send", "/slotevaluatie"),
+        ("send", "Focus op de gebruiker en samenwerken met ruimte en mobiliteit."),
+        ("send", "Meer tijd tussen sessie 3 en 4."),
+        ("send", "De pop-up in de Antwerpsestraat, met de dienst economie."),
+        ("tap", "4"), ("tap", "Ja")]),
+    "slotevaluatie_en": ("en", [
+        ("after_closing", 0), ("send", "/slotevaluatie"),
+        ("send", "Focus on the user, and working with planning and mobility."),
+        ("send", "More time between sessions 3 and 4."),
+        ("send", "The pop-up in the high street, with the economy department."),
+        ("tap", "5"), ("tap", "No")]),
     "waarom_nl": ("nl", [
         ("send", "/waarom"), ("send", "Leegstand in de winkelstraat"), ("send", "Te hoge huur"),
         ("send", "Eigenaars wachten op een keten"), ("tap", "Vorige vraag"),
-        ("send", "Eigenaars wachten liever op een grote keten"), ("tap", "kern gevonden"),
+        ("send", "Eigenaars wachten liever op een grote keten"), ("tap", "oorzaak gevonden"),
         ("send", "Eigenaars kennen de alternatieven niet"),
         ("send", "eigenaars tonen wat een pop-up opbrengt")]),
     "waarom_en": ("en", [
@@ -87,6 +111,12 @@ async def test_golden_transcript(bot, name):
         if kind == "after_session":      # an evaluation is about a session that took place
             after_session(bot, value)
             lines.append(f"(the morning after working session {value})")
+            continue
+        if kind == "after_closing":      # the trajectory is evaluated after its closing message
+            trajectory = trajectories.by_number(bot.db, 7)
+            bot.clock.set(followup.closing_at(bot.db, bot.services.settings, trajectory.id)
+                          + timedelta(hours=1))
+            lines.append("(an hour after the closing message of the trajectory)")
             continue
         if kind == "send":
             lines.append(f"user: {value}")

@@ -157,7 +157,7 @@ async def test_button_of_an_answered_question_says_so_and_shows_the_current_one(
     assert no in [b["callback_data"] for b in yes_no.buttons]
     calls = await bot.press(SOFIE, no)
     assert "flows/ui/already_answered" in calls[-1].keys
-    assert question(calls[-1]) == ("area", 6, 14)
+    assert question(calls[-1]) == ("area", None, None)
     stored = flow_progress.flow_answers(bot.db, person_id(bot, SOFIE), "intake")
     assert stored[("area_specific", 0)] == "yes"
     calls = await bot.press(SOFIE, "fl:ans:intake::nonsense:0:yes")  # forged
@@ -244,7 +244,7 @@ async def test_brief_step_one_and_a_five_whys_chain_in_english(bot):
     assert len(chains) == 1 and chains[0].complete
     assert chains[0].whys == ["There is nothing to do after 6 pm"]
     calls = await bot.tap(PIETER, key="flows/buttons/new_chain")
-    assert question(calls[-1]) == ("problem", 1, 4) and calls[-1].language == "en"
+    assert question(calls[-1]) == ("problem", 1, 3) and calls[-1].language == "en"
 
 
 async def test_five_whys_up_to_five_and_back_one_level(bot):
@@ -558,3 +558,17 @@ async def test_the_ladder_has_the_five_rungs_and_the_municipalitys_own_role(bot)
     assert flow.question("own_role").options == ("role_stimulate", "role_support",
                                                  "role_facilitate")
     assert flow.question("ladder").help    # "misbruik de ladder niet"
+
+
+async def test_a_brief_step_opened_for_the_first_time_does_not_say_we_go_on(bot):
+    await bot.send(SOFIE, "/brief")
+    calls = await bot.tap(SOFIE, key="flows/brief/sections/step1")
+    assert "flows/ui/resume" not in calls[-1].keys and question(calls[-1])[0] == "problem"
+    await bot.send(SOFIE, "Mensen blijven niet hangen")
+    await bot.send(SOFIE, "/cancel")
+    await bot.send(SOFIE, "/brief")
+    calls = await bot.tap(SOFIE, key="flows/brief/sections/step4")
+    assert "flows/ui/resume" not in calls[-1].keys, "step 4 was never started"
+    await bot.send(SOFIE, "/brief")
+    calls = await bot.tap(SOFIE, key="flows/brief/sections/step1")
+    assert "flows/ui/resume" in calls[-1].keys and question(calls[-1])[0] == "scope"

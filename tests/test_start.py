@@ -114,7 +114,21 @@ async def test_start_without_code(bot):
     calls = await bot.send(SOFIE, "/start")
     welcome = calls[-1].values("start/welcome_participant")
     assert welcome["welcome_back"] is True and welcome["person"].name == "Sofie Janssens"
-    assert "Sofie Janssens" in calls[-1].text
+    assert "Dag Sofie," in calls[-1].text and "Sofie Janssens" not in calls[-1].text
+
+
+async def test_start_offers_the_intake_until_it_is_done_and_never_after(bot):
+    from tests.flow_helpers import INTAKE_NL, play
+
+    calls = await bot.send(SOFIE, "/start")
+    assert calls[-1].values("start/welcome_participant")["intake_open"] is True
+    assert "buttons/start_intake" in calls[-1].keys
+    await bot.send(SOFIE, "/intake")
+    await play(bot, SOFIE, INTAKE_NL)
+    calls = await bot.send(SOFIE, "/start")
+    assert calls[-1].key == "start/welcome_participant"
+    assert calls[-1].values("start/welcome_participant")["intake_open"] is False
+    assert "buttons/start_intake" not in calls[-1].keys and not calls[-1].buttons
 
 
 async def test_configured_coordinator_is_known_without_code(tmp_path, clock):
