@@ -107,8 +107,8 @@ async def test_without_english_texts_the_dutch_is_shown_and_marked(bot):
     assert f"{hw.instructions} {marked}" in text(calls[-1])
     after_session(bot, 2)
     calls = await bot.send(SOFIE, "/evaluatie")
-    assert calls[0].values("flows/evaluatie/intro")["session"].endswith(
-        f"{session(bot, 2).title} {marked}")
+    assert f"{session(bot, 2).title} {marked}" in calls[0].values(
+        "flows/evaluatie/intro")["session"]
     # Dutch readers get no mark
     calls = await bot.send(PIETER, "/sessies")
     assert MARK not in calls[-1].keys and marked not in text(calls[-1])
