@@ -10,6 +10,7 @@ more photos for the same question, the next part of a text Telegram split.
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
 
@@ -251,6 +252,8 @@ def _typed_nav(context: KernbotContext, actor: Actor, flow: Flow, pos: Pos, text
     """The navigation a typed text names ("Vorige vraag", "terug", "Overslaan", "Klaar"), or
     None. Only short texts count, so an answer that merely contains such a word stays an
     answer; "Klaar" only at a multiple choice, "stop" only where the five whys can end."""
+    if len(text) > 60:  # an answer, not a button's label
+        return None
     typed = _words(text)
     if not typed or len(typed) > 40:
         return None
@@ -261,11 +264,17 @@ def _typed_nav(context: KernbotContext, actor: Actor, flow: Flow, pos: Pos, text
             continue
         if nav == "stop" and not engine.can_stop(flow, pos):
             continue
-        words = {_words(m.static(key, actor.language))}
-        words |= {_words(w) for w in m.static(f"flows/typed/{nav}", actor.language).split(",")}
-        if typed in words - {""}:
+        if typed in _nav_words(m, key, nav, actor.language):
             return nav
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _nav_words(m, key: str, nav: str, lang: str) -> frozenset[str]:
+    """The label of a navigation button and the words that mean it, as `_words` reads them."""
+    words = {_words(m.static(key, lang))}
+    words |= {_words(w) for w in m.static(f"flows/typed/{nav}", lang).split(",")}
+    return frozenset(words - {""})
 
 
 def _transformed(context: KernbotContext, actor: Actor, q, text: str) -> str:

@@ -69,6 +69,10 @@ class Messages:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            # every template compiled once and kept (there are more than jinja's default 400
+            # per language), and no file check on each render: templates change with a restart
+            cache_size=-1,
+            auto_reload=False,
         )
         for name in _PATTERNS[lang]:
             env.filters[name] = self._formatter(lang, name)
