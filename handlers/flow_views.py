@@ -88,6 +88,10 @@ def _prompt_context(context: KernbotContext, actor: Actor, flow: Flow, answers: 
             "municipality": (person.municipality if person else "") or ""}
 
 
+_PERSONAL = ("chain", "problem", "root", "suggestion", "suggested", "department",
+             "municipality")
+
+
 def _hashable(ctx: dict) -> dict:
     return {k: (tuple(v) if isinstance(v, list) else v) for k, v in ctx.items()}
 
@@ -107,11 +111,14 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
     q = engine.Question(pos.qid, "yesno") if group is not None else flow.question(pos.qid)
     prompt_key = (f"flows/{flow.id}/{pos.qid}/more" if group is not None
                   else f"flows/{flow.id}/{pos.qid}/prompt")
-    person_specific = bool(ctx["chain"] or ctx["problem"] or ctx["root"] or ctx["suggestion"]
-                           or ctx["department"] or ctx["municipality"])
+    # person-specific only when this prompt reads one of the person's values (most prompts
+    # read none of them: rendered once per process then)
+    read = m.variables(prompt_key, lang)
+    person_specific = any(ctx[name] for name in _PERSONAL if name in read)
     if not person_specific:
         # no person-specific text in it: rendered once per process (round is a small number)
-        prompt = Markup(m.static(prompt_key, lang, html=True, **_hashable(ctx)))
+        prompt = Markup(m.static(prompt_key, lang, html=True,
+                                 **{k: v for k, v in _hashable(ctx).items() if k in read}))
     else:
         prompt = Markup(m.render(prompt_key, lang, **ctx))
     help_text = Markup(m.static(f"flows/{flow.id}/{pos.qid}/help", lang, html=True)) if (

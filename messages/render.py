@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta
 
 LANGUAGES = ("nl", "en")
 ROOT = Path(__file__).resolve().parent
@@ -50,6 +50,7 @@ class Messages:
         # Templates rendered with constant values give the same text every time: kept per
         # instance (one per Application), keyed by (key, language, escaped, values).
         self._static: dict[tuple, str] = {}
+        self._variables: dict[tuple[str, str], frozenset[str]] = {}
         # Tests and the console may watch what is rendered: fn(key, language, values, text).
         self.observer: Callable[[str, str, dict, str], None] | None = None
         # Programme content in the reader's language (session titles and agendas, homework
@@ -126,6 +127,18 @@ class Messages:
     def plain(self, key: str, lang: str | None = None, **ctx) -> str:
         """Plain text (button labels, documents, file names): nothing escaped."""
         return self._render(key, lang, False, ctx)
+
+    def variables(self, key: str, lang: str | None = None) -> frozenset[str]:
+        """The names a template reads from its values (jinja's own analysis, once per key):
+        a view can tell whether person-specific values change its text at all."""
+        lang = self.language(lang)
+        found = self._variables.get((key, lang))
+        if found is None:
+            env = self._envs[(lang, True)]
+            source, _name, _uptodate = env.loader.get_source(env, f"{key}.j2")
+            found = frozenset(meta.find_undeclared_variables(env.parse(source)))
+            self._variables[(key, lang)] = found
+        return found
 
     STATIC_LIMIT = 20_000
 
