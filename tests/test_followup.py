@@ -7,42 +7,21 @@ extensions, "herinner me morgen" and absence, over the demo trajectory with the 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, timedelta
 
 import pytest
 
 from core.settings import Settings
 from kernbot.harness import AN, ELS, KOEN, SOFIE, enrol
 from programme import calendar, followup
-from schedule import dispatcher, planner
+from schedule import planner
 from storage import assignments, outbox, people, trajectories
 from tests.support.homework import hand_in
+from tests.support.timeline import BXL, local, no_pacing, pid, walk  # noqa: F401 (fixture)
 from transports.simulator import User
 
-BXL = ZoneInfo("Europe/Brussels")
 WORK = Settings.defaults().work
 FOLLOWUP_KINDS = (planner.FOLLOWUP, planner.FOLLOWUP_STAFF, planner.CHECK_IN)
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=BXL)
-
-
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch):
-    async def instant(self):
-        return None
-
-    monkeypatch.setattr(dispatcher.Pacer, "wait", instant)
-
-
-async def walk(bot, until: datetime) -> None:
-    await bot.dispatcher.travel(bot.app, bot.clock, until.astimezone(UTC))
-
-
-def pid(bot, user) -> int:
-    return people.by_telegram_id(bot.db, user.id).id
 
 
 def traj(bot):

@@ -9,41 +9,16 @@ with the injected clock.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
-import pytest
-
 from kernbot.harness import AN, ELS, KOEN, PIETER, SOFIE
 from programme import flow_progress
-from schedule import dispatcher, planner
-from storage import assignments, outbox, people, trajectories
+from schedule import planner
+from storage import assignments, outbox, trajectories
 from tests.flow_helpers import INTAKE_NL, play
 from tests.support.homework import hand_in
+from tests.support.timeline import BXL, local, no_pacing, pid, walk  # noqa: F401 (fixture)
 
-BXL = ZoneInfo("Europe/Brussels")
 PARTICIPANTS = {"Sofie Janssens", "Pieter De Smet", "Lotte Willems"}
 STAFF_KEYS = ("followup/staff", "followup/escalation")
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=BXL)
-
-
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch):
-    async def instant(self):
-        return None
-
-    monkeypatch.setattr(dispatcher.Pacer, "wait", instant)
-
-
-async def walk(bot, until: datetime) -> None:
-    await bot.dispatcher.travel(bot.app, bot.clock, until.astimezone(UTC))
-
-
-def pid(bot, user) -> int:
-    return people.by_telegram_id(bot.db, user.id).id
 
 
 def seven(bot):
