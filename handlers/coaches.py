@@ -187,18 +187,11 @@ async def group_feedback_button(update: Update, context: KernbotContext, actor: 
     await reply(update, context, actor, "coaches/feedback_ask", session=session, count=count)
 
 
-def _state_session(state: conversations.ConversationState) -> tuple[str, int | None]:
-    parts = state.state.split(":")
-    if len(parts) != 3 or not (parts[2].isascii() and parts[2].isdigit()):
-        return "", None
-    return parts[1], int(parts[2])
-
-
 async def on_message(update: Update, context: KernbotContext, actor: Actor,
                      state: conversations.ConversationState) -> None:
     """The text of the group feedback: shown back with "send" and "cancel"."""
     services = context.services
-    step, session_id = _state_session(state)
+    step, session_id = state.step_and_id
     session = _session_for_staff(context, actor, session_id) if session_id else None
     if session is None or step not in (FEEDBACK, PREVIEW):
         conversations.clear(services.db, update.effective_chat.id)

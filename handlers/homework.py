@@ -157,18 +157,10 @@ def _current(context, actor, assignment_id: int) -> homework.HomeworkView | None
                          services.clock.now())
 
 
-def _state_id(state: conversations.ConversationState) -> tuple[str, int | None]:
-    """("collect" | "feedback" | "reply", id) of an hw:<step>:<id> state."""
-    parts = state.state.split(":")
-    if len(parts) != 3 or not parts[2].isascii() or not parts[2].isdigit():
-        return "", None
-    return parts[1], int(parts[2])
-
-
 async def on_message(update: Update, context: KernbotContext, actor: Actor,
                      state: conversations.ConversationState) -> None:
     """A message in a homework conversation: a piece of homework, or a feedback message."""
-    step, number = _state_id(state)
+    step, number = state.step_and_id
     if step == COLLECT and number is not None:
         await _on_item(update, context, actor, number)
     elif step in (FEEDBACK, REPLY) and number is not None:

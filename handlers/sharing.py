@@ -362,18 +362,11 @@ async def answer_button(update: Update, context: KernbotContext, actor: Actor,
                 question=question.text, limit=sharing.QUESTION_LIMIT)
 
 
-def _state_of(state: conversations.ConversationState) -> tuple[str, int | None]:
-    parts = state.state.split(":")
-    if len(parts) != 3 or not parts[2].isascii() or not parts[2].isdigit():
-        return "", None
-    return parts[1], int(parts[2])
-
-
 async def on_message(update: Update, context: KernbotContext, actor: Actor,
                      state: conversations.ConversationState) -> None:
     """The question to an author, or the author's answer."""
     services = context.services
-    step, number = _state_of(state)
+    step, number = state.step_and_id
     if step not in (ASK, ANSWER) or number is None:
         conversations.clear(services.db, update.effective_chat.id)
         await reply(update, context, actor, "common/button_expired")

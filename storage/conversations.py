@@ -25,6 +25,14 @@ class ConversationState:
     def prefix(self) -> str:
         return self.state.split(":", 1)[0]
 
+    @property
+    def step_and_id(self) -> tuple[str, int | None]:
+        """("collect", 12) of a "<feature>:<step>:<id>" state; ("", None) for any other shape."""
+        parts = self.state.split(":")
+        if len(parts) != 3 or not parts[2].isascii() or not parts[2].isdigit():
+            return "", None
+        return parts[1], int(parts[2])
+
 
 def get(db: sqlite_utils.Database, chat_id: int) -> ConversationState | None:
     row = db.execute("SELECT state, data FROM conversation_state WHERE chat_id = ?",
