@@ -16,6 +16,7 @@ from buttons import announcements as ab
 from handlers.access import Actor
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
+from handlers.replies import send as send_text
 from handlers.router import caption_of, message_kind, text_of
 from programme import announcing, audiences, calendar, moments
 from storage import announcements, conversations, people, trajectories
@@ -295,14 +296,14 @@ async def send(update: Update, context: KernbotContext, actor: Actor, data: dict
         planned_at=at, now=now, photo_file_id=data.get("photo"),
         document_file_id=data.get("document"), flows=services.flows)
     conversations.clear(services.db, chat_id)
-    values = {"item": item, "progress": announcing.progress(services.db, item), "at": at,
-              "later": at > now}
-    status = await reply(update, context, actor, "announcements/status", **values)
+    text = services.messages.render("announcements/status", actor.language, item=item,
+                                    progress=announcing.progress(services.db, item), at=at,
+                                    later=at > now)
+    status = await send_text(context, chat_id, text)
     if status is not None:
         announcements.set_status_message(services.db, item.id, chat_id, status.message_id)
         # what the message shows now: the next pass edits it only when that changes
-        announcements.set_status_text(services.db, item.id, services.messages.render(
-            "announcements/status", actor.language, **values))
+        announcements.set_status_text(services.db, item.id, text)
     context.wake_dispatcher()
 
 

@@ -225,8 +225,8 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
         if target is None:
             conversations.clear(services.db, update.effective_chat.id)
             return
-        last = calendar.last_session(services.db, followup.trajectory_of_item(
-            services.db, "assignment", int(parts[2])))
+        _assignment, _person, window, _due = target
+        last = calendar.last_session(services.db, window.session.trajectory_id)
         if last is not None and parsed.value > last.ends_at:  # nobody would read it any more
             await reply(update, context, actor, "followup/extend_after_end", session=last,
                         example="26/4")
