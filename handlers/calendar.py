@@ -262,8 +262,8 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
         # another date typed while a move or a new session waits for confirmation: a new
         # preview for that date (anything else: the buttons decide)
         op = state.data.get("op")
-        retyped = text is not None and op in ("move", "add") and not isinstance(
-            _typed_session_time(text, now, s.tz, timedelta(hours=3)), moments.Parsed)
+        retyped = text is not None and op in ("move", "add") and \
+            moments.parse_moment(text, now, s.tz).ok
         if not retyped:
             await reply(update, context, actor, "calendar/use_buttons")
             return
