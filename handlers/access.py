@@ -20,7 +20,7 @@ from telegram import Update
 
 from core.services import Services
 from core.text import clean
-from storage import memberships, people, trajectories
+from storage import people, trajectories
 
 PARTICIPANT = "participant"
 COACH = "coach"
@@ -104,7 +104,7 @@ def actor_of(update: Update, services: Services) -> Actor:
     if user is None:
         return Actor(0, services.config.default_language)
     db = services.db
-    person = people.by_telegram_id(db, user.id)
+    person, held = people.with_roles(db, user.id)
     configured = user.id in services.config.coordinator_ids
     if person is None and configured:
         # A coordinator named in the configuration is known from the first update on.
@@ -113,9 +113,9 @@ def actor_of(update: Update, services: Services) -> Actor:
                                role=COORDINATOR, language=language, now=services.clock.now())
     language = language_for(services, person, user.language_code)
     roles: set[str] = set()
-    held: dict[int, str] = {}
+    if person is None or person.status not in ("active", "unreachable"):
+        held = {}
     if person is not None and person.status in ("active", "unreachable"):
-        held = {m.trajectory_id: m.role for m in memberships.of_person(db, person.id)}
         roles.update(held.values())
         if person.role == COORDINATOR:
             roles.add(COORDINATOR)

@@ -117,12 +117,6 @@ async def bot_blocked_or_back(update: Update, context: KernbotContext) -> None:
         people.update(services.db, person.id, services.clock.now(), status="active")
 
 
-async def record_update(update: Update, context: KernbotContext) -> None:
-    """After every handler, once the replies are accepted: the update is processed (unless a
-    handler recorded that in its own transaction) and leaves the inbox, in one step."""
-    inbox.done(context.services.db, update.update_id, context.services.clock.now())
-
-
 async def group_chat(update: Update, context: KernbotContext) -> None:
     """In groups the bot runs no conversations; it points to the private chat, on commands."""
     message = update.effective_message

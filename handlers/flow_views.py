@@ -98,9 +98,10 @@ def _hashable(ctx: dict) -> dict:
 
 def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_runs.Run,
                   answers: dict, pos: Pos, selected: list[str] | None = None,
-                  order: tuple[Pos, ...] | None = None
+                  order: tuple[Pos, ...] | None = None, draft=flow_runner.UNREAD
                   ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """(text, markup) of the question at pos; `order` (the positions to ask) when known."""
+    """(text, markup) of the question at pos; `order` (the positions to ask) and the run's
+    `draft` (a Draft or None) when known."""
     m, lang = context.services.messages, actor.language
     if order is None:
         order = engine.positions(flow, answers, flow_runner.section_of(run))
@@ -138,7 +139,7 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
         text = m.render("flows/ui/question", lang, **values)
     else:  # the same words for everybody at this point: rendered once per process
         text = m.static("flows/ui/question", lang, html=True, **values)
-    draft = draft_here(context, actor, flow, run, pos, q)
+    draft = draft_here(context, actor, flow, run, pos, q, draft)
     view_key = ("question", flow.id, run.instance, pos, lang, tuple(selected or ()), can_back,
                 optional, pos in answers, ctx["suggestion"], draft)
     markup = context.keyboards.cached(view_key)
@@ -150,12 +151,14 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
 
 
 def draft_here(context: KernbotContext, actor: Actor, flow: Flow, run: flow_runs.Run, pos: Pos,
-               q: engine.Question) -> str:
+               q: engine.Question, draft=flow_runner.UNREAD) -> str:
     """"too_long": the run's draft was too long for this question (split it, or have it sent
-    back to shorten); "rest": what is left of a split text may answer this one; "" else."""
+    back to shorten); "rest": what is left of a split text may answer this one; "" else.
+    `draft`: the run's draft when the caller just read it (None: there is none)."""
     if q.type not in engine.TEXT_TYPES or actor.person_id is None:
         return ""
-    draft = drafts.get(context.services.db, actor.person_id, flow.id, run.instance)
+    if draft is flow_runner.UNREAD:
+        draft = drafts.get(context.services.db, actor.person_id, flow.id, run.instance)
     if draft is None:
         return ""
     if (draft.question, draft.idx) == (pos.qid, pos.idx):

@@ -9,7 +9,7 @@ never stored twice).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +44,9 @@ def current_position(flow: Flow, run: flow_runs.Run, answers: dict[Pos, Any]) ->
     return engine.first_unanswered(flow, answers, section)
 
 
+UNREAD = object()  # Submission.draft: not read while submitting (ask the database)
+
+
 @dataclass(frozen=True)
 class Submission:
     result: Result
@@ -53,6 +56,8 @@ class Submission:
     duplicate: bool = False  # the update was already handled
     answers: dict | None = None  # the answers after this input
     run: flow_runs.Run | None = None  # the run after this input
+    # the run's draft after this input (None: there is none), or UNREAD when it was not read
+    draft: drafts.Draft | None | object = UNREAD
 
 
 def start(db: sqlite_utils.Database, flow: Flow, person_id: int, instance: str = "", *,
@@ -97,13 +102,14 @@ def submit(db: sqlite_utils.Database, flow: Flow, run: flow_runs.Run, inp: Input
     with transaction(db):
         # Recording the update id first: a redelivered update finds it and changes nothing.
         if update_id is not None and not updates.mark(db, update_id, now):
-            return Submission(Result(), Pos(""), None, False, duplicate=True)
+            return Submission(Result(), Pos(""), None, False, duplicate=True, draft=UNREAD)
         answers = load_answers(db, run.person_id, run.flow, run.instance)
         # the recorded question (the engine checks it is still asked), else the first open one
         pos = Pos(run.question, run.idx) if run.question is not None else \
             engine.first_unanswered(flow, answers, section)
         if pos is None:
-            return Submission(Result(error="stale"), Pos(""), None, True, answers=answers, run=run)
+            return Submission(Result(error="stale"), Pos(""), None, True, answers=answers, run=run,
+                              draft=UNREAD)
         question = flow.asked(pos.qid)
         if labels is None and labels_for is not None and question is not None:
             labels = labels_for(question)
@@ -111,7 +117,8 @@ def submit(db: sqlite_utils.Database, flow: Flow, run: flow_runs.Run, inp: Input
         if result.error == "stale":  # the recorded question is no longer asked
             pos = result.next
             if pos is None:
-                return Submission(result, Pos(""), None, True, answers=answers, run=run)
+                return Submission(result, Pos(""), None, True, answers=answers, run=run,
+                                  draft=UNREAD)
             question = flow.asked(pos.qid)
             if labels_for is not None and question is not None:
                 labels = labels_for(question)
@@ -120,7 +127,7 @@ def submit(db: sqlite_utils.Database, flow: Flow, run: flow_runs.Run, inp: Input
             if result.error == "too_long" and inp.kind == "text":  # kept, never dropped
                 drafts.save(db, run.person_id, run.flow, run.instance, pos.qid, pos.idx,
                             str(inp.value).strip(), now)
-            return Submission(result, pos, pos, False, answers=answers, run=run)
+            return Submission(result, pos, pos, False, answers=answers, run=run, draft=UNREAD)
         draft = drafts.get(db, run.person_id, run.flow, run.instance)
         for at, value in result.writes:
             answer_store.save(db, run.person_id, run.flow, run.instance, at.qid, at.idx,
@@ -129,19 +136,22 @@ def submit(db: sqlite_utils.Database, flow: Flow, run: flow_runs.Run, inp: Input
             answers[at] = value
             if draft is not None and (draft.question, draft.idx) == (at.qid, at.idx):
                 drafts.drop(db, run.person_id, run.flow, run.instance)  # answered after all
+                draft = None
             if inp.kind in ("photo", "document") and isinstance(value, str):
                 flow_files.add(db, run.person_id, run.flow, run.instance, at.qid, at.idx,
                                value, caption, now)
         if rest:
             drafts.save(db, run.person_id, run.flow, run.instance, "", 0, rest, now)
+            draft = drafts.Draft("", 0, rest)
         elif rest is not None:
             drafts.drop(db, run.person_id, run.flow, run.instance)
+            draft = None
         # the engine's next is the first unanswered question after the write (also after an
         # edit: then usually None, the summary), or the previous question after "back"
         nxt, mode = result.next, (run.mode if result.moved_back else "ask")
         finished = nxt is None
         run = _moved(db, run, nxt, mode, now, status="done" if nxt is None else None)
-    return Submission(result, pos, nxt, finished, answers=answers, run=run)
+    return Submission(result, pos, nxt, finished, answers=answers, run=run, draft=draft)
 
 
 def add_photo(db: sqlite_utils.Database, person_id: int, flow_id: str, instance: str,
@@ -207,8 +217,9 @@ def _moved(db, run: flow_runs.Run, pos: Pos | None, mode: str, now: datetime,
     flow_runs.move(db, run.person_id, run.flow, run.instance,
                    question=pos.qid if pos else None, idx=pos.idx if pos else 0, mode=mode,
                    status=status, now=now)
-    return replace(run, question=pos.qid if pos else None, idx=pos.idx if pos else 0, mode=mode,
-                   status=status or run.status, updated_at=now)
+    return flow_runs.Run(run.person_id, run.flow, run.instance, run.section,
+                         status or run.status, pos.qid if pos else None, pos.idx if pos else 0,
+                         mode, run.started_at, now)
 
 
 # -- instances --------------------------------------------------------------------------------

@@ -84,10 +84,17 @@ def move(db: sqlite_utils.Database, person_id: int, flow: str, instance: str, *,
     """Record the question being asked (None: at the summary) and optionally the status."""
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
-    db.execute("UPDATE flow_runs SET question = ?, idx = ?, mode = ?,"
-               " status = COALESCE(?, status), updated_at = ? WHERE person_id = ? AND flow = ?"
-               " AND instance = ?", [question, idx, mode, status, utcnow_iso(now), person_id,
-                                     flow, instance])
+    if status is None:  # status untouched: the one-active index is not rewritten
+        db.execute(_MOVE, [question, idx, mode, utcnow_iso(now), person_id, flow, instance])
+        return
+    db.execute(_MOVE_STATUS, [question, idx, mode, status, utcnow_iso(now), person_id, flow,
+                              instance])
+
+
+_MOVE = ("UPDATE flow_runs SET question = ?, idx = ?, mode = ?, updated_at = ?"
+         " WHERE person_id = ? AND flow = ? AND instance = ?")
+_MOVE_STATUS = ("UPDATE flow_runs SET question = ?, idx = ?, mode = ?, status = ?, updated_at = ?"
+                " WHERE person_id = ? AND flow = ? AND instance = ?")
 
 
 def pause(db: sqlite_utils.Database, person_id: int, now: datetime) -> Run | None:

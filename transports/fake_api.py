@@ -135,6 +135,7 @@ class FakeBotAPI(BaseRequest):
         # built once and reuses renders no labels the next time, yet its buttons keep a key.
         self._labels: dict[str, Rendered] = {}
         self._label_texts: dict[str, dict[str, Rendered]] = {}
+        self._watching = False  # keys are recorded only once `watch()` is called
 
     # -- message keys ------------------------------------------------------------------------
     def watch(self, messages) -> None:
@@ -148,6 +149,7 @@ class FakeBotAPI(BaseRequest):
                     self._remember_label(rendered)
 
         messages.observer = observe
+        self._watching = True
 
     LABEL_MAX = 128  # longer than any button label Telegram shows
     LABELS_KEPT = 20_000
@@ -229,7 +231,7 @@ class FakeBotAPI(BaseRequest):
                 if isinstance(value, tuple):
                     files[name] = (value[0] or name, value[1])
         call = Call(api_method, params, files)
-        if api_method in SEND_METHODS:
+        if self._watching and api_method in SEND_METHODS:
             self._attach(call)
         result = self._answer(call)
         call.result = result

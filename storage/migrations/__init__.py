@@ -8,7 +8,7 @@ in `schema_version`; running them twice changes nothing.
 Version ranges: 1-9 foundation, 10-19 flows, 20-29 calendar and outbox, 30-39 homework,
 40-49 coordinator tools, 50-59 trust and privacy, 60-69 wiring, 70-79 inbox, 80-89 trust 2,
 90-99 what coaches see, 100-109 conversations, 110-119 follow-up, 120-129 sharing,
-130-139 English programme content.
+130-139 English programme content, 140-149 the hot path.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from storage.migrations import (
     m0110_followup,
     m0120_sharing,
     m0130_english,
+    m0140_hot_path,
 )
 
 MIGRATIONS: tuple[ModuleType, ...] = (
@@ -50,6 +51,7 @@ MIGRATIONS: tuple[ModuleType, ...] = (
     m0110_followup,
     m0120_sharing,
     m0130_english,
+    m0140_hot_path,
 )
 
 
