@@ -47,7 +47,7 @@ async def ask(update: Update, context: KernbotContext, actor: Actor, run: flow_r
               answers: dict | None = None,
               known_state: conversations.ConversationState | None = None,
               trail: dict | None = None, order: tuple[Pos, ...] | None = None,
-              draft=flow_runner.UNREAD, **before_values) -> None:
+              known_draft=flow_runner.UNREAD, **before_values) -> None:
     """Send the question at pos (optionally preceded by a line such as an error). The chat's
     conversation state is written unless `known_state` shows it is already right."""
     services = context.services
@@ -61,7 +61,7 @@ async def ask(update: Update, context: KernbotContext, actor: Actor, run: flow_r
         conversations.put(services.db, update.effective_chat.id, state, data,
                           services.clock.now())
     text, markup = flow_views.question_view(context, actor, flow, run, answers, pos, selected,
-                                            order, draft)
+                                            order, known_draft)
     if before:
         text = services.messages.render(before, actor.language, **before_values) + "\n\n" + text
     await send(context, update.effective_chat.id, text, markup)
@@ -347,7 +347,7 @@ async def _apply(update: Update, context: KernbotContext, actor: Actor, run: flo
                            trail=trail)
     else:
         await ask(update, context, actor, run, sub.next, answers=answers, known_state=state,
-                  trail=trail, order=sub.result.order, draft=sub.draft)
+                  trail=trail, order=sub.result.order, known_draft=sub.draft)
     if inp.kind in ("photo", "document") and sub.result.writes:
         await brief.copy_photos(context, actor.person_id)  # for the brief document
 

@@ -390,6 +390,7 @@ async def session_button(update: Update, context: KernbotContext, actor: Actor,
         return
     trajectory = trajectories.get(db, session.trajectory_id)
     blocks, rows = [], []
+    opens = extends = 0
     participants = [people.get(db, m.person_id) for m in
                     memberships.of_trajectory(db, trajectory.id, "participant")]
     for window in homework.windows(db, services.settings, trajectory.id):
@@ -403,9 +404,11 @@ async def session_button(update: Update, context: KernbotContext, actor: Actor,
                     v.draft and now >= v.editable_until)):   # a draft reaches them at the lock
                 rows.append([(label(context, actor, "homework/view_button", person=person,
                                     view=v), hb.View(v.submission.id).pack())])
+                opens += 1
             elif actor.is_staff_of(trajectory.id):
                 rows.append([(label(context, actor, "followup/extend_button", person=person),
                               Extend(window.assignment.id, person.id).pack())])
+                extends += 1
         blocks.append((window, entries))
     if session.ends_at <= now:
         rows.append([(label(context, actor, "coaches/evaluations_button", session=session),
@@ -415,9 +418,11 @@ async def session_button(update: Update, context: KernbotContext, actor: Actor,
                       Pack(session.id).pack())])
     failed = [i for i in store.failed_downloads(db)
               if homework.trajectory_of_submission(db, i.submission_id) == trajectory.id]
+    # the closing lines say what the name buttons do: open a submission, give more time
     await reply(update, context, actor, "homework/session_overview",
                 keyboard(rows) if rows else None, trajectory=trajectory, session=session,
-                blocks=blocks, failed=len(failed), now=now)
+                blocks=blocks, failed=len(failed), now=now, openable=opens,
+                extendable=extends)
 
 
 async def view_button(update: Update, context: KernbotContext, actor: Actor,

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta
 
 LANGUAGES = ("nl", "en")
@@ -78,6 +79,9 @@ class Messages:
         for name in _PATTERNS[lang]:
             env.filters[name] = self._formatter(lang, name)
         env.filters["first_name"] = first_name
+        # {{ 4.0|decimal }}: "4,0" in Dutch, "4.0" in English (one decimal)
+        env.filters["decimal"] = lambda value, pattern="0.0": format_decimal(
+            value, pattern, locale=_LOCALES[lang])
         env.globals["lang"] = lang
         # {{ session|content("title") }}: the text in this language, the Dutch one marked
         # "(in Dutch)" when there is no English; content("title", mark=False) leaves the mark off.

@@ -151,6 +151,31 @@ def words(bot, key: str, **values) -> str:
     return bot.services.messages.plain(key, "nl", **values)
 
 
+# -- the overview says what its name buttons do ---------------------------------------------------
+async def test_the_overview_says_what_its_name_buttons_do(bot):
+    """With nothing handed in, every name button gives more time: the overview says that, not
+    "tap a name to open the submission" (no button would); once Sofie hands in, it says both."""
+    await bot.send(AN, "/inzendingen")
+    calls = await bot.tap(AN, key="announcements/session_button",
+                          values={"session": session(bot, 1)})
+    overview = calls[-1]
+    values = overview.values("homework/session_overview")
+    assert (values["openable"], values["extendable"]) == (0, 3)  # Sofie, Pieter, Lotte
+    assert words(bot, "homework/overview_open_hint") not in overview.text
+    assert words(bot, "homework/overview_extend_hint") in overview.text
+    bot.clock.set(at(2024, 3, 1, 10, 0))
+    fill(bot, SOFIE, "brief", STEP1)
+    assert (await hand_in_brief_step(bot, SOFIE))[-1].key == "homework/handed_in"
+    await bot.send(AN, "/inzendingen")
+    calls = await bot.tap(AN, key="announcements/session_button",
+                          values={"session": session(bot, 1)})
+    overview = calls[-1]
+    values = overview.values("homework/session_overview")
+    assert (values["openable"], values["extendable"]) == (1, 2)
+    assert words(bot, "homework/overview_open_hint") in overview.text
+    assert words(bot, "homework/overview_extend_hint") in overview.text
+
+
 # -- the coach reads every kind of submission ---------------------------------------------------
 async def test_the_coach_reads_every_kind_of_submission(bot):
     await first_two_sessions(bot)

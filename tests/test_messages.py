@@ -1,6 +1,7 @@
 """Messages: both languages complete, Flemish dates, escaping, loud failures."""
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -75,3 +76,13 @@ async def test_every_template_renders_in_telegram_html(bot):
         for tag in re.findall(r"</?([a-zA-Z-]+)", call.text):
             assert tag in allowed, (tag, call.text)
         assert len(call.text) <= 4096
+
+
+def test_an_average_has_a_decimal_comma_in_dutch_and_a_point_in_english():
+    """"gemiddelde score 3,5 op 5" (Flemish writes a decimal comma), "3.5 out of 5"."""
+    session = SimpleNamespace(number=1, starts_at=datetime(2024, 2, 20, 9, tzinfo=UTC))
+    m = Messages("nl", "Europe/Brussels")
+    nl = m.plain("prep/average", "nl", count=2, expected=3, session=session, average=3.5)
+    en = m.plain("prep/average", "en", count=2, expected=3, session=session, average=3.5)
+    assert "3,5" in nl and "3.5" not in nl
+    assert "3.5" in en
