@@ -221,6 +221,7 @@ async def test_a_coach_gives_one_person_more_time_from_the_chat(bot):
     notice = bot.api.sent(SOFIE.id)[-1]
     assert "followup/extension_notice" in notice.keys
     assert "vrijdag 26 april 2024 om 17u00" in notice.text
+    assert "Sofie" in notice.text and "Sofie Janssens" not in notice.text  # a first name
     # Her reminders follow the new date; the others keep the old one.
     await walk(bot, local(2024, 5, 8))
     assert [r for r in received(bot, SOFIE) if r[1] == "homework 1"] == [
