@@ -148,27 +148,25 @@ async def begin(update: Update, context: KernbotContext, actor: Actor, flow_id: 
         return
     flow = _flow(context, flow_id)
     # "we go on where you were" only where something was answered: in the brief, in this step
-    asked = [flow.asked(p.qid)
-             for p in flow_runner.load_answers(db, actor.person_id, flow_id, instance)]
+    answers = flow_runner.load_answers(db, actor.person_id, flow_id, instance)
+    asked = [flow.asked(p.qid) for p in answers]
     fresh = not any(q is not None and section in ("", q.section) for q in asked)
     run, pos = flow_runner.start(db, flow, actor.person_id, instance,
-                                 section=section, now=now)
+                                 section=section, now=now)   # changes no answer
     if pos is None:
-        await show_summary(update, context, actor, run)
+        await show_summary(update, context, actor, run, answers=answers)
         return
     if fresh and flow_id == "brief":  # the brief's menu already introduced it
-        await ask(update, context, actor, run, pos)
+        await ask(update, context, actor, run, pos, answers=answers)
     elif fresh:
         intro = m.render(f"flows/{flow_id}/intro", actor.language,
                          **flow_views.session_values(context, actor, flow_id, instance))
         await reply(update, context, actor, "flows/ui/intro",
                     title=flow_views.title(context, actor, flow_id, instance),
                     intro=Markup(intro))
-        await ask(update, context, actor, run, pos)
-    elif fresh:  # a brief step opened for the first time: its first question, no "verder"
-        await ask(update, context, actor, run, pos)
+        await ask(update, context, actor, run, pos, answers=answers)
     else:
-        await ask(update, context, actor, run, pos, before="flows/ui/resume")
+        await ask(update, context, actor, run, pos, before="flows/ui/resume", answers=answers)
 
 
 async def intake_command(update: Update, context: KernbotContext, actor: Actor) -> None:

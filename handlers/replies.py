@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.error import BadRequest
 
 from handlers.access import Actor, refusal_key
@@ -31,9 +31,11 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(label, data) for label, data in row] for row in rows])
 
 
-class SerializedOnce(InlineKeyboardMarkup):
-    """A keyboard that serialises itself once: Telegram objects are immutable, and a question's
-    keyboard is sent many times (every participant meets the same question)."""
+class _SerializedOnce:
+    """Mixin for a Telegram object sent many times: it serialises itself once (Telegram
+    objects are immutable after construction)."""
+
+    __slots__ = ()  # PTB reads the slots of every class in the MRO
 
     def to_dict(self, recursive: bool = True) -> dict:
         cached = self.__dict__.get("_kernbot_dict")
@@ -43,6 +45,19 @@ class SerializedOnce(InlineKeyboardMarkup):
                 with self._unfrozen():
                     self._kernbot_dict = cached
         return cached
+
+
+class SerializedOnce(_SerializedOnce, InlineKeyboardMarkup):
+    """A keyboard that serialises itself once: a question's keyboard is sent many times
+    (every participant meets the same question)."""
+
+
+class NoLinkPreviews(_SerializedOnce, LinkPreviewOptions):
+    """The default of every text the bot sends (PTB's `Defaults`): no link preview cards.
+    Serialised once instead of on every message."""
+
+    def __init__(self) -> None:
+        super().__init__(is_disabled=True)
 
 
 class Keyboards:

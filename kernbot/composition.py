@@ -24,7 +24,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram import LinkPreviewOptions, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -85,7 +85,7 @@ from handlers.access import ANYONE, COACH, COORDINATOR, ENROLLED, PARTICIPANT
 from handlers.commands import set_default_menus
 from handlers.context import KernbotContext
 from handlers.registry import Registry
-from handlers.replies import Keyboards
+from handlers.replies import Keyboards, NoLinkPreviews
 from messages.render import Messages
 from programme import content as programme_content
 from programme.flood import FloodGuard, RateLimit
@@ -430,8 +430,7 @@ def build_application(config: Config, services: Services, *,
         .base_file_url(config["bot"]["base_file_url"])
         # no tzinfo: nothing reads Telegram's dates (time comes from services.clock), and a
         # zone in Defaults converts every date of every update (about 15 us each)
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NoLinkPreviews()))
         .context_types(ContextTypes(context=KernbotContext))
         .updater(None)  # updates come through our inbox (transports/inbox.py), not PTB's Updater
         # concurrently across chats, in order within a chat (transports/updates.py)

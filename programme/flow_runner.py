@@ -70,8 +70,9 @@ def start(db: sqlite_utils.Database, flow: Flow, person_id: int, instance: str =
         if run.mode == "edit" or (run.question is not None and section != run.section):
             run = _moved(db, run, None, "ask", now)
         pos = current_position(flow, run, answers)
-        # everything answered: the run is done (the summary shows), not holding the person
-        run = _moved(db, run, pos, "ask", now, status="active" if pos else "done")
+        # everything answered: the run is done (the summary shows), not holding the person;
+        # activate() made it active already (status left alone: no index write)
+        run = _moved(db, run, pos, "ask", now, status=None if pos else "done")
     return run, pos
 
 
@@ -86,7 +87,7 @@ def edit(db: sqlite_utils.Database, flow: Flow, person_id: int, instance: str, p
         if pos not in answers or pos not in engine.positions(flow, answers, None):
             return flow_runs.get(db, person_id, flow_id, instance), False
         run = flow_runs.activate(db, person_id, flow_id, instance, section=section, now=now)
-        run = _moved(db, run, pos, "edit", now, status="active")
+        run = _moved(db, run, pos, "edit", now)  # activate() made it active
     return run, True
 
 
