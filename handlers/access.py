@@ -112,13 +112,12 @@ def actor_of(update: Update, services: Services) -> Actor:
         person = people.create(db, telegram_id=user.id, name=display_name(update),
                                role=COORDINATOR, language=language, now=services.clock.now())
     language = language_for(services, person, user.language_code)
-    roles: set[str] = set()
-    if person is None or person.status not in ("active", "unreachable"):
+    active = person is not None and person.status in ("active", "unreachable")
+    if not active:   # a removed or erased person holds no role, whatever memberships remain
         held = {}
-    if person is not None and person.status in ("active", "unreachable"):
-        roles.update(held.values())
-        if person.role == COORDINATOR:
-            roles.add(COORDINATOR)
+    roles = set(held.values())
+    if active and person.role == COORDINATOR:
+        roles.add(COORDINATOR)
     if configured:
         roles.add(COORDINATOR)
     return Actor(user.id, language, person, frozenset(roles),

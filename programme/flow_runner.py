@@ -103,14 +103,13 @@ def submit(db: sqlite_utils.Database, flow: Flow, run: flow_runs.Run, inp: Input
     with transaction(db):
         # Recording the update id first: a redelivered update finds it and changes nothing.
         if update_id is not None and not updates.mark(db, update_id, now):
-            return Submission(Result(), Pos(""), None, False, duplicate=True, draft=UNREAD)
+            return Submission(Result(), Pos(""), None, False, duplicate=True)
         answers = load_answers(db, run.person_id, run.flow, run.instance)
         # the recorded question (the engine checks it is still asked), else the first open one
         pos = Pos(run.question, run.idx) if run.question is not None else \
             engine.first_unanswered(flow, answers, section)
         if pos is None:
-            return Submission(Result(error="stale"), Pos(""), None, True, answers=answers, run=run,
-                              draft=UNREAD)
+            return Submission(Result(error="stale"), Pos(""), None, True, answers=answers, run=run)
         question = flow.asked(pos.qid)
         if labels is None and labels_for is not None and question is not None:
             labels = labels_for(question)
@@ -118,8 +117,7 @@ def submit(db: sqlite_utils.Database, flow: Flow, run: flow_runs.Run, inp: Input
         if result.error == "stale":  # the recorded question is no longer asked
             pos = result.next
             if pos is None:
-                return Submission(result, Pos(""), None, True, answers=answers, run=run,
-                                  draft=UNREAD)
+                return Submission(result, Pos(""), None, True, answers=answers, run=run)
             question = flow.asked(pos.qid)
             if labels_for is not None and question is not None:
                 labels = labels_for(question)
@@ -128,7 +126,7 @@ def submit(db: sqlite_utils.Database, flow: Flow, run: flow_runs.Run, inp: Input
             if result.error == "too_long" and inp.kind == "text":  # kept, never dropped
                 drafts.save(db, run.person_id, run.flow, run.instance, pos.qid, pos.idx,
                             str(inp.value).strip(), now)
-            return Submission(result, pos, pos, False, answers=answers, run=run, draft=UNREAD)
+            return Submission(result, pos, pos, False, answers=answers, run=run)
         draft = drafts.get(db, run.person_id, run.flow, run.instance)
         for at, value in result.writes:
             answer_store.save(db, run.person_id, run.flow, run.instance, at.qid, at.idx,
