@@ -54,6 +54,11 @@ async def ask(update: Update, context: KernbotContext, actor: Actor, run: flow_r
     flow = _flow(context, run.flow)
     if answers is None:
         answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
+    if selected is None:  # a multiple choice asked again shows its current answer ticked
+        q = flow.question(pos.qid)
+        current = answers.get(pos)
+        if q is not None and q.type == "multi" and isinstance(current, list):
+            selected = [o for o in q.option_ids if o in current]
     state, data = f"{PREFIX}:{run.flow}", {"instance": run.instance, "sel": selected or []}
     if trail:
         data["trail"] = trail
@@ -335,8 +340,11 @@ async def _apply(update: Update, context: KernbotContext, actor: Actor, run: flo
         if sub.next is None:
             await show_summary(update, context, actor, run, trail=trail)
             return
+        # the same question again: what was ticked so far stays ticked
+        kept = list(state.data.get("sel", [])) if state is not None and sub.next == sub.at \
+            else None
         await ask(update, context, actor, run, sub.next, before=f"flows/errors/{sub.result.error}",
-                  answers=answers, known_state=state, trail=trail, **params)
+                  answers=answers, known_state=state, trail=trail, selected=kept, **params)
         return
     trail = _trail(update, context, run, sub.at, inp, bool(sub.result.writes))
     if sub.next is None:

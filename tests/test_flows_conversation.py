@@ -572,3 +572,37 @@ async def test_a_brief_step_opened_for_the_first_time_does_not_say_we_go_on(bot)
     await bot.send(SOFIE, "/brief")
     calls = await bot.tap(SOFIE, key="flows/brief/sections/step1")
     assert "flows/ui/resume" in calls[-1].keys and question(calls[-1])[0] == "scope"
+
+
+async def test_ticked_choices_survive_a_typed_text_that_is_no_choice(bot):
+    """Ticked boxes are kept when the person types something the question does not know: the
+    question comes back with the same ticks, and "Klaar" stores them."""
+    await bot.send(SOFIE, "/intake")
+    await bot.send(SOFIE, "Centrummanager")
+    await bot.tap(SOFIE, label(bot, "flows/options/dom_economy"))
+    await bot.tap(SOFIE, label(bot, "flows/options/dom_housing"))
+    calls = await bot.send(SOFIE, "Ook toerisme")
+    assert "flows/errors/unknown_option" in calls[-1].keys or question(calls[-1])[0] == "domains"
+    ticked = [b["text"] for b in calls[-1].buttons if "☑" in b["text"]]
+    assert len(ticked) == 2, calls[-1].buttons
+    await bot.tap(SOFIE, key="flows/buttons/multi_done")
+    stored = flow_progress.flow_answers(bot.db, person_id(bot, SOFIE), "intake")
+    assert stored[("domains", 0)] == ["dom_economy", "dom_housing"]
+
+
+async def test_back_to_a_multiple_choice_shows_the_current_ticks_and_adds_to_them(bot):
+    """Going back to a multiple choice that has an answer shows that answer ticked; one more
+    tick and "Klaar" store all three, nothing is silently dropped."""
+    await bot.send(SOFIE, "/intake")
+    await bot.send(SOFIE, "Centrummanager")
+    await bot.tap(SOFIE, label(bot, "flows/options/dom_economy"))
+    await bot.tap(SOFIE, label(bot, "flows/options/dom_housing"))
+    await bot.tap(SOFIE, key="flows/buttons/multi_done")
+    calls = await bot.tap(SOFIE, key="flows/buttons/back")
+    assert question(calls[-1])[0] == "domains"
+    ticked = [b["text"] for b in calls[-1].buttons if "☑" in b["text"]]
+    assert len(ticked) == 2, calls[-1].buttons
+    await bot.tap(SOFIE, label(bot, "flows/options/dom_mobility"))
+    await bot.tap(SOFIE, key="flows/buttons/multi_done")
+    stored = flow_progress.flow_answers(bot.db, person_id(bot, SOFIE), "intake")
+    assert stored[("domains", 0)] == ["dom_economy", "dom_mobility", "dom_housing"]
