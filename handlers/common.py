@@ -51,7 +51,9 @@ async def _set_language(update: Update, context: KernbotContext, actor: Actor,
     person = people.update(services.db, actor.person.id, services.clock.now(), language=language)
     actor = replace(actor, language=language, person=person)
     await set_menu_for(context, update.effective_chat.id, actor)
-    await reply(update, context, actor, "common/language_set")
+    # in the middle of a conversation: its question again, in the new language
+    if not await router.show_current(update, context, actor, "common/language_set"):
+        await reply(update, context, actor, "common/language_set")
 
 
 async def language_button(update: Update, context: KernbotContext, actor: Actor,

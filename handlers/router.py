@@ -74,3 +74,14 @@ async def cancel_current(context: KernbotContext, actor: Actor, chat_id: int) ->
         await route.cancel(context, actor, state)
     conversations.clear(context.services.db, chat_id)
     return True
+
+
+async def show_current(update: Update, context: KernbotContext, actor: Actor, before: str
+                       ) -> bool:
+    """Send `before` with the prompt the chat is at again (after /taal: in the new language).
+    False when the chat is in no conversation with a prompt to show."""
+    state = conversations.get(context.services.db, update.effective_chat.id)
+    route = context.registry.states.get(state.prefix) if state is not None else None
+    if route is None or route.resume is None:
+        return False
+    return await route.resume(update, context, actor, state, before)

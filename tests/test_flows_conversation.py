@@ -606,3 +606,15 @@ async def test_back_to_a_multiple_choice_shows_the_current_ticks_and_adds_to_the
     await bot.tap(SOFIE, key="flows/buttons/multi_done")
     stored = flow_progress.flow_answers(bot.db, person_id(bot, SOFIE), "intake")
     assert stored[("domains", 0)] == ["dom_economy", "dom_mobility", "dom_housing"]
+
+
+async def test_switching_language_mid_question_shows_the_question_again_in_that_language(bot):
+    await bot.send(SOFIE, "/intake")
+    await bot.send(SOFIE, "Centrummanager")
+    calls = await bot.send(SOFIE, "/taal en")
+    assert "common/language_set" in calls[-1].keys and calls[-1].language == "en"
+    assert question(calls[-1])[0] == "domains"
+    assert label(bot, "flows/buttons/multi_done", "en") in [b["text"] for b in calls[-1].buttons]
+    await bot.send(SOFIE, "/cancel")                   # outside a conversation: the line only
+    calls = await bot.send(SOFIE, "/taal nl")
+    assert calls[-1].key == "common/language_set"
