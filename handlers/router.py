@@ -54,8 +54,14 @@ async def route_message(update: Update, context: KernbotContext) -> None:
 
 
 async def idle(update: Update, context: KernbotContext, actor: Actor) -> None:
-    """A message outside any conversation: say what the bot expects."""
+    """A message outside any conversation: say what the bot expects (once per photo album:
+    Telegram delivers each photo of an album as a message of its own)."""
     kind = message_kind(update)
+    album = getattr(update.effective_message, "media_group_id", None)
+    if album is not None and context.chat_data is not None:
+        if context.chat_data.get("idle_album") == album:
+            return
+        context.chat_data["idle_album"] = album
     if not actor.enrolled:
         await reply(update, context, actor, "common/idle_not_enrolled")
     elif kind == "text":

@@ -179,6 +179,13 @@ async def test_unknown_command_and_idle_text(bot):
     assert (await bot.send(NEWCOMER_USER, "hallo?"))[-1].key == "common/idle_not_enrolled"
 
 
+async def test_an_album_outside_a_conversation_gets_one_answer_not_one_per_photo(bot):
+    calls = await bot.sim.send_album(SOFIE, [b"\xff\xd8one", b"\xff\xd8two", b"\xff\xd8three"])
+    assert [c.key for c in calls] == ["common/idle_media"]
+    calls = await bot.sim.send_album(SOFIE, [b"\xff\xd8four", b"\xff\xd8five"])  # another one
+    assert [c.key for c in calls] == ["common/idle_media"]
+
+
 async def test_cancel_without_conversation(bot):
     assert (await bot.send(SOFIE, "/cancel"))[-1].key == "common/nothing_to_cancel"
 
