@@ -44,6 +44,23 @@ async def test_coordinator_sees_progress_chart_and_sheet(bot):
     assert sofie_row[1] == words(bot, "progress/status_done")
 
 
+async def test_the_intake_column_uses_the_legends_symbols(bot):
+    """Every symbol in the overview is in its legend: an intake not done is "…" before the
+    first session and "✗" once it is missing, never an unexplained "–"."""
+    await bot.send(SOFIE, "/intake")
+    await play(bot, SOFIE, INTAKE_NL)
+    before = (await bot.send(ELS, "/voortgang"))[0]
+    assert {p.person.name: p.intake_state for p in overview(before).participants}[
+        "Pieter De Smet"] == "open"
+    bot.clock.advance(timedelta(days=9))  # session 1 (20 February) is over
+    after = (await bot.send(ELS, "/voortgang"))[0]
+    assert {p.person.name: p.intake_state for p in overview(after).participants}[
+        "Pieter De Smet"] == "missing"
+    for call in (before, after):
+        assert "intake –" not in call.text
+    assert "intake ✗" in after.text and "intake …" in before.text
+
+
 async def test_lagging_people_are_flagged_after_the_first_session(bot):
     await bot.send(SOFIE, "/intake")
     await play(bot, SOFIE, INTAKE_NL)
