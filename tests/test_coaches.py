@@ -411,6 +411,19 @@ async def test_where_a_person_stopped_and_since_when(bot):
 
 
 # -- the nudge ---------------------------------------------------------------------------------------
+async def test_the_overview_explains_a_nudge_count_smaller_than_who_is_behind(bot):
+    """"2 achterop" above a button "Herinner wie achterloopt (1)": the overview says why."""
+    await first_two_sessions(bot)
+    bot.clock.set(at(2024, 5, 3, 10, 0))        # Lotte and Pieter are behind
+    await bot.send(PIETER, "/stil")             # Pieter pauses his reminders for a week
+    await bot.tap(PIETER, key="calendar/mute_1w")
+    call = (await bot.send(AN, "/voortgang"))[0]
+    values = call.values("progress/overview")
+    lagging, nudges = len(values["progress"].lagging), values["nudges"]
+    assert (nudges, lagging) == (1, 2)
+    assert f"{nudges} van de {lagging}" in call.text
+
+
 async def test_the_nudge_reaches_who_is_behind_with_what_is_open_once(bot):
     await first_two_sessions(bot)
     await bot.send(AN, "/voortgang")
