@@ -84,8 +84,14 @@ def session_reminder(c: Compose, row, person):
     membership = memberships.get(db, person.id, trajectory.id)
     homework = []
     if membership is not None and membership.role == "participant":
-        homework = [(w, done) for w, done in homework_status(db, c.settings, person.id, trajectory.id, now)
-                    if w.due_at <= session.starts_at]
+        # the homework due for this session: due before it, and after the one before it
+        # started (what was due for an earlier session is not listed again)
+        before = [t.starts_at for t in trajectories.sessions_of(db, trajectory.id)
+                  if t.status == "planned" and t.starts_at < session.starts_at]
+        since = max(before, default=None)
+        homework = [(w, done) for w, done in homework_status(db, c.settings, person.id,
+                                                             trajectory.id, now)
+                    if w.due_at <= session.starts_at and (since is None or w.due_at > since)]
     text = m.render("reminders/session", person.language, person=person, session=session,
                     trajectory=trajectory, offset=row.unique_key.rsplit(":", 1)[-1],
                     homework=homework)

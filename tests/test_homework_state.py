@@ -275,3 +275,26 @@ async def test_an_unfinished_intake_is_marked_on_its_own_line(bot):
     last = person.department or person.municipality or person.name
     assert first.endswith(last) or first.endswith(f"({last})"), first
     assert second and not second.startswith("<i>"), second   # the marker, on its own line
+
+
+async def test_a_session_reminder_lists_the_homework_of_that_session_only(bot):
+    """Homework 1 (due before session 2), handed in, is listed with ✅ under session 2, and no
+    longer under sessions 3 and 4: each reminder lists the homework due for its session."""
+    from tests.test_coaches import STEP1
+
+    bot.clock.set(at(2024, 3, 1, 10, 0))
+    for qid, value in STEP1.items():
+        answer_store.save(bot.db, pid(bot, SOFIE), "brief", "", qid, 0, value, now=bot.now())
+    await bot.send(SOFIE, "/huiswerk")
+    await bot.tap(SOFIE, assignment(bot, 1).title)
+    assert (await bot.tap(SOFIE, key="homework/submit_as_is"))[-1].key == "homework/handed_in"
+    await walk(bot, at(2024, 9, 16, 10, 0))
+    listed = {}
+    for call in bot.api.sent(SOFIE.id):
+        if call.key == "reminders/session":
+            values = call.values("reminders/session")
+            listed[values["session"].number] = [(w.assignment.title, done)
+                                                for w, done in values["homework"]]
+    first = assignment(bot, 1).title
+    assert (first, True) in listed[2]
+    assert all(title != first for n in (3, 4) for title, _ in listed[n]), listed
