@@ -137,6 +137,9 @@ async def test_the_whole_demo_trajectory_follows_the_ladder_on_working_days(bot)
     closing = received(bot, SOFIE, (planner.CLOSING, planner.AFTERCARE))
     assert closing == [("Wed 16 Oct 10:00", "trajectory", "end"),
                        ("Thu 16 Jan 10:00", "trajectory", "3m")]
+    # the closing message announces the after-care with its year: it is in the next one
+    end = next(c for c in bot.api.sent(SOFIE.id) if c.key == "followup/closing")
+    assert "16 januari 2025" in end.text
     documents = [c for c in bot.api.sent(SOFIE.id) if c.method == "sendDocument"
                  and c.saved_paths and c.saved_paths[0].suffix == ".pdf"]
     assert len(documents) == 1
