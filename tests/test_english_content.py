@@ -169,3 +169,18 @@ async def test_how_might_we_typed_in_either_language_is_not_doubled(bot, tmp_pat
     assert pdf_text.count(wanted) == 1 and f"{dutch} eigenaars overtuigen?" in pdf_text
     assert f"{dutch} {english}".lower() not in pdf_text.lower()
     assert f"{dutch} {dutch}".lower() not in pdf_text.lower()
+
+
+async def test_the_trajectory_title_has_no_english_and_is_marked_for_english_readers(bot):
+    """A trajectory's title is given in Dutch only: an English reader sees it marked "(in
+    Dutch)" in /start and /voortgang, a Dutch reader unmarked."""
+    title = trajectories.by_number(bot.db, 7).title
+    marked = bot.services.messages.plain(MARK, "en")
+    set_language(bot, SOFIE, "en")
+    calls = await bot.send(SOFIE, "/start")
+    assert f"{title} {marked}" in text(calls[0])
+    set_language(bot, ELS, "en")
+    calls = await bot.send(ELS, "/voortgang")
+    assert f"{title} {marked}" in text(calls[0])
+    calls = await bot.send(PIETER, "/start")
+    assert title in text(calls[0]) and marked not in text(calls[0])
