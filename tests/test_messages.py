@@ -86,3 +86,19 @@ def test_an_average_has_a_decimal_comma_in_dutch_and_a_point_in_english():
     en = m.plain("prep/average", "en", count=2, expected=3, session=session, average=3.5)
     assert "3,5" in nl and "3.5" not in nl
     assert "3.5" in en
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_brief_overview_puts_each_chain_and_its_question_on_lines_of_their_own(lang):
+    """A chain, its "How might we" on the next line, then a blank line before the closing
+    sentence (the question used to run on after the problem, and the blank line was lost)."""
+    chains = [SimpleNamespace(complete=True, number="1", problem="Leegstand", hkw="Hoe dan?"),
+              SimpleNamespace(complete=False, number="2", problem="Parkeren", hkw="")]
+    m = Messages("nl", "Europe/Brussels")
+    text = m.plain("flows/ui/brief_menu", lang, intro="-", parts=[("Stap 1", True)],
+                   chains=chains)
+    lines = text.split("\n")
+    first = next(i for i, line in enumerate(lines) if "Leegstand" in line)
+    assert lines[first + 1].strip().startswith("→") and "Hoe dan?" in lines[first + 1]
+    assert "Parkeren" in lines[first + 2]
+    assert lines[first + 3] == "" and lines[first + 4]
