@@ -103,6 +103,15 @@ async def test_closed_homework_is_shown_as_closed_and_left_out_of_what_is_to_do(
             assert "Je uitdaging helder benoemd" not in titles, titles
         if session is not None and session.number >= 4:
             assert "Foto's van je kern" not in titles, titles
+        # an item past its time says so; the commands named are those of the items listed
+        now = call.values("followup/check_in")["now"]
+        for item in items:
+            if item.due_at <= now:
+                stamp = bot.services.messages.format(item.due_at, "nl", "datetime_short")
+                assert f"moest klaar zijn op {stamp}" in call.text, call.text
+        kinds = {i.kind for i in items}
+        assert ("/intake" in call.text) == ("intake" in kinds)
+        assert ("/huiswerk" in call.text) == ("assignment" in kinds)
     # /huiswerk: closed items say so, and no "late is possible until <a past date>"
     call = (await bot.send(SOFIE, "/huiswerk"))[-1]
     assert call.key == "homework/list"
