@@ -151,6 +151,22 @@ def words(bot, key: str, **values) -> str:
     return bot.services.messages.plain(key, "nl", **values)
 
 
+async def test_the_coach_sees_that_a_participant_reads_english(bot):
+    """A Dutch-speaking coach opening the submission of a participant who reads English is
+    told so (feedback in English reaches them better); a Dutch participant's has no such
+    line."""
+    await first_two_sessions(bot)
+    people.update(bot.db, pid(bot, SOFIE), bot.now(), language="en")
+    shown = {}
+    for name in ("Sofie Janssens", "Pieter De Smet"):
+        await bot.send(AN, "/inzendingen")
+        await bot.tap(AN, key="announcements/session_button", values={"session": session(bot, 1)})
+        shown[name] = (await bot.tap(AN, name))[0]
+        assert shown[name].key == "homework/submission"
+    assert "🇬🇧" in shown["Sofie Janssens"].text
+    assert "🇬🇧" not in shown["Pieter De Smet"].text
+
+
 # -- the overview says what its name buttons do ---------------------------------------------------
 async def test_the_overview_says_what_its_name_buttons_do(bot):
     """With nothing handed in, every name button gives more time: the overview says that, not
