@@ -32,7 +32,7 @@ def test_the_whole_trajectory_in_the_console(tmp_path):
     assert "Traceback" not in result.stderr
     out = result.stdout
     assert "Sessie 3 van traject 7 verplaatsen" in out
-    assert "versie 1" in out
+    assert "agenda-uitnodiging die de oude in hun agenda vervangt" in out
     assert "Sessie 3 van traject 7 is verplaatst naar dinsdag 25 juni 2024 om 9u30" in out
     assert "Werksessie 3 van traject 7 is verplaatst" in out      # Sofie's notice
     assert "kernbot-traject-7-sessie-3.ics" in out                # with the updated .ics
