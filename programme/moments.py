@@ -1,5 +1,5 @@
-"""Dates and times people type ("25/3 14u30", "25/03/2024 14:30", "15/3"), read in the
-programme's time zone. A moment in the past is refused with the reason, never moved to next
+"""Dates and times people type ("25/3 14u30", "25/03/2024 14:30", "15/3", "25 maart",
+"March 25 2:30"), read in the programme's time zone. A moment in the past is refused with the reason, never moved to next
 year: "11/2 9u00" typed on 12 February is yesterday's date, not one in a year.
 
     parse_moment(text, now, tz) -> Parsed(moment, problem)   problem: None | "format" | "past"
@@ -13,10 +13,41 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_month_names
+
 _DATE = r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2,4}))?"
 _MOMENT = re.compile(rf"\s*(?:op\s+|on\s+)?{_DATE}\s+(?:om\s+|at\s+)?(\d{{1,2}})[u:h.](\d{{2}})"
                      r"(?:\s*-\s*(\d{1,2})[u:h.](\d{2}))?\s*", re.I)
 _DAY = re.compile(rf"\s*(?:tot\s+(?:en\s+met\s+)?|until\s+)?{_DATE}\s*", re.I)
+
+
+def _month_numbers() -> dict[str, int]:
+    """Month names and their short forms, in Dutch and English, as people type them."""
+    names = {"sep": 9, "sept": 9, "maa": 3}
+    for locale in ("nl_BE", "en_GB"):
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, locale=locale).items():
+                names[name.casefold().rstrip(".")] = number
+    return names
+
+
+_MONTHS = _month_numbers()
+_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))   # longest first: "maart", "maa"
+_NAMED = re.compile(rf"(?P<d1>\d{{1,2}})(?:st|nd|rd|th|e)?\s+(?P<m1>{_NAME})\b\.?"
+                    r"(?:\s+(?P<y1>\d{4})\b)?"
+                    rf"|\b(?P<m2>{_NAME})\b\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b,?"
+                    r"(?:\s+(?P<y2>\d{4})\b)?", re.I)
+
+
+def _numeric(text: str) -> str:
+    """A date typed with a month name ("25 maart", "25th March 2024", "March 25") as the
+    numeric form the patterns below read ("25/3", "25/3/2024"); other text unchanged."""
+    def numeric(match: re.Match) -> str:
+        month = _MONTHS[(match["m1"] or match["m2"]).casefold()]
+        day, year = match["d1"] or match["d2"], match["y1"] or match["y2"]
+        return f"{day}/{month}" + (f"/{year}" if year else "")
+
+    return _NAMED.sub(numeric, text or "")
 
 
 @dataclass(frozen=True)
@@ -38,7 +69,7 @@ def _year(text: str | None, now_local: datetime) -> int:
 
 
 def parse_moment(text: str, now: datetime, tz: ZoneInfo) -> Parsed:
-    match = _MOMENT.fullmatch(text or "")
+    match = _MOMENT.fullmatch(_numeric(text))
     if not match:
         return Parsed(problem="format")
     day, month, year, hour, minute, end_hour, end_minute = match.groups()
@@ -60,7 +91,7 @@ def parse_moment(text: str, now: datetime, tz: ZoneInfo) -> Parsed:
 
 
 def parse_day(text: str, now: datetime, tz: ZoneInfo) -> Parsed:
-    match = _DAY.fullmatch(text or "")
+    match = _DAY.fullmatch(_numeric(text))
     if not match:
         return Parsed(problem="format")
     day, month, year = match.groups()
