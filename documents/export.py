@@ -77,7 +77,8 @@ def export_trajectory(services: Services, trajectory_id: int, out_dir: str | Pat
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     trajectory = trajectories.get(db, trajectory_id)
-    stem = f"traject-{trajectory.number}-{now.astimezone(messages.tz):%Y%m%d}"
+    stem = messages.plain("files/export", lang, number=trajectory.number,
+                          day=f"{now.astimezone(messages.tz):%Y%m%d}")
     participants = _participants(db, trajectory_id)
     photos = photos or {}
     return ExportFiles(
@@ -219,7 +220,7 @@ def _xlsx(services: Services, trajectory, participants, path: Path, lang: str, n
 
     book = Workbook()
     sheet = book.active
-    sheet.title = f"Traject {trajectory.number}"
+    sheet.title = m.plain("files/export_sheet", lang, number=trajectory.number)
     columns: list[tuple[str, str, Pos]] = []
     # (flow, instance): the evaluation of the whole trajectory is one per trajectory
     sources = [("intake", ""), ("brief", "")]

@@ -38,12 +38,13 @@ async def my_data_command(update: Update, context: KernbotContext, actor: Actor)
     await reply(update, context, actor, "privacy/my_data")
     sections = privacy.readable(services.db, m, services.flows, actor.person_id, lang)
     with tempfile.TemporaryDirectory(prefix="kernbot-mydata-") as tmp:
-        json_path = Path(tmp) / "mijn-gegevens.json"
+        stem = m.plain("files/my_data", lang)
+        json_path = Path(tmp) / f"{stem}.json"
         json_path.write_text(privacy.export_json(services.db, actor.person_id), "utf-8")
         pdf_path = build_pdf(m.plain("privacy/pdf_title", lang),
                              m.plain("privacy/pdf_intro", lang,
                                      date=m.format(services.clock.now(), lang, "date")),
-                             sections, Path(tmp) / "mijn-gegevens.pdf")
+                             sections, Path(tmp) / f"{stem}.pdf")
         for path in (json_path, pdf_path):
             with path.open("rb") as handle:
                 await context.bot.send_document(chat_id, handle, filename=path.name)

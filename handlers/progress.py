@@ -109,7 +109,7 @@ async def show(update: Update, context: KernbotContext, actor: Actor, trajectory
     labels = _labels(context, actor, data)
     chat_id = update.effective_chat.id
     with tempfile.TemporaryDirectory(prefix="kernbot-progress-") as tmp:
-        stem = f"voortgang-traject-{data.trajectory.number}"
+        stem = label(context, actor, "files/progress", number=data.trajectory.number)
         png = chart_png(data, labels, Path(tmp) / f"{stem}.png")
         with png.open("rb") as photo:
             await context.bot.send_photo(chat_id, photo, filename=png.name)

@@ -163,3 +163,19 @@ async def test_progress_shows_homework_per_session_on_time_late_and_missing(bot)
     assert cells["Lotte Willems"][s2] == words(bot, "progress/status_missing")
     assert cells["Lotte Willems"][s1] == words(bot, "progress/status_missing")
     assert cells["Sofie Janssens"][s3] in ("", None)  # not open yet
+
+
+async def test_file_names_are_in_the_readers_language(bot):
+    from tests.flow_helpers import set_language
+
+    names = {}
+    for lang in ("nl", "en"):
+        set_language(bot, ELS, lang)
+        calls = await bot.send(ELS, "/voortgang")
+        names[lang] = sorted(p.name for c in calls for p in c.saved_paths)
+    assert names["nl"] == ["voortgang-traject-7.png", "voortgang-traject-7.xlsx"]
+    assert names["en"] == ["progress-trajectory-7.png", "progress-trajectory-7.xlsx"]
+    set_language(bot, SOFIE, "en")
+    calls = await bot.send(SOFIE, "/mijngegevens")
+    assert sorted(p.name for c in calls for p in c.saved_paths) == ["my-data.json",
+                                                                   "my-data.pdf"]
