@@ -14,7 +14,7 @@ from tests.test_console import console
 
 WORK = Settings.defaults().work
 SCRIPT = "\n".join([
-    ":as els", "/sessies", "3",            # ⚙️ sessie 3
+    ":as els", "/sessies", "3",            # ⚙️ Sessie 3
     "1",                                   # 📅 Verplaatsen
     "25/6 9u30",                           # the preview
     "1",                                   # Bevestigen

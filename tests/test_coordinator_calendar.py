@@ -49,7 +49,7 @@ def ics_events(calls):
 
 async def open_session(bot, number: int):
     await bot.send(ELS, "/sessies")
-    return await bot.tap(ELS, f"⚙️ sessie {number}")
+    return await bot.tap(ELS, f"⚙️ Sessie {number}")
 
 
 async def test_move_session_3_with_a_preview_and_an_updated_ics_for_everyone(bot):
@@ -187,6 +187,8 @@ async def test_only_coordinators_see_the_buttons(bot):
     assert not any(b["text"].startswith("⚙️") for b in calls[0].buttons)
     calls = await bot.send(ELS, "/sessies")
     assert any(b["text"].startswith("⚙️") for b in calls[0].buttons)
+    # one instruction for both kinds of button, not two paragraphs each starting "Tik op"
+    assert calls[0].text.count("\n\nTik op") == 1, calls[0].text
 
 
 async def test_another_date_typed_at_the_confirmation_gives_a_new_preview(bot):

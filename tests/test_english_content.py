@@ -122,7 +122,7 @@ async def test_the_import_checks_english_texts_and_a_coordinator_edits_their_own
     hw = photos(bot)
     set_language(bot, ELS, "en")
     await bot.send(ELS, "/sessies")
-    await bot.tap(ELS, "⚙️ session 2")
+    await bot.tap(ELS, "⚙️ Session 2")
     await bot.tap(ELS, f"✏️ Text: {hw.title_en[:30]}")
     calls = await bot.send(ELS, "Three photos of your town centre and one sentence why.")
     assert calls[-1].key == "calendar/text_done"
