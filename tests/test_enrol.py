@@ -174,3 +174,13 @@ async def test_a_municipality_outside_the_list_can_be_kept_and_the_department_ne
     assert calls[-1].key == "start/welcome_participant"
     person = people.by_telegram_id(bot.db, NEWCOMER_USER.id)
     assert (person.municipality, person.department) == ("Brussel", "Lokale economie")
+
+
+async def test_switching_language_during_enrolment_asks_the_same_question_in_that_language(bot):
+    calls = await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    await bot.tap(NEWCOMER_USER, key=OK)
+    calls = await bot.send(NEWCOMER_USER, "/taal en")
+    assert "common/language_set" in [k for c in calls for k in c.keys]
+    assert asked(calls[-1]) == ("municipality", "") and calls[-1].language == "en"
+    calls = await bot.send(NEWCOMER_USER, "Mol")
+    assert asked(calls[-1]) == ("department", "") and calls[-1].language == "en"
