@@ -12,11 +12,9 @@ right reasons, once.
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import timedelta
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
-import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
@@ -24,34 +22,19 @@ from documents.brief import pdf_safe
 from flows.engine import DONE
 from kernbot.harness import AN, ELS, KOEN, PIETER, SOFIE, enrol
 from programme.flow_runner import load_answers
-from schedule import dispatcher, planner
+from schedule import planner
 from storage import answers as answer_store
 from storage import assignments, memberships, outbox, people, trajectories
 from storage import coaches as coach_store
 from storage import homework as homework_store
 from tests.flow_helpers import INTAKE_NL, SKIP, play
+from tests.support.timeline import local as at
+from tests.support.timeline import no_pacing, pid  # noqa: F401 (fixture)
 from transports.simulator import User
 
-BXL = ZoneInfo("Europe/Brussels")
 LOTTE = User(9013, "Lotte", "Willems")
 JAN = User(1000, "Jan", "Peeters", language_code="nl")
 SUBMIT = "homework/submit"
-
-
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch):
-    async def instant(self):
-        return None
-
-    monkeypatch.setattr(dispatcher.Pacer, "wait", instant)
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=BXL)
-
-
-def pid(bot, user) -> int:
-    return people.by_telegram_id(bot.db, user.id).id
 
 
 def session(bot, number: int) -> trajectories.Session:

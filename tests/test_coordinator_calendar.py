@@ -5,32 +5,18 @@ and deadline; a re-import reports what it would overwrite instead of undoing it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, timedelta
 
-import pytest
 from icalendar import Calendar
 
 from kernbot.harness import AN, ELS, KOEN, PIETER, SOFIE
 from programme import calendar, importer
 from programme.demo import DEMO_FILE
-from schedule import dispatcher, planner
+from schedule import planner
 from storage import assignments, memberships, outbox, people, trajectories
+from tests.support.timeline import BXL, local, no_pacing  # noqa: F401 (fixture)
 
-BXL = ZoneInfo("Europe/Brussels")
 MEMBERS = (SOFIE, PIETER, AN, KOEN)
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=BXL)
-
-
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch):
-    async def instant(self):
-        return None
-
-    monkeypatch.setattr(dispatcher.Pacer, "wait", instant)
 
 
 def session(bot, number):

@@ -8,8 +8,6 @@ from __future__ import annotations
 import html
 import re
 import tempfile
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pypdf
 import pytest
@@ -17,24 +15,11 @@ import pytest
 from kernbot.harness import ELS, PIETER, SOFIE
 from programme import flow_progress, importer
 from programme.demo import DEMO_FILE
-from schedule import dispatcher
 from storage import assignments, trajectories
 from tests.flow_helpers import after_session, person_id, play, set_language
+from tests.support.timeline import local, no_pacing  # noqa: F401 (fixture)
 
-BXL = ZoneInfo("Europe/Brussels")
 MARK = "common/in_dutch"
-
-
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch):
-    async def instant(self):
-        return None
-
-    monkeypatch.setattr(dispatcher.Pacer, "wait", instant)
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=BXL)
 
 
 def text(call) -> str:

@@ -6,44 +6,21 @@ intake view. Regressions from a walk through the console (clock moved months ahe
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
-import pytest
 from markupsafe import escape
 
 from kernbot.harness import AN, ELS, PIETER, SOFIE
 from programme import homework, progress
-from schedule import dispatcher
 from storage import answers as answer_store
-from storage import assignments, outbox, people, trajectories
+from storage import assignments, outbox, trajectories
 from storage import homework as store
+from tests.support.timeline import local as at
+from tests.support.timeline import no_pacing, pid, walk  # noqa: F401 (fixture)
 from transports.simulator import User
 
-BXL = ZoneInfo("Europe/Brussels")
 LOTTE = User(9013, "Lotte", "Willems")
 SUBMIT = "homework/submit"
-
-
-@pytest.fixture(autouse=True)
-def no_pacing(monkeypatch):
-    async def instant(self):
-        return None
-
-    monkeypatch.setattr(dispatcher.Pacer, "wait", instant)
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=BXL)
-
-
-async def walk(bot, until: datetime) -> None:
-    """Move the clock and send what falls due on the way, as the console's :klok does."""
-    await bot.dispatcher.travel(bot.app, bot.clock, until.astimezone(UTC))
-
-
-def pid(bot, user) -> int:
-    return people.by_telegram_id(bot.db, user.id).id
 
 
 def assignment(bot, number: int) -> assignments.Assignment:
