@@ -84,14 +84,11 @@ def session_reminder(c: Compose, row, person):
     membership = memberships.get(db, person.id, trajectory.id)
     homework = []
     if membership is not None and membership.role == "participant":
-        # the homework due for this session: due before it, and after the one before it
-        # started (what was due for an earlier session is not listed again)
-        before = [t.starts_at for t in trajectories.sessions_of(db, trajectory.id)
-                  if t.status == "planned" and t.starts_at < session.starts_at]
-        since = max(before, default=None)
+        # the homework for this session: given at the one before (what was due for an
+        # earlier session is not listed again)
         homework = [(w, done) for w, done in homework_status(db, c.settings, person.id,
                                                              trajectory.id, now)
-                    if w.due_at <= session.starts_at and (since is None or w.due_at > since)]
+                    if w.next_session is not None and w.next_session.id == session.id]
     text = m.render("reminders/session", person.language, person=person, session=session,
                     trajectory=trajectory, offset=row.unique_key.rsplit(":", 1)[-1],
                     homework=homework)
