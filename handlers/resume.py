@@ -18,7 +18,7 @@ from datetime import datetime
 from telegram import Update
 from telegram.ext import Application
 
-from handlers import enrol, flows
+from handlers import enrol, flows, router
 from handlers.access import Actor, actor_of
 from handlers.context import KernbotContext
 from handlers.replies import reply
@@ -43,9 +43,7 @@ async def resend_owed(app: Application, update: Update, received_at: datetime) -
     services = context.services
     actor = actor_of(update, services)
     state = conversations.get(services.db, chat.id)
-    route = context.registry.states.get(state.prefix) if state is not None else None
-    if route is not None and route.resume is not None and \
-            await route.resume(update, context, actor, state, BACK):
+    if await router.show_prompt(update, context, actor, state, BACK):
         return
     if state is None and await finished_flow(update, context, actor, received_at, BACK):
         return

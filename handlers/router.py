@@ -87,6 +87,13 @@ async def show_current(update: Update, context: KernbotContext, actor: Actor, be
     """Send `before` with the prompt the chat is at again (after /taal: in the new language).
     False when the chat is in no conversation with a prompt to show."""
     state = conversations.get(context.services.db, update.effective_chat.id)
+    return await show_prompt(update, context, actor, state, before)
+
+
+async def show_prompt(update: Update, context: KernbotContext, actor: Actor,
+                      state: conversations.ConversationState | None, before: str) -> bool:
+    """`before` and the prompt of conversation `state`, rebuilt from storage by the resume hook
+    the composition root gave its prefix; False when it has none."""
     route = context.registry.states.get(state.prefix) if state is not None else None
     if route is None or route.resume is None:
         return False
