@@ -98,10 +98,10 @@ def _hashable(ctx: dict) -> dict:
 
 def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_runs.Run,
                   answers: dict, pos: Pos, selected: list[str] | None = None,
-                  order: tuple[Pos, ...] | None = None, draft=flow_runner.UNREAD
+                  order: tuple[Pos, ...] | None = None, known_draft=flow_runner.UNREAD
                   ) -> tuple[str, InlineKeyboardMarkup | None]:
     """(text, markup) of the question at pos; `order` (the positions to ask) and the run's
-    `draft` (a Draft or None) when known."""
+    draft (a Draft or None) when known."""
     m, lang = context.services.messages, actor.language
     if order is None:
         order = engine.positions(flow, answers, flow_runner.section_of(run))
@@ -139,7 +139,7 @@ def question_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_r
         text = m.render("flows/ui/question", lang, **values)
     else:  # the same words for everybody at this point: rendered once per process
         text = m.static("flows/ui/question", lang, html=True, **values)
-    draft = draft_here(context, actor, flow, run, pos, q, draft)
+    draft = draft_here(context, actor, flow, run, pos, q, known_draft)
     view_key = ("question", flow.id, run.instance, pos, lang, tuple(selected or ()), can_back,
                 optional, pos in answers, ctx["suggestion"], draft)
     markup = context.keyboards.cached(view_key)

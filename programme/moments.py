@@ -1,6 +1,7 @@
 """Dates and times people type ("25/3 14u30", "25/03/2024 14:30", "15/3", "25 maart",
-"March 25 2:30"), read in the programme's time zone. A moment in the past is refused with the reason, never moved to next
-year: "11/2 9u00" typed on 12 February is yesterday's date, not one in a year.
+"March 25 14:30"), read in the programme's time zone. A moment in the past is refused with
+the reason, never moved to next year: "11/2 9u00" typed on 12 February is yesterday's date,
+not one in a year.
 
     parse_moment(text, now, tz) -> Parsed(moment, problem)   problem: None | "format" | "past"
     parse_day(text, now, tz)    -> Parsed(day, problem)
