@@ -25,7 +25,7 @@ from flows.engine import Flow, Input, Pos
 from handlers import brief, flow_views, router
 from handlers.access import PARTICIPANT, Actor
 from handlers.context import KernbotContext
-from handlers.replies import keyboard, reply, send
+from handlers.replies import edit, keyboard, reply, send
 from programme import evaluation, flow_progress, flow_runner, flow_text
 from storage import conversations, drafts, flow_runs, updates
 from storage.db import parse_iso, transaction, utcnow_iso
@@ -83,11 +83,14 @@ async def toggle(update: Update, context: KernbotContext, actor: Actor, run: flo
                           {"instance": run.instance, "sel": selected}, services.clock.now())
         updates.mark(services.db, update.update_id, services.clock.now())
     text, markup = flow_views.question_view(context, actor, flow, run, answers, pos, selected)
-    try:
-        await update.callback_query.edit_message_text(text, reply_markup=markup)
-    except TelegramError as exc:  # too old, or not modified: send it anew
-        log.info("could not edit the question message (%s); sending a new one", exc)
-        await send(context, update.effective_chat.id, text, markup)
+    pressed = update.callback_query.message
+    if pressed is not None:
+        try:
+            await edit(context, update.effective_chat.id, pressed.message_id, text, markup)
+            return
+        except TelegramError as exc:  # too old, or not modified: send it anew
+            log.info("could not edit the question message (%s); sending a new one", exc)
+    await send(context, update.effective_chat.id, text, markup)
 
 
 async def show_summary(update: Update, context: KernbotContext, actor: Actor,
@@ -126,8 +129,7 @@ async def _refresh_summary(update: Update, context: KernbotContext, actor: Actor
     text, markup = flow_views.summary_view(context, actor, _flow(context, run.flow), run,
                                            answers)
     try:
-        await context.bot.edit_message_text(text, chat_id=update.effective_chat.id,
-                                            message_id=int(trail["msg"]), reply_markup=markup)
+        await edit(context, update.effective_chat.id, int(trail["msg"]), text, markup)
     except TelegramError as exc:  # e.g. the text did not change: nothing lost
         log.info("album summary not updated: %s", exc)
 

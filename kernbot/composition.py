@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -38,6 +39,7 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from buttons import announcements as ab
 from buttons import calendar as cb
@@ -441,6 +443,11 @@ def build_application(config: Config, services: Services, *,
     if rate_limit if rate_limit is not None else request is None:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
+    # handlers/replies.py sends texts through `do_api_request` on purpose (it skips parsing
+    # Telegram's answer into a Message, the largest cost of an answer); PTB would remind us
+    # once per method that `send_message` exists
+    warnings.filterwarnings("ignore", category=PTBUserWarning, message=r"Please use "
+                            r"'Bot\.(sendMessage|editMessageText)' instead of")
     registry = build_registry()
     app.bot_data["services"] = services
     app.bot_data["registry"] = registry

@@ -590,6 +590,26 @@ async def test_ticked_choices_survive_a_typed_text_that_is_no_choice(bot):
     assert stored[("domains", 0)] == ["dom_economy", "dom_housing"]
 
 
+async def test_a_tick_whose_message_cannot_be_edited_comes_as_a_new_question(bot):
+    """Telegram refuses to edit the question (too old): the tick is kept and the question
+    comes anew with it, on the same request path as every other text."""
+    await bot.send(SOFIE, "/intake")
+    await bot.send(SOFIE, "Centrummanager")
+    bot.api.fault = lambda method, params: (400, {
+        "ok": False, "error_code": 400,
+        "description": "Bad Request: message can't be edited"}) \
+        if method == "editMessageText" else None
+    calls = await bot.tap(SOFIE, label(bot, "flows/options/dom_economy"))
+    bot.api.fault = None
+    assert calls[-1].method == "sendMessage" and question(calls[-1])[0] == "domains"
+    assert calls[-1].params["parse_mode"] == "HTML"
+    ticked = [b["text"] for b in calls[-1].buttons if "☑" in b["text"]]
+    assert len(ticked) == 1 and label(bot, "flows/options/dom_economy") in ticked[0]
+    await bot.tap(SOFIE, key="flows/buttons/multi_done")
+    stored = flow_progress.flow_answers(bot.db, person_id(bot, SOFIE), "intake")
+    assert stored[("domains", 0)] == ["dom_economy"]
+
+
 async def test_back_to_a_multiple_choice_shows_the_current_ticks_and_adds_to_them(bot):
     """Going back to a multiple choice that has an answer shows that answer ticked; one more
     tick and "Klaar" store all three, nothing is silently dropped."""
