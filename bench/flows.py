@@ -2,9 +2,11 @@
 """Benchmark: N simulated participants complete the intake through the whole Application on
 the fake Bot API, against a bare python-telegram-bot echo Application in the same run.
 
-    /work/main/.venv/bin/python bench/flows.py [--n 200]
+    .venv/bin/python bench/flows.py [--n 200] [--rounds 3]
 
-Prints per-update p50 and p99 latency (milliseconds) for both, and their ratio. Participants
+Prints per-update p50 and p99 latency (milliseconds) for both, and their ratio, over all
+rounds together (each round a fresh database and fresh Applications; one round takes about
+7 s), and the ratios of each round, to show how much one round's figure moves. Participants
 are enrolled directly through storage; their updates are interleaved (everyone answers
 question 1, then everyone answers question 2, ...), as many people would in real life. Each
 such wave is timed on Kernbot and then, the very same updates, on the echo baseline, so load
@@ -171,13 +173,25 @@ async def run(workdir: Path, n: int, warmup: int, paths: tuple[str, ...] = ("inb
     return kernbot_ms, echo_ms, len(updates)
 
 
-async def main(n: int, warmup: int, db_dir: str | None = None, path: str = "inbox") -> int:
+async def main(n: int, warmup: int, db_dir: str | None = None, path: str = "inbox",
+               rounds: int = 3) -> int:
     paths = ("inbox", "direct") if path == "both" else (path,)
-    with tempfile.TemporaryDirectory(prefix="kernbot-bench-", dir=db_dir) as tmp:
-        kernbots, echo, _ = await run(Path(tmp), n, warmup, paths)
+    kernbots: dict[str, list[float]] = {p: [] for p in paths}
+    echo: list[float] = []
+    per_round = []
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory(prefix="kernbot-bench-", dir=db_dir) as tmp:
+            round_kernbots, round_echo, _ = await run(Path(tmp), n, warmup, paths)
+        first = round_kernbots[paths[0]]
+        per_round.append((percentile(first, .5) / percentile(round_echo, .5),
+                          percentile(first, .99) / percentile(round_echo, .99)))
+        for p in paths:
+            kernbots[p] += round_kernbots[p]
+        echo += round_echo
     e50, e99 = percentile(echo, 0.50), percentile(echo, 0.99)
-    print(f"participants: {n} (+{warmup} warm-up), updates timed: {len(echo)} "
-          f"(intake: {len(INTAKE)} per person); database in {db_dir or tempfile.gettempdir()}")
+    print(f"participants: {n} (+{warmup} warm-up), rounds: {rounds}, updates timed: "
+          f"{len(echo)} (intake: {len(INTAKE)} per person); database in "
+          f"{db_dir or tempfile.gettempdir()}")
     names = {"inbox": "kernbot intake ", "direct": "kernbot direct "}
     for name, samples in kernbots.items():
         k50, k99 = percentile(samples, 0.50), percentile(samples, 0.99)
@@ -192,6 +206,8 @@ async def main(n: int, warmup: int, db_dir: str | None = None, path: str = "inbo
         inbox, direct = kernbots["inbox"], kernbots["direct"]
         print(f"the inbox costs  p50 {percentile(inbox, .5) - percentile(direct, .5):+7.3f} ms"
               f"   mean {statistics.fmean(inbox) - statistics.fmean(direct):+7.3f} ms per update")
+    print(f"each round ({paths[0]}): p50 " + " ".join(f"{r[0]:.2f}x" for r in per_round)
+          + "   p99 " + " ".join(f"{r[1]:.2f}x" for r in per_round))
     first = next(iter(kernbots.values()))
     k50, k99 = percentile(first, 0.50), percentile(first, 0.99)
     print(f"targets ({next(iter(kernbots))}): ratio <= 3x: "
@@ -212,5 +228,7 @@ if __name__ == "__main__":
                         help="inbox (default): each update is stored in the inbox, handled and "
                         "marked done, as in production; direct: process_update only; both: "
                         "the two side by side in one run, to see what the inbox costs")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds, each on a fresh database, pooled (default 3)")
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.n, args.warmup, args.db_dir, args.path)))
+    sys.exit(asyncio.run(main(args.n, args.warmup, args.db_dir, args.path, args.rounds)))
