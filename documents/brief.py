@@ -155,11 +155,18 @@ def _drawable() -> frozenset[int]:
     return frozenset(TTFont(str(regular)).getBestCmap())
 
 
+# The chat's status emoji, as a sign the PDF's font can draw (the rest is left out).
+PDF_SIGNS = str.maketrans({"✅": "✓", "⬜": "☐", "⛔": "✗", "💬": "✉"})
+
+
 def pdf_safe(text: str) -> str:
-    """Leave out what the font cannot draw (emoji and the like)."""
+    """Status emoji become signs the font can draw; what it cannot draw (other emoji and the
+    like) is left out, with the space it leaves inside brackets."""
     drawable = _drawable()
-    cleaned = "".join(ch for ch in text if ch in "\n\t" or ord(ch) in drawable)
-    return re.sub(r"[ \t]+", " ", cleaned).strip()
+    cleaned = "".join(ch for ch in text.translate(PDF_SIGNS)
+                      if ch in "\n\t" or ord(ch) in drawable)
+    cleaned = re.sub(r"[ \t]+", " ", cleaned)
+    return re.sub(r"([(\[]) | ([)\]])", r"\1\2", cleaned).strip()
 
 
 def new_pdf(margin: float = 18):

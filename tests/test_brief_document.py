@@ -82,7 +82,14 @@ async def test_pdf_and_docx_contain_the_answers_and_accents(bot, tmp_path, monke
 
 
 def test_pdf_leaves_out_what_the_font_cannot_draw(tmp_path):
-    assert brief_document.pdf_safe("Klaar ✅ 🎉 één") == "Klaar één"
+    assert brief_document.pdf_safe("Klaar 🎉 één") == "Klaar één"
+
+
+def test_pdf_draws_the_status_emoji_as_signs_and_leaves_no_gap_in_brackets():
+    assert brief_document.pdf_safe("Opdracht (⬜ open)") == "Opdracht (☐ open)"
+    assert brief_document.pdf_safe("(✅ ingediend) (⛔ afgesloten) (💬 feedback)") == \
+        "(✓ ingediend) (✗ afgesloten) (✉ feedback)"
+    assert brief_document.pdf_safe("Feest (🎉) en ( 🎉 foto)") == "Feest () en (foto)"
 
 
 async def test_english_document_for_an_empty_brief(bot, tmp_path):

@@ -567,6 +567,10 @@ async def test_the_export_holds_every_action_chain_photo_evaluation_and_intake(b
                      "De oefening met de actorenkaart.",                     # an evaluation
                      "Leegstandsbeheer"):                                    # the 2nd action
         assert expected in text, expected
+    # a homework status keeps a symbol the PDF font can draw (it read "( open)": the emoji
+    # was left out and its space stayed behind)
+    assert "( " not in text, text
+    assert f"(✓ {words(bot, 'homework/_status', status='handed_in')[2:]})" in text, text
     from pypdf import PdfReader
 
     assert sum(len(p.images) for p in PdfReader(files[".pdf"]).pages) >= 2  # brief + homework
