@@ -25,7 +25,7 @@ from flows.engine import Flow, Input, Pos
 from handlers import brief, flow_views, router
 from handlers.access import PARTICIPANT, Actor
 from handlers.context import KernbotContext
-from handlers.replies import edit, keyboard, reply, send
+from handlers.replies import delete, edit, keyboard, reply, send
 from programme import evaluation, flow_progress, flow_runner, flow_text
 from storage import conversations, drafts, flow_runs, updates
 from storage.db import parse_iso, transaction, utcnow_iso
@@ -69,7 +69,12 @@ async def ask(update: Update, context: KernbotContext, actor: Actor, run: flow_r
                                             order, known_draft)
     if before:
         text = services.messages.render(before, actor.language, **before_values) + "\n\n" + text
-    await send(context, update.effective_chat.id, text, markup)
+    sent = await send(context, update.effective_chat.id, text, markup)
+    if sent is not None and trail and trail.get("kind") == "text":
+        # the next part of a text Telegram split replaces this question (see `_follow`)
+        conversations.put(services.db, update.effective_chat.id, state,
+                          {**data, "trail": {**trail, "msgs": list(sent.parts)}},
+                          services.clock.now())
 
 
 async def toggle(update: Update, context: KernbotContext, actor: Actor, run: flow_runs.Run,
@@ -116,6 +121,10 @@ async def show_summary(update: Update, context: KernbotContext, actor: Actor,
         # the rest of the album updates this summary ("3 foto's"), see `_follow`
         conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:album",
                           {"trail": {**trail, "msg": sent.message_id}}, services.clock.now())
+    elif sent is not None and trail and trail.get("kind") == "text":
+        # the next part of a text Telegram split replaces this summary, see `_follow`
+        conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:album",
+                          {"trail": {**trail, "msgs": list(sent.parts)}}, services.clock.now())
 
 
 async def _refresh_summary(update: Update, context: KernbotContext, actor: Actor,
@@ -384,12 +393,14 @@ def _image_of(update: Update) -> str | None:
 
 
 async def _show_where(update: Update, context: KernbotContext, actor: Actor, before: str,
-                      trail: dict | None = None, **values) -> None:
-    """A line, then the question the person is at (or the summary when the run is done)."""
+                      trail: dict | None = None, *, of: dict | None = None, **values) -> None:
+    """A line, then the question the person is at (or the summary when the run is done: the
+    run of `of`, or else of `trail`, when none is active)."""
     services = context.services
     run = flow_runs.active(services.db, actor.person_id)
-    if run is None and trail is not None:
-        run = flow_runs.get(services.db, actor.person_id, trail["flow"], trail["inst"])
+    source = of or trail
+    if run is None and source is not None:
+        run = flow_runs.get(services.db, actor.person_id, source["flow"], source["inst"])
     if run is None or run.flow not in services.flows:
         conversations.clear(services.db, update.effective_chat.id)
         await reply(update, context, actor, before, **values)
@@ -452,10 +463,14 @@ async def _follow(update: Update, context: KernbotContext, actor: Actor,
                                    now=now, update_id=update.update_id)
     if joined is None:
         return True  # already handled (a redelivery)
-    follow = {**trail, "at": utcnow_iso(now)} if len(part) >= JOIN_MIN else None
-    await _show_where(update, context, actor, "flows/ui/joined", trail=follow,
+    shown = trail.get("msgs")  # what was sent after the part before: this replaces it
+    follow = {**{k: v for k, v in trail.items() if k != "msgs"}, "at": utcnow_iso(now)} \
+        if len(part) >= JOIN_MIN else None
+    await _show_where(update, context, actor, "flows/ui/joined", trail=follow, of=trail,
                       length=joined.length, draft=joined.draft,
                       label=flow_text.label(services.messages, actor.language, flow, pos))
+    if isinstance(shown, list) and shown:
+        await delete(context, update.effective_chat.id, [int(i) for i in shown])
     return True
 
 

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from handlers.access import Actor, refusal_key
 from handlers.context import KernbotContext
@@ -91,10 +91,12 @@ class Keyboards:
 
 
 class Sent(NamedTuple):
-    """What the bot keeps of a message it sent: where it is, to edit it later."""
+    """What the bot keeps of a message it sent: where it is, to edit it later (a text sent in
+    parts: the last part, and every part's id in `parts`)."""
 
     chat_id: int
     message_id: int
+    parts: tuple[int, ...] = ()
 
 
 # What PTB's `Defaults` would insert (the composition root sets the same for every other call).
@@ -109,7 +111,7 @@ async def _text_call(context: KernbotContext, method: str, chat_id: int, text: s
     result = await context.bot.do_api_request(method, api_kwargs={
         "chat_id": chat_id, **ids, "text": text, **TEXT_OPTIONS, "reply_markup": markup})
     if isinstance(result, dict) and "message_id" in result:
-        return Sent(chat_id, result["message_id"])
+        return Sent(chat_id, result["message_id"], (result["message_id"],))
     return None
 
 
@@ -133,11 +135,24 @@ async def send(context: KernbotContext, chat_id: int, text: str,
         log.info("message held back: chat %s is flooding", chat_id)
         return None
     parts = split_text(text)
-    sent = None
+    sent, ids = None, []
     for i, part in enumerate(parts):
         sent = await _text_call(context, "sendMessage", chat_id, part,
                                 markup if i == len(parts) - 1 else None)
-    return sent
+        ids += sent.parts if sent is not None else []
+    return sent._replace(parts=tuple(ids)) if sent is not None else None
+
+
+async def delete(context: KernbotContext, chat_id: int, message_ids: list[int]) -> bool:
+    """Delete messages the bot sent (Telegram allows it for 48 hours). False, and logged,
+    when one could not go: the caller then carries on as if it had not tried."""
+    try:
+        for message_id in message_ids:
+            await context.bot.delete_message(chat_id, message_id)
+    except TelegramError as exc:
+        log.info("could not delete message(s) %s: %s", message_ids, exc)
+        return False
+    return True
 
 
 async def reply(update: Update, context: KernbotContext, actor: Actor, key: str,

@@ -152,6 +152,8 @@ def test_console_album_in_the_brief_pdf_and_a_long_answer_stored_whole(tmp_path)
         "SELECT a.question, a.idx, a.value FROM flow_answers a JOIN people p"
         " ON p.id = a.person_id WHERE p.telegram_id = 9011 AND a.flow = 'brief'").fetchall()}
     assert stored[("problem", 0)] == long_answer
+    # the question sent after the first part is taken back when the second part joins it
+    assert result.stdout.count("bot: (een bericht hierboven is ingetrokken)") == 1
     assert len(stored[("test_photo", 0)]) == 3
     match = re.search(r"\[bestand\] (\S+\.pdf)", result.stdout)
     assert match, result.stdout[-2000:]

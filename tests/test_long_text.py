@@ -9,7 +9,7 @@ from datetime import timedelta
 from kernbot.harness import SOFIE
 from programme import flow_progress
 from storage import drafts
-from tests.flow_helpers import person_id, question
+from tests.flow_helpers import person_id, play, question
 
 STEP1 = "flows/brief/sections/step1"
 
@@ -61,6 +61,46 @@ async def test_a_6000_character_answer_in_two_parts_is_stored_whole(bot):
     calls = await bot.send(SOFIE, "Enkel het Marktplein")   # the next answer is the next one
     assert brief(bot)[("scope", 0)] == "Enkel het Marktplein"
     assert question(calls[-1])[0] == "goal_means"
+
+
+async def test_the_question_after_the_first_part_is_replaced_not_repeated(bot):
+    """Regression: the person saw the next question twice, once after each part. The one
+    sent after the first part is deleted when the second part joins it."""
+    await open_step1(bot)
+    first, second = telegram_parts(long_text(6000))
+    calls = await bot.send(SOFIE, first)
+    early = calls[-1].result["message_id"]
+    before = len(bot.api.calls)
+    calls = await bot.send(SOFIE, second)
+    deleted = [c for c in bot.api.calls[before:] if c.method == "deleteMessage"]
+    assert [c.params["message_id"] for c in deleted] == [early]
+    assert question(calls[-1])[0] == "scope" and "flows/ui/joined" in calls[-1].keys
+
+
+async def test_a_summary_after_the_first_part_is_shown_again_when_it_cannot_go(bot):
+    """An answer edited from the summary comes back to the summary; when Telegram refuses to
+    delete the early one, the joined answer still comes with the summary (nothing lost)."""
+    await open_step1(bot)
+    await play(bot, SOFIE, [("send", "Probleem"), ("send", "Afbakening"), ("send", "Doel"),
+                            ("send", "Gebruikers"), ("send", "Actoren"), ("send", "Betrekken"),
+                            ("key", "flows/options/ladder_codecide"),
+                            ("key", "flows/options/role_facilitate"),
+                            ("key", "flows/buttons/multi_done")])
+    await bot.tap(SOFIE, 1)                                      # edit the problem
+    first, second = telegram_parts(long_text(6000))
+    calls = await bot.send(SOFIE, first)             # the summary, in parts (it is long)
+    assert "flows/ui/summary" in [k for c in calls for k in c.keys]
+    early = [c.result["message_id"] for c in calls if c.method == "sendMessage"]
+    bot.api.fault = lambda method, params: (400, {
+        "ok": False, "error_code": 400,
+        "description": "Bad Request: message can't be deleted"}) \
+        if method == "deleteMessage" else None
+    calls = await bot.send(SOFIE, second)
+    bot.api.fault = None
+    assert "flows/ui/joined" in calls[0].keys                 # then the summary again
+    assert "flows/buttons/back_to_brief" in calls[-1].keys and len(calls) == len(early)
+    assert not set(early) & {c.result["message_id"] for c in calls if c.method == "sendMessage"}
+    assert brief(bot)[("problem", 0)] == f"{first} {second}"
 
 
 async def test_three_parts_are_joined_and_the_last_answer_of_a_step_too(bot):

@@ -96,6 +96,9 @@ class Console:
         self.out.flush()
 
     def show(self, call: Call) -> None:
+        if call.method == "deleteMessage" and call.chat_id == self.user.id:
+            self.print("bot: (een bericht hierboven is ingetrokken)")
+            return
         if call.method not in {"sendMessage", "editMessageText", "sendDocument", "sendPhoto",
                                "sendVoice", "sendMediaGroup"}:
             return
