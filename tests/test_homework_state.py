@@ -206,6 +206,8 @@ async def test_a_handed_in_brief_step_says_so_and_is_offered_again_only_after_a_
     assert "homework/submit_as_is" in calls[-1].keys
     calls = await bot.tap(SOFIE, key="homework/submit_as_is")
     assert calls[-1].key == "homework/handed_in"
+    # handed in by finishing a step: changing the step is what "adding to it" means here
+    assert "opnieuw indienen" in calls[-1].text and "Aanvullen" not in calls[-1].text
     bot.clock.advance(timedelta(days=1))
     await bot.send(SOFIE, "/huiswerk")
     calls = await bot.tap(SOFIE, "Je uitdaging helder benoemd")
@@ -213,6 +215,7 @@ async def test_a_handed_in_brief_step_says_so_and_is_offered_again_only_after_a_
     view = shown.values("homework/via_flow")["view"]
     assert shown.key == "homework/via_flow" and view.state == "handed_in"
     assert state_line(bot, view) in shown.text and "20 februari" in state_line(bot, view)
+    assert "aanpassen en opnieuw indienen kan nog tot" in state_line(bot, view)
     assert "homework/submit_as_is" not in shown.keys and "homework/submit_again" not in \
         shown.keys                                       # nothing new to hand in
     assert "homework/go_brief" in shown.keys
