@@ -231,4 +231,6 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds, each on a fresh database, pooled (default 3)")
     args = parser.parse_args()
+    if args.rounds < 1 or args.n < 1:
+        parser.error("--rounds and --n must be at least 1")
     sys.exit(asyncio.run(main(args.n, args.warmup, args.db_dir, args.path, args.rounds)))

@@ -156,17 +156,18 @@ def _drawable() -> frozenset[int]:
 
 
 # The chat's status emoji, as a sign the PDF's font can draw (the rest is left out).
-PDF_SIGNS = str.maketrans({"✅": "✓", "⬜": "☐", "⛔": "✗", "💬": "✉"})
+PDF_SIGNS = str.maketrans({"✅": "✓", "⬜": "☐", "⛔": "✗", "💬": "✉",
+                           "\ufe0f": None, "\u200d": None})  # emoji presentation, joiner
 
 
 def pdf_safe(text: str) -> str:
     """Status emoji become signs the font can draw; what it cannot draw (other emoji and the
-    like) is left out, with the space it leaves inside brackets."""
+    like) is left out with one space after it, so "(🎉 foto)" becomes "(foto)"."""
     drawable = _drawable()
-    cleaned = "".join(ch for ch in text.translate(PDF_SIGNS)
-                      if ch in "\n\t" or ord(ch) in drawable)
-    cleaned = re.sub(r"[ \t]+", " ", cleaned)
-    return re.sub(r"([(\[]) | ([)\]])", r"\1\2", cleaned).strip()
+    marked = "".join(ch if ch in "\n\t" or ord(ch) in drawable else "\x00"
+                     for ch in text.translate(PDF_SIGNS))
+    cleaned = re.sub(r"\x00+ ?", "", marked)
+    return re.sub(r"[ \t]+", " ", cleaned).strip()
 
 
 def new_pdf(margin: float = 18):

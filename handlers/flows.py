@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -25,7 +26,7 @@ from flows.engine import Flow, Input, Pos
 from handlers import brief, flow_views, router
 from handlers.access import PARTICIPANT, Actor
 from handlers.context import KernbotContext
-from handlers.replies import delete, edit, keyboard, reply, send
+from handlers.replies import Sent, delete, edit, keyboard, reply, send
 from programme import evaluation, flow_progress, flow_runner, flow_text
 from storage import conversations, drafts, flow_runs, updates
 from storage.db import parse_iso, transaction, utcnow_iso
@@ -47,7 +48,7 @@ async def ask(update: Update, context: KernbotContext, actor: Actor, run: flow_r
               answers: dict | None = None,
               known_state: conversations.ConversationState | None = None,
               trail: dict | None = None, order: tuple[Pos, ...] | None = None,
-              known_draft=flow_runner.UNREAD, **before_values) -> None:
+              known_draft=flow_runner.UNREAD, **before_values) -> Sent | None:
     """Send the question at pos (optionally preceded by a line such as an error). The chat's
     conversation state is written unless `known_state` shows it is already right."""
     services = context.services
@@ -70,11 +71,24 @@ async def ask(update: Update, context: KernbotContext, actor: Actor, run: flow_r
     if before:
         text = services.messages.render(before, actor.language, **before_values) + "\n\n" + text
     sent = await send(context, update.effective_chat.id, text, markup)
-    if sent is not None and trail and trail.get("kind") == "text":
-        # the next part of a text Telegram split replaces this question (see `_follow`)
-        conversations.put(services.db, update.effective_chat.id, state,
-                          {**data, "trail": {**trail, "msgs": list(sent.parts)}},
-                          services.clock.now())
+    _replaceable(context, update.effective_chat.id, state, data, sent)
+    return sent
+
+
+def _replaceable(context: KernbotContext, chat_id: int, state: str, data: dict,
+                 sent: Sent | None) -> None:
+    """After a long text: what was just sent (`sent`) is to be replaced when the next part
+    of the text arrives (see `_follow`), so its ids join the trail. Written after the reply,
+    as only a hint: when it cannot be written, the question is simply shown twice."""
+    trail = data.get("trail")
+    if sent is None or not isinstance(trail, dict) or trail.get("kind") != "text":
+        return
+    try:
+        conversations.put(context.services.db, chat_id, state,
+                          {**data, "trail": {**trail, "replaces": list(sent.parts)}},
+                          context.services.clock.now())
+    except sqlite3.Error as exc:
+        log.warning("could not note the message a text's next part replaces: %s", exc)
 
 
 async def toggle(update: Update, context: KernbotContext, actor: Actor, run: flow_runs.Run,
@@ -101,7 +115,7 @@ async def toggle(update: Update, context: KernbotContext, actor: Actor, run: flo
 async def show_summary(update: Update, context: KernbotContext, actor: Actor,
                        run: flow_runs.Run, *, before: str | None = None,
                        answers: dict | None = None, trail: dict | None = None,
-                       keep_state: bool = False, **before_values) -> None:
+                       keep_state: bool = False, **before_values) -> Sent | None:
     services = context.services
     if answers is None:
         answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
@@ -121,10 +135,10 @@ async def show_summary(update: Update, context: KernbotContext, actor: Actor,
         # the rest of the album updates this summary ("3 foto's"), see `_follow`
         conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:album",
                           {"trail": {**trail, "msg": sent.message_id}}, services.clock.now())
-    elif sent is not None and trail and trail.get("kind") == "text":
-        # the next part of a text Telegram split replaces this summary, see `_follow`
-        conversations.put(services.db, update.effective_chat.id, f"{PREFIX}:album",
-                          {"trail": {**trail, "msgs": list(sent.parts)}}, services.clock.now())
+    elif trail and not keep_state:
+        _replaceable(context, update.effective_chat.id, f"{PREFIX}:album", {"trail": trail},
+                     sent)
+    return sent
 
 
 async def _refresh_summary(update: Update, context: KernbotContext, actor: Actor,
@@ -393,27 +407,26 @@ def _image_of(update: Update) -> str | None:
 
 
 async def _show_where(update: Update, context: KernbotContext, actor: Actor, before: str,
-                      trail: dict | None = None, *, of: dict | None = None, **values) -> None:
-    """A line, then the question the person is at (or the summary when the run is done: the
-    run of `of`, or else of `trail`, when none is active)."""
+                      trail: dict | None = None, *, run_of: dict | None = None, **values
+                      ) -> Sent | None:
+    """A line, then the question the person is at, or the summary when the run is done (the
+    run `run_of` names, or else `trail`, when none is active). What was sent, or None."""
     services = context.services
     run = flow_runs.active(services.db, actor.person_id)
-    source = of or trail
-    if run is None and source is not None:
-        run = flow_runs.get(services.db, actor.person_id, source["flow"], source["inst"])
+    named = run_of or trail
+    if run is None and named is not None:
+        run = flow_runs.get(services.db, actor.person_id, named["flow"], named["inst"])
     if run is None or run.flow not in services.flows:
         conversations.clear(services.db, update.effective_chat.id)
-        await reply(update, context, actor, before, **values)
-        return
+        return await reply(update, context, actor, before, **values)
     flow = _flow(context, run.flow)
     answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
     pos = flow_runner.current_position(flow, run, answers) if run.status == "active" else None
     if pos is None:
-        await show_summary(update, context, actor, run, before=before, answers=answers,
-                           trail=trail, **values)
-        return
-    await ask(update, context, actor, run, pos, before=before, answers=answers, trail=trail,
-              **values)
+        return await show_summary(update, context, actor, run, before=before, answers=answers,
+                                  trail=trail, **values)
+    return await ask(update, context, actor, run, pos, before=before, answers=answers,
+                     trail=trail, **values)
 
 
 async def _follow(update: Update, context: KernbotContext, actor: Actor,
@@ -463,14 +476,17 @@ async def _follow(update: Update, context: KernbotContext, actor: Actor,
                                    now=now, update_id=update.update_id)
     if joined is None:
         return True  # already handled (a redelivery)
-    shown = trail.get("msgs")  # what was sent after the part before: this replaces it
-    follow = {**{k: v for k, v in trail.items() if k != "msgs"}, "at": utcnow_iso(now)} \
-        if len(part) >= JOIN_MIN else None
-    await _show_where(update, context, actor, "flows/ui/joined", trail=follow, of=trail,
-                      length=joined.length, draft=joined.draft,
-                      label=flow_text.label(services.messages, actor.language, flow, pos))
-    if isinstance(shown, list) and shown:
-        await delete(context, update.effective_chat.id, [int(i) for i in shown])
+    follow = None
+    if len(part) >= JOIN_MIN:  # yet another part may follow
+        follow = dict(trail, at=utcnow_iso(now))
+        follow.pop("replaces", None)
+    sent = await _show_where(update, context, actor, "flows/ui/joined", trail=follow,
+                             run_of=trail, length=joined.length, draft=joined.draft,
+                             label=flow_text.label(services.messages, actor.language, flow,
+                                                   pos))
+    earlier = trail.get("replaces")  # what was sent after the part before, now out of date
+    if sent is not None and isinstance(earlier, list) and earlier:
+        await delete(context, update.effective_chat.id, [int(i) for i in earlier])
     return True
 
 

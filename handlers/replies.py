@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, EndPointNotFound, InvalidToken, TelegramError
 
 from handlers.access import Actor, refusal_key
 from handlers.context import KernbotContext
@@ -99,7 +99,8 @@ class Sent(NamedTuple):
     parts: tuple[int, ...] = ()
 
 
-# What PTB's `Defaults` would insert (the composition root sets the same for every other call).
+# What PTB's `Defaults` insert into every other call (the composition root sets them; a test
+# checks the two agree).
 TEXT_OPTIONS = {"parse_mode": ParseMode.HTML, "link_preview_options": {"is_disabled": True}}
 
 
@@ -108,8 +109,11 @@ async def _text_call(context: KernbotContext, method: str, chat_id: int, text: s
     """sendMessage / editMessageText through PTB's `do_api_request`: the same request path
     (rate limiter, errors as `TelegramError`s), but Telegram's answer is not parsed into a
     `Message`, which costs PTB about 65 us and of which the bot only ever needs the id."""
-    result = await context.bot.do_api_request(method, api_kwargs={
-        "chat_id": chat_id, **ids, "text": text, **TEXT_OPTIONS, "reply_markup": markup})
+    try:
+        result = await context.bot.do_api_request(method, api_kwargs={
+            "chat_id": chat_id, **ids, "text": text, **TEXT_OPTIONS, "reply_markup": markup})
+    except EndPointNotFound as exc:  # what do_api_request makes of a revoked token
+        raise InvalidToken(str(exc)) from exc
     if isinstance(result, dict) and "message_id" in result:
         return Sent(chat_id, result["message_id"], (result["message_id"],))
     return None
@@ -143,16 +147,14 @@ async def send(context: KernbotContext, chat_id: int, text: str,
     return sent._replace(parts=tuple(ids)) if sent is not None else None
 
 
-async def delete(context: KernbotContext, chat_id: int, message_ids: list[int]) -> bool:
-    """Delete messages the bot sent (Telegram allows it for 48 hours). False, and logged,
-    when one could not go: the caller then carries on as if it had not tried."""
-    try:
-        for message_id in message_ids:
+async def delete(context: KernbotContext, chat_id: int, message_ids: list[int]) -> None:
+    """Delete messages the bot sent (Telegram allows it for 48 hours; one `deleteMessage`
+    each, the call every Bot API server has). One that cannot go stays, and is logged."""
+    for message_id in message_ids:
+        try:
             await context.bot.delete_message(chat_id, message_id)
-    except TelegramError as exc:
-        log.info("could not delete message(s) %s: %s", message_ids, exc)
-        return False
-    return True
+        except TelegramError as exc:
+            log.info("could not delete message %s: %s", message_id, exc)
 
 
 async def reply(update: Update, context: KernbotContext, actor: Actor, key: str,

@@ -443,11 +443,11 @@ def build_application(config: Config, services: Services, *,
     if rate_limit if rate_limit is not None else request is None:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
-    # handlers/replies.py sends texts through `do_api_request` on purpose (it skips parsing
-    # Telegram's answer into a Message, the largest cost of an answer); PTB would remind us
-    # once per method that `send_message` exists
+    # texts (handlers/replies.py) and polling (transports/polling.py) go through
+    # `do_api_request` on purpose: Telegram's answer is kept as it came, not parsed into PTB
+    # objects (the largest cost of an answer). PTB would advise the typed methods once each.
     warnings.filterwarnings("ignore", category=PTBUserWarning, message=r"Please use "
-                            r"'Bot\.(sendMessage|editMessageText)' instead of")
+                            r"'Bot\.(sendMessage|editMessageText|getUpdates)' instead of")
     registry = build_registry()
     app.bot_data["services"] = services
     app.bot_data["registry"] = registry

@@ -89,7 +89,9 @@ def test_pdf_draws_the_status_emoji_as_signs_and_leaves_no_gap_in_brackets():
     assert brief_document.pdf_safe("Opdracht (⬜ open)") == "Opdracht (☐ open)"
     assert brief_document.pdf_safe("(✅ ingediend) (⛔ afgesloten) (💬 feedback)") == \
         "(✓ ingediend) (✗ afgesloten) (✉ feedback)"
-    assert brief_document.pdf_safe("Feest (🎉) en ( 🎉 foto)") == "Feest () en (foto)"
+    assert brief_document.pdf_safe("Feest (🎉) en (🎉 foto)\n🎉 Klaar") == \
+        "Feest () en (foto)\nKlaar"
+    assert brief_document.pdf_safe("( zoals getypt ) ⛔️") == "( zoals getypt ) ✗"
 
 
 async def test_english_document_for_an_empty_brief(bot, tmp_path):

@@ -159,3 +159,16 @@ async def test_a_draft_survives_cancel_and_comes_back(bot):
     calls = await bot.send(SOFIE, "/waarom")
     assert "flows/buttons/split" in calls[-1].keys
     assert drafts.get(bot.db, person_id(bot, SOFIE), "waarom", "1").text == text
+
+
+async def test_a_chat_held_back_for_flooding_keeps_the_question_it_has(bot):
+    """Regression (review): the reply to the second part is held back while the person
+    floods the bot; the question sent after the first part must then stay."""
+    await open_step1(bot)
+    first, second = telegram_parts(long_text(6000))
+    await bot.send(SOFIE, first)
+    bot.app.chat_data[SOFIE.id]["quiet"] = True
+    before = len(bot.api.calls)
+    await bot.send(SOFIE, second)
+    assert "deleteMessage" not in bot.api.methods()[before:]
+    assert brief(bot)[("problem", 0)] == f"{first} {second}"

@@ -14,7 +14,6 @@ import contextlib
 import json
 import logging
 import sqlite3
-import warnings
 
 from telegram import Bot, Update
 from telegram.error import (
@@ -26,7 +25,6 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import Application
-from telegram.warnings import PTBUserWarning
 
 from delivery.sender import retry_after_seconds
 from storage import inbox as store
@@ -42,15 +40,13 @@ async def fetch(bot: Bot, *, offset: int, timeout: float, limit: int) -> list[di
     """getUpdates, with the updates as Telegram sent them: stored as they are, they need no
     re-serialisation (PTB's `Update.to_json` costs more than the inbox's INSERT). Through
     `Bot.do_api_request`, which takes the same request object and the same (absent) rate
-    limiting as `Bot.get_updates`; its advice to use `get_updates` is silenced here."""
+    limiting as `Bot.get_updates`; its advice to use `get_updates` is silenced by the
+    composition root."""
     kwargs: dict = {"timeout": timeout, "limit": limit, "allowed_updates": Update.ALL_TYPES}
     if offset:
         kwargs["offset"] = offset
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"Please use 'Bot\.get_updates'",
-                                category=PTBUserWarning)
-        result = await bot.do_api_request("getUpdates", api_kwargs=kwargs,
-                                          read_timeout=timeout + READ_MARGIN)
+    result = await bot.do_api_request("getUpdates", api_kwargs=kwargs,
+                                      read_timeout=timeout + READ_MARGIN)
     return list(result or [])
 
 
