@@ -556,6 +556,10 @@ async def _already_answered(update: Update, context: KernbotContext, actor: Acto
                                                         done.flow, done.instance):
             await reply(update, context, actor, "flows/ui/already_answered_idle")
             return
+        if done.status == "paused":  # not done: say how to carry on
+            await reply(update, context, actor, "flows/ui/paused", command=COMMANDS[done.flow],
+                        title=flow_views.title(context, actor, done.flow, done.instance))
+            return
         await show_summary(update, context, actor, done, before="flows/ui/already_done",
                            keep_state=True,
                            title=flow_views.title(context, actor, done.flow, done.instance))
@@ -570,11 +574,32 @@ async def _already_answered(update: Update, context: KernbotContext, actor: Acto
     await ask(update, context, actor, run, pos, before="flows/ui/already_answered")
 
 
+def _paused_at(context: KernbotContext, actor: Actor, button: fb.Answer | fb.Toggle | fb.Move
+               ) -> flow_runs.Run | None:
+    """The paused run (after /cancel, or another conversation) whose question this button
+    belongs to, when it stopped at that very question; None otherwise."""
+    if button.flow not in context.services.flows:
+        return None
+    run = flow_runs.get(context.services.db, actor.person_id, button.flow, button.instance)
+    if run is None or run.status != "paused" or run.mode != "ask" \
+            or (run.question, run.idx) != (button.question, button.idx):
+        return None
+    return run
+
+
 async def question_button(update: Update, context: KernbotContext, actor: Actor,
                           button: fb.Answer | fb.Toggle | fb.Move) -> None:
     """An option, a multiple-choice toggle or a navigation button of the current question."""
     services = context.services
     run = flow_runs.active(services.db, actor.person_id)
+    paused = _paused_at(context, actor, button)
+    if paused is not None and run is not None:  # another one runs: ask which, as the command
+        await begin(update, context, actor, paused.flow, paused.instance, paused.section)
+        return
+    if paused is not None:  # carries on where the person stopped, with this answer
+        run, _pos = flow_runner.start(services.db, _flow(context, paused.flow),
+                                      actor.person_id, paused.instance, section=paused.section,
+                                      now=services.clock.now())
     if run is None or (run.flow, run.instance) != (button.flow, button.instance) \
             or button.flow not in services.flows:
         await _already_answered(update, context, actor, button.flow, button.instance)

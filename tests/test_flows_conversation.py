@@ -147,6 +147,46 @@ async def test_score_out_of_range_and_typed_score(bot):
     assert [(e.session_id, e.score, e.complete) for e in evaluations] == [(session.id, 4, True)]
 
 
+async def test_the_button_of_the_question_a_cancelled_run_stopped_at_carries_on(bot):
+    """Regression (console walk): after /cancel at the score, tapping the old "5" said the
+    evaluation "is klaar" and dropped the score. It is the answer to that question."""
+    session = after_session(bot, 1)
+    await bot.send(SOFIE, "/evaluatie")
+    await play(bot, SOFIE, [("send", "Te lang"), ("send", "De wandeling"), ("key", SKIP)])
+    await bot.send(SOFIE, "/cancel")
+    calls = await bot.tap(SOFIE, "5")
+    assert "flows/ui/already_done" not in calls[-1].keys
+    assert str(calls[-1].values("flows/ui/score")["value"]) == "5"
+    assert summary(calls[-1])["complete"]
+    evaluations = flow_progress.evaluations(bot.db, bot.services.flows, person_id(bot, SOFIE))
+    assert [(e.session_id, e.score, e.complete) for e in evaluations] == [(session.id, 5, True)]
+
+
+async def test_an_old_button_of_a_paused_run_says_it_is_paused_not_done(bot):
+    after_session(bot, 1)
+    await bot.send(SOFIE, "/evaluatie")
+    await bot.send(SOFIE, "Te lang")
+    await bot.send(SOFIE, "/cancel")
+    calls = await bot.tap(SOFIE, key=BACK)              # of "good", where it stopped:
+    assert question(calls[-1])[0] == "less"             # carries on from there
+    await bot.send(SOFIE, "/cancel")
+    run = flow_runs.of_flow(bot.db, person_id(bot, SOFIE), "evaluatie")[0]
+    calls = await bot.press(SOFIE, fb.Move("evaluatie", run.instance, "good", 0,
+                                           "back").pack())   # not where it stopped now
+    assert calls[-1].key == "flows/ui/paused" and "flows/ui/already_done" not in calls[-1].keys
+
+
+async def test_an_old_button_of_a_paused_run_while_another_runs_offers_to_switch(bot):
+    await bot.send(SOFIE, "/intake")
+    await bot.send(SOFIE, "Centrummanager")                # at question 2, the domains
+    await bot.send(SOFIE, "/cancel")
+    await bot.send(SOFIE, "/waarom")
+    intake = flow_runs.get(bot.db, person_id(bot, SOFIE), "intake")
+    calls = await bot.press(SOFIE, fb.Toggle("intake", "", intake.question, intake.idx,
+                                             "dom_economy").pack())
+    assert calls[-1].key == "flows/ui/pause_ask"
+
+
 async def test_button_of_an_answered_question_says_so_and_shows_the_current_one(bot):
     await bot.send(SOFIE, "/intake")
     await play(bot, SOFIE, INTAKE_NL[:6])  # up to and including "area_specific"? no: before
