@@ -23,6 +23,24 @@ def _state(field: str) -> str:
     return f"{PREFIX}:{field}"
 
 
+# After /cancel: no question is open (a message is not taken as an answer), but /start carries
+# on with the question where the person stopped. No handler routes this prefix.
+PAUSED = f"{PREFIX}_paused"
+
+
+async def on_cancel(context: KernbotContext, actor: Actor,
+                    state: conversations.ConversationState) -> tuple[str, dict]:
+    return f"{PAUSED}:{state.state.split(':', 1)[1]}", {}
+
+
+def paused_field(state: conversations.ConversationState | None) -> str | None:
+    """The question an enrolment stopped at with /cancel, if it did."""
+    if state is None or state.prefix != PAUSED:
+        return None
+    field = state.state.split(":", 1)[1]
+    return field if field in enrolment.PROFILE_FIELDS else None
+
+
 async def begin(update: Update, context: KernbotContext, actor: Actor) -> None:
     """Start the questions for a participant who just enrolled."""
     services = context.services
@@ -50,7 +68,14 @@ async def ask(update: Update, context: KernbotContext, actor: Actor, field: str,
 
 async def resume(update: Update, context: KernbotContext, actor: Actor,
                  state: conversations.ConversationState) -> None:
-    """Ask the open question again (after /start, or a message that is not an answer)."""
+    """Ask the open question again (after /start, or a message that is not an answer; after
+    /cancel, /start opens it again)."""
+    field = paused_field(state)
+    if field is not None:
+        conversations.put(context.services.db, update.effective_chat.id, _state(field), {},
+                          context.services.clock.now())
+        await ask(update, context, actor, field)
+        return
     await ask(update, context, actor, state.state.split(":", 1)[1],
               typed=bool(state.data.get("typed")), part=state.data.get("part") or "")
 

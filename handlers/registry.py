@@ -30,7 +30,10 @@ Callback = Callable[[Update, KernbotContext, Actor], Awaitable[None]]
 ButtonCallback = Callable[[Update, KernbotContext, Actor, Button], Awaitable[None]]
 StateHandler = Callable[[Update, KernbotContext, Actor, conversations.ConversationState],
                         Awaitable[None]]
-CancelHook = Callable[[KernbotContext, Actor, conversations.ConversationState], Awaitable[None]]
+# a cancel hook may return the state to leave behind (a marker that no handler routes, for
+# a later command to carry on from) instead of none
+CancelHook = Callable[[KernbotContext, Actor, conversations.ConversationState],
+                      Awaitable[tuple[str, dict] | None]]
 # After a crash that lost a reply: re-send the prompt of this state, preceded by the line
 # `before`; True when it could (see handlers/resume.py).
 ResumeHook = Callable[[Update, KernbotContext, Actor, conversations.ConversationState, str],

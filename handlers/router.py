@@ -76,9 +76,13 @@ async def cancel_current(context: KernbotContext, actor: Actor, chat_id: int) ->
     if state is None:
         return False
     route = context.registry.states.get(state.prefix)
+    left = None
     if route is not None and route.cancel is not None:
-        await route.cancel(context, actor, state)
-    conversations.clear(context.services.db, chat_id)
+        left = await route.cancel(context, actor, state)
+    if left is None:
+        conversations.clear(context.services.db, chat_id)
+    else:
+        conversations.put(context.services.db, chat_id, *left, context.services.clock.now())
     return True
 
 

@@ -117,7 +117,7 @@ async def _start_without_code(update: Update, context: KernbotContext, actor: Ac
 async def _resume_enrolment(update: Update, context: KernbotContext, actor: Actor) -> bool:
     """In the middle of the enrolment questions, /start asks the open question again."""
     state = conversations.get(context.services.db, update.effective_chat.id)
-    if state is None or state.prefix != enrol.PREFIX:
+    if state is None or (state.prefix != enrol.PREFIX and enrol.paused_field(state) is None):
         return False
     await enrol.resume(update, context, actor, state)
     return True

@@ -171,7 +171,7 @@ def build_registry() -> Registry:
     r.button(pb.Keep, privacy.keep_button, ENROLLED)
     r.state(confirm.PREFIX, confirm.on_message)              # a destructive "are you sure?"
     # enrolment questions after /start CODE
-    r.state(eb.PREFIX, enrol.on_answer, resume=resume.enrolment)
+    r.state(eb.PREFIX, enrol.on_answer, cancel=enrol.on_cancel, resume=resume.enrolment)
     r.button(eb.KeepValue, enrol.on_ok_button, ENROLLED)
     r.button(eb.Suggestion, enrol.on_suggestion, ENROLLED)  # a municipality near what was typed
     r.button(eb.AsTyped, enrol.on_as_typed, ENROLLED)

@@ -93,6 +93,26 @@ async def test_start_again_midway_asks_the_open_question(bot):
     assert asked(calls[-1]) == ("municipality", "")
 
 
+async def test_cancel_midway_and_start_again_carries_on_with_the_open_question(bot):
+    """Regression (console walk): /cancel at a question lost the rest of the questions for
+    good; /start greeted "Jij" as if enrolled, with no municipality or department. The
+    cancel message promises to carry on where the person was."""
+    await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    await bot.tap(NEWCOMER_USER, key=OK)                        # the name: kept
+    calls = await bot.send(NEWCOMER_USER, "/cancel")
+    assert calls[-1].key == "common/cancelled"
+    calls = await bot.send(NEWCOMER_USER, "Iets anders")        # no question runs now
+    assert calls[-1].key == "common/idle_text"
+    for text in ("/start", "/start DEMO-DEELNEMER"):
+        calls = await bot.send(NEWCOMER_USER, text)
+        assert asked(calls[-1]) == ("municipality", "")
+    await bot.send(NEWCOMER_USER, "Lier")
+    calls = await bot.send(NEWCOMER_USER, "Centrummanagement")
+    assert calls[-1].key == "start/welcome_participant"
+    person = people.by_telegram_id(bot.db, NEWCOMER_USER.id)
+    assert (person.municipality, person.department) == ("Lier", "Centrummanagement")
+
+
 async def test_bad_answers_get_a_clear_reply(bot):
     await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
     calls = await bot.send(NEWCOMER_USER, "x" * 101)
