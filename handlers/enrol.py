@@ -13,7 +13,7 @@ from buttons.enrol import PREFIX, AsTyped, KeepValue, Suggestion
 from handlers.access import Actor, actor_of
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
-from handlers.router import text_of
+from handlers.router import plain_words, text_of
 from programme import enrolment, overview, places
 from storage import conversations, updates
 from storage.db import transaction
@@ -154,6 +154,9 @@ async def on_answer(update: Update, context: KernbotContext, actor: Actor,
         await reply(update, context, actor, "enrol/text_please")
         await ask(update, context, actor, field)
         return
+    if getattr(actor.person, field, "") and _says_ok(context, actor, text_of(update)):
+        await _advance(update, context, actor, field, None)   # typed "Klopt": the button
+        return
     value = enrolment.clean_profile_value(text_of(update))
     if value is None:
         await reply(update, context, actor, "enrol/invalid", maximum=enrolment.PROFILE_MAX)
@@ -166,6 +169,15 @@ async def on_answer(update: Update, context: KernbotContext, actor: Actor,
         await reply(update, context, actor, "enrol/department_words")
     else:
         await _advance(update, context, actor, field, value)
+
+
+def _says_ok(context: KernbotContext, actor: Actor, text: str) -> bool:
+    """The typed text is the "Klopt" button's label, or a word for it ("ja", "juist")."""
+    m = context.services.messages
+    typed = plain_words(text)
+    return bool(typed) and typed in {plain_words(w) for w in (
+        m.static("buttons/enrol_ok", actor.language),
+        *m.static("enrol/typed_ok", actor.language).split(","))}
 
 
 async def on_ok_button(update: Update, context: KernbotContext, actor: Actor,

@@ -269,12 +269,6 @@ _NAV_KEYS = {"back": "flows/buttons/back", "skip": "flows/buttons/skip",
              "done": "flows/buttons/multi_done"}
 
 
-def _words(text: str) -> str:
-    """A label or typed text without its symbols and case: "◀ Vorige vraag" -> "vorige vraag"."""
-    kept = "".join(c if c.isalnum() or c.isspace() else " " for c in text.casefold())
-    return " ".join(kept.split())
-
-
 def _typed_nav(context: KernbotContext, actor: Actor, flow: Flow, pos: Pos, text: str
                ) -> str | None:
     """The navigation a typed text names ("Vorige vraag", "terug", "Overslaan", "Klaar"), or
@@ -282,7 +276,7 @@ def _typed_nav(context: KernbotContext, actor: Actor, flow: Flow, pos: Pos, text
     answer; "Klaar" only at a multiple choice, "stop" only where the five whys can end."""
     if len(text) > 60:  # an answer, not a button's label
         return None
-    typed = _words(text)
+    typed = router.plain_words(text)
     if not typed or len(typed) > 40:
         return None
     m = context.services.messages
@@ -299,9 +293,10 @@ def _typed_nav(context: KernbotContext, actor: Actor, flow: Flow, pos: Pos, text
 
 @functools.lru_cache(maxsize=64)
 def _nav_words(m, key: str, nav: str, lang: str) -> frozenset[str]:
-    """The label of a navigation button and the words that mean it, as `_words` reads them."""
-    words = {_words(m.static(key, lang))}
-    words |= {_words(w) for w in m.static(f"flows/typed/{nav}", lang).split(",")}
+    """The label of a navigation button and the words that mean it, as `plain_words` reads
+    them."""
+    words = {router.plain_words(m.static(key, lang))}
+    words |= {router.plain_words(w) for w in m.static(f"flows/typed/{nav}", lang).split(",")}
     return frozenset(words - {""})
 
 

@@ -29,6 +29,13 @@ def caption_of(update: Update) -> str:
     return clean(message.caption) if message is not None else ""
 
 
+def plain_words(text: str) -> str:
+    """A label or typed text without its symbols and case: "◀ Vorige vraag" -> "vorige vraag"
+    (to tell a typed button label from an answer)."""
+    kept = "".join(c if c.isalnum() or c.isspace() else " " for c in text.casefold())
+    return " ".join(kept.split())
+
+
 def message_kind(update: Update) -> str:
     """text, photo, document, voice, sticker, location, ... (what the user sent)."""
     message = update.effective_message

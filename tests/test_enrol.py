@@ -113,6 +113,22 @@ async def test_cancel_midway_and_start_again_carries_on_with_the_open_question(b
     assert (person.municipality, person.department) == ("Lier", "Centrummanagement")
 
 
+async def test_typing_klopt_is_the_klopt_button_not_a_name(bot):
+    """Regression (console walk): typing "Klopt" at "Je naam: Jij. Klopt dat?" renamed the
+    person "Klopt"."""
+    await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
+    calls = await bot.send(NEWCOMER_USER, "Klopt")
+    assert asked(calls[-1]) == ("municipality", "")
+    assert people.by_telegram_id(bot.db, NEWCOMER_USER.id).name == "Jij"
+
+
+async def test_typing_that_is_right_keeps_the_prefilled_value_in_english(bot):
+    await bot.send(ENGLISH, "/start DEMO-DEELNEMER")          # the Telegram name suggested
+    calls = await bot.send(ENGLISH, "That's right!")
+    assert asked(calls[-1]) == ("municipality", "")
+    assert people.by_telegram_id(bot.db, ENGLISH.id).name == "Jane Smith"
+
+
 async def test_bad_answers_get_a_clear_reply(bot):
     await bot.send(NEWCOMER_USER, "/start DEMO-DEELNEMER")
     calls = await bot.send(NEWCOMER_USER, "x" * 101)
