@@ -244,6 +244,15 @@ def _typed_session_time(text: str, now, tz, length):
     return parsed.value, parsed.end or parsed.value + length
 
 
+async def _out_of_order(update: Update, context: KernbotContext, actor: Actor, step: str,
+                        refusal: calendar.OutOfOrder,
+                        trajectory: trajectories.Trajectory) -> None:
+    """The session would swap places with its neighbour: say which, and ask for another moment
+    in the same step (also when it was typed, or confirmed, at the confirmation)."""
+    await _ask(update, context, actor, step, "calendar/out_of_order", refusal=refusal,
+               trajectory=trajectory)
+
+
 async def on_message(update: Update, context: KernbotContext, actor: Actor,
                      state: conversations.ConversationState) -> None:
     """Typed answers while managing the calendar: a date and time, a text, a deadline."""
@@ -289,6 +298,11 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
                         value=typed.value, now=now)
             return
         starts_at, ends_at = typed
+        refusal = calendar.move_refusal(db, session.id, starts_at, ends_at) if step == "move" \
+            else calendar.add_refusal(db, trajectory.id, starts_at, ends_at)
+        if refusal is not None:
+            await _out_of_order(update, context, actor, f"{step}:{ref}", refusal, trajectory)
+            return
         if step == "move":
             preview = calendar_preview.preview_move(db, s, session.id, starts_at, ends_at, now)
             await _confirm(update, context, actor,
@@ -364,7 +378,7 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
 async def confirm_button(update: Update, context: KernbotContext, actor: Actor,
                          button: cb.Confirm) -> None:
     services = context.services
-    db, now = services.db, services.clock.now()
+    db = services.db
     chat_id = update.effective_chat.id
     state = conversations.get(db, chat_id)
     if state is None or state.state != f"{STATE}:confirm":
@@ -372,32 +386,47 @@ async def confirm_button(update: Update, context: KernbotContext, actor: Actor,
         return
     data = state.data
     conversations.clear(db, chat_id)
+    try:
+        done = _apply(context, actor, data)
+    except calendar.OutOfOrder as refusal:   # a neighbour moved since the preview
+        op = data["op"]
+        ref = data["session"] if op == "move" else data["trajectory"]
+        await _out_of_order(update, context, actor, f"{op}:{ref}", refusal,
+                            trajectories.get(db, refusal.neighbour.trajectory_id))
+        return
+    if done is None:
+        await reply(update, context, actor, "common/button_expired")
+        return
+    key, session = done
+    context.wake_dispatcher()
+    await reply(update, context, actor, key, session=session,
+                trajectory=trajectories.get(db, session.trajectory_id))
+
+
+def _apply(context: KernbotContext, actor: Actor, data: dict):
+    """Carry out what the preview showed: (message key, session), or None for an unknown
+    operation. A move or a new session out of order raises calendar.OutOfOrder."""
+    services = context.services
+    db, now = services.db, services.clock.now()
     if data.get("op") == "move":
-        session = calendar.move_session(
+        return "calendar/moved", calendar.move_session(
             db, services.bus, int(data["session"]), starts_at=datetime.fromisoformat(data["start"]),
             ends_at=datetime.fromisoformat(data["end"]), now=now, edited_by=actor.person_id,
             in_chat=True)
-        key = "calendar/moved"
-    elif data.get("op") == "cancel":
-        session = calendar.cancel_session(db, services.bus, int(data["session"]), now,
-                                          edited_by=actor.person_id, in_chat=True)
-        key = "calendar/cancelled"
-    elif data.get("op") == "add":
+    if data.get("op") == "cancel":
+        return "calendar/cancelled", calendar.cancel_session(
+            db, services.bus, int(data["session"]), now, edited_by=actor.person_id,
+            in_chat=True)
+    if data.get("op") == "add":
         trajectory = trajectories.get(db, int(data["trajectory"]))
         number = calendar.free_numbers(db, trajectory.id)[0]
-        session = calendar.add_session(
+        return "calendar/added", calendar.add_session(
             db, services.bus, trajectory.id, starts_at=datetime.fromisoformat(data["start"]),
             ends_at=datetime.fromisoformat(data["end"]), now=now,
             title=services.messages.plain("calendar/new_session_title", "nl", number=number),
             title_en=services.messages.plain("calendar/new_session_title", "en", number=number),
             edited_by=actor.person_id)
-        key = "calendar/added"
-    else:
-        await reply(update, context, actor, "common/button_expired")
-        return
-    context.wake_dispatcher()
-    await reply(update, context, actor, key, session=session,
-                trajectory=trajectories.get(db, session.trajectory_id))
+    return None
 
 
 async def abort_button(update: Update, context: KernbotContext, actor: Actor,

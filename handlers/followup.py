@@ -179,9 +179,17 @@ async def extend_type_button(update: Update, context: KernbotContext, actor: Act
 async def _grant(update: Update, context: KernbotContext, actor: Actor, target, due) -> None:
     services = context.services
     assignment, person, _window, _old = target
-    extension = followup.grant_extension(services.db, services.bus, services.settings,
-                                         person.id, assignment.id, due, actor.person_id,
-                                         services.clock.now())
+    now = services.clock.now()
+    try:
+        extension = followup.grant_extension(services.db, services.bus, services.settings,
+                                             person.id, assignment.id, due, actor.person_id,
+                                             now)
+    except followup.NotLater as refused:  # no more time: the question stays open
+        await reply(update, context, actor, "followup/extend_not_later", person=person,
+                    current=refused.current, asked=refused.asked, due=refused.due_at,
+                    moved=refused.moved,
+                    suggestion=refused.suggestion, now=now)
+        return
     conversations.clear(services.db, update.effective_chat.id)
     context.wake_dispatcher()
     await reply(update, context, actor, "followup/extend_done", person=person,

@@ -136,16 +136,70 @@ def sessions_for_person(db: sqlite_utils.Database, person_id: int | None, *,
 
 
 # -- moving and cancelling -----------------------------------------------------------------------
+class OutOfOrder(ValueError):
+    """A session moved or added where it would swap places with (or overlap) its neighbour:
+    session `number` must start after `previous` ends and end by the time `following` starts
+    (the planned sessions of the trajectory numbered just before and after it). `neighbour` is
+    the one in the way; `late`: the time is too late (the neighbour is `following`)."""
+
+    def __init__(self, number: int, neighbour: trajectories.Session,
+                 previous: trajectories.Session | None,
+                 following: trajectories.Session | None) -> None:
+        super().__init__(f"session {number} would not come after session {previous.number}"
+                         if neighbour is previous else
+                         f"session {number} would not come before session {following.number}")
+        self.number, self.neighbour, self.late = number, neighbour, neighbour is following
+        self.previous, self.following = previous, following
+
+
+def _out_of_order(db: sqlite_utils.Database, trajectory_id: int, number: int,
+                  starts_at: datetime, ends_at: datetime, session_id: int | None
+                  ) -> OutOfOrder | None:
+    others = [x for x in trajectories.sessions_of(db, trajectory_id)
+              if x.status == "planned" and x.id != session_id]
+    previous = max((x for x in others if x.number < number), key=lambda x: x.number,
+                   default=None)
+    following = min((x for x in others if x.number > number), key=lambda x: x.number,
+                    default=None)
+    if previous is not None and starts_at <= previous.ends_at:
+        return OutOfOrder(number, previous, previous, following)
+    if following is not None and ends_at > following.starts_at:
+        return OutOfOrder(number, following, previous, following)
+    return None
+
+
+def move_refusal(db: sqlite_utils.Database, session_id: int, starts_at: datetime,
+                 ends_at: datetime) -> OutOfOrder | None:
+    """Why a session cannot move to this time (None when it can): it would come before the
+    session numbered before it, or after (or into) the one numbered after it. Cancelled
+    sessions are not in the way."""
+    session = trajectories.get_session(db, session_id)
+    return _out_of_order(db, session.trajectory_id, session.number, starts_at, ends_at,
+                         session.id)
+
+
+def add_refusal(db: sqlite_utils.Database, trajectory_id: int, starts_at: datetime,
+                ends_at: datetime) -> OutOfOrder | None:
+    """The same for a new session, which gets the first free number."""
+    numbers = free_numbers(db, trajectory_id)
+    return _out_of_order(db, trajectory_id, numbers[0], starts_at, ends_at, None) \
+        if numbers else None
+
+
 def move_session(db: sqlite_utils.Database, bus: EventBus, session_id: int, *,
                  starts_at: datetime, ends_at: datetime, now: datetime,
                  location: str | None = None, video_link: str | None = None,
                  edited_by: int | None = None, in_chat: bool = False) -> trajectories.Session:
     """Move a session (one transaction): the reminders follow, participants get one notice
     with the updated calendar invitation. A cancelled session moved is planned again.
-    `in_chat`: a coordinator did it in the chat (a re-import will not undo it)."""
+    `in_chat`: a coordinator did it in the chat (a re-import will not undo it); then a time
+    that swaps the session with its neighbour raises OutOfOrder and changes nothing."""
     if ends_at <= starts_at:
         raise ValueError("a session must end after it starts")
     with transaction(db):
+        refusal = move_refusal(db, session_id, starts_at, ends_at) if in_chat else None
+        if refusal is not None:
+            raise refusal
         calendar_store.update_session(db, session_id, starts_at=starts_at, ends_at=ends_at,
                                       location=location, video_link=video_link)
         calendar_store.set_status(db, session_id, "planned")
@@ -180,16 +234,20 @@ def add_session(db: sqlite_utils.Database, bus: EventBus, trajectory_id: int, *,
                 starts_at: datetime, ends_at: datetime, now: datetime, title: str,
                 title_en: str = "", edited_by: int | None = None) -> trajectories.Session:
     """A coordinator adds a session in the chat (the first free number; place and mode as the
-    session before it). Everyone in the trajectory is told, with an invitation."""
+    session before it). Everyone in the trajectory is told, with an invitation. A time out of
+    order with the sessions numbered around it raises OutOfOrder and adds nothing."""
     if ends_at <= starts_at:
         raise ValueError("a session must end after it starts")
-    numbers = free_numbers(db, trajectory_id)
-    if not numbers:
-        raise ValueError("this trajectory has four sessions already")
-    sessions = trajectories.sessions_of(db, trajectory_id)
-    model = max((x for x in sessions if x.starts_at <= starts_at),
-                key=lambda x: x.starts_at, default=sessions[0] if sessions else None)
     with transaction(db):
+        numbers = free_numbers(db, trajectory_id)
+        if not numbers:
+            raise ValueError("this trajectory has four sessions already")
+        refusal = add_refusal(db, trajectory_id, starts_at, ends_at)
+        if refusal is not None:
+            raise refusal
+        sessions = trajectories.sessions_of(db, trajectory_id)
+        model = max((x for x in sessions if x.starts_at <= starts_at),
+                    key=lambda x: x.starts_at, default=sessions[0] if sessions else None)
         session = trajectories.upsert_session(
             db, trajectory_id=trajectory_id, number=numbers[0],
             title=title, title_en=title_en,

@@ -421,14 +421,52 @@ def snooze(db: sqlite_utils.Database, bus: EventBus, s: Settings, person_id: int
     return until
 
 
+class NotLater(ValueError):
+    """A new deadline that gives no more time: `asked`, once on a working day (`due_at`), is
+    not after the person's deadline now (`current`). `moved`: only the move to a working day
+    made it so. `suggestion`: a day that would do (the first extension button's)."""
+
+    def __init__(self, current: datetime, asked: datetime, due_at: datetime,
+                 suggestion: date) -> None:
+        super().__init__(f"{due_at.isoformat()} is not after the deadline {current.isoformat()}")
+        self.current, self.asked, self.due_at = current, asked, due_at
+        self.moved, self.suggestion = asked > current, suggestion
+
+
+def extension_refusal(s: Settings, current_due: datetime, due_at: datetime, now: datetime
+                      ) -> NotLater | None:
+    """Why `due_at` is no extension of `current_due` (None when it is one): an "extension" that
+    is not later, after the move to a working day, would shorten the deadline."""
+    deadline = s.work.deadline(due_at)
+    if deadline > current_due:
+        return None
+    first = extension_choices(s, current_due, now)[0]
+    return NotLater(current_due, due_at, deadline, s.work.local(first).date())
+
+
+def current_due(db: sqlite_utils.Database, s: Settings, person_id: int, assignment_id: int
+                ) -> datetime | None:
+    """The person's deadline for one homework now (an extension, a late joiner's catch-up
+    time, or the calendar's); None when the homework has no window (its session is gone)."""
+    trajectory_id = trajectory_of_item(db, "assignment", assignment_id)
+    window = next((w for w in calendar.windows_for(db, s, trajectory_id)
+                   if w.assignment.id == assignment_id), None) if trajectory_id else None
+    return assignment_due(db, s, person_id, window)[0] if window else None
+
+
 def grant_extension(db: sqlite_utils.Database, bus: EventBus, s: Settings, person_id: int,
                     assignment_id: int, due_at: datetime, granted_by: int | None,
                     now: datetime) -> store.Extension:
     """More time for one person on one homework: a deadline on a working day (a weekend or
-    holiday moves to the working day before), the person is told, the reminders follow."""
-    due_at = s.work.deadline(due_at)
-    trajectory_id = trajectory_of_item(db, "assignment", assignment_id)
+    holiday moves to the working day before), the person is told, the reminders follow.
+    Raises NotLater, storing nothing, when that deadline is not after the current one."""
     with transaction(db):
+        current = current_due(db, s, person_id, assignment_id)
+        refusal = extension_refusal(s, current, due_at, now) if current else None
+        if refusal is not None:
+            raise refusal
+        due_at = s.work.deadline(due_at)
+        trajectory_id = trajectory_of_item(db, "assignment", assignment_id)
         extension = store.grant_extension(db, person_id, assignment_id, due_at, granted_by, now)
         outbox.enqueue(db, kind=EXTENSION_NOTICE, person_id=person_id,
                        subject=f"assignment:{assignment_id}",

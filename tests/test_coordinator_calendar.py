@@ -191,3 +191,71 @@ async def test_another_date_typed_at_the_confirmation_gives_a_new_preview(bot):
     seven = trajectories.by_number(bot.db, 7)
     third = trajectories.sessions_of(bot.db, seven.id)[2]
     assert third.starts_at.astimezone(BXL).date().isoformat() == "2024-07-02"
+
+
+async def test_a_move_past_the_next_session_or_before_the_previous_one_is_refused(bot):
+    """Regression: session 2 moved to 25/6 13u30 (session 3 is on 18 June) was accepted;
+    /sessies then listed session 3 before session 2 and the homework deadlines were shuffled.
+    A session starts after the one before it ends and ends by the time the next one starts;
+    otherwise the coordinator is told which session is in the way and types another moment."""
+    s2 = session(bot, 2)
+    await open_session(bot, 2)
+    await bot.tap(ELS, "📅 Verplaatsen")
+    for typed, neighbour in (("25/6 13u30", 3),    # after session 3
+                             ("18/6 8u00", 3),      # ends (11u00) after session 3 starts (9u30)
+                             ("20/2 11u00", 1),     # while session 1 runs
+                             ("19/2 13u30", 1)):    # before session 1
+        calls = await bot.send(ELS, typed)
+        assert calls[-1].key == "calendar/out_of_order", typed
+        values = calls[-1].values("calendar/out_of_order")
+        assert values["refusal"].neighbour.number == neighbour, typed
+        assert session(bot, 2).starts_at == s2.starts_at
+        assert outbox.find(bot.db, kind=planner.SESSION_CHANGE) == []
+    calls = await bot.send(ELS, "30/4 13u30")   # the same step: another moment
+    assert calls[-1].key == "calendar/move_preview"
+    # typed again at the confirmation: refused too, and the old preview cannot be confirmed
+    calls = await bot.send(ELS, "2/7 13u30")
+    assert calls[-1].key == "calendar/out_of_order"
+    assert (await bot.tap(ELS, "Bevestigen"))[-1].key == "common/button_expired"
+    calls = await bot.send(ELS, "7/5 13u30")
+    assert calls[-1].key == "calendar/move_preview"
+    await bot.tap(ELS, "Bevestigen")
+    assert session(bot, 2).starts_at == local(2024, 5, 7, 13, 30).astimezone(UTC)
+    numbers = [x.number for x in sorted(trajectories.sessions_of(
+        bot.db, trajectories.by_number(bot.db, 7).id), key=lambda x: x.starts_at)]
+    assert numbers == [1, 2, 3, 4]
+
+
+async def test_a_neighbour_moved_before_the_confirmation_still_keeps_the_order(bot):
+    await open_session(bot, 2)
+    await bot.tap(ELS, "📅 Verplaatsen")
+    assert (await bot.send(ELS, "28/5 13u30"))[-1].key == "calendar/move_preview"
+    s3 = session(bot, 3)   # meanwhile session 3 moves to 21 May (a re-import, another tab)
+    calendar.move_session(bot.db, bot.bus, s3.id, starts_at=local(2024, 5, 21, 9, 30),
+                          ends_at=local(2024, 5, 21, 12, 30), now=bot.now())
+    calls = await bot.tap(ELS, "Bevestigen")
+    assert calls[-1].key == "calendar/out_of_order"
+    assert calls[-1].values("calendar/out_of_order")["refusal"].neighbour.number == 3
+    assert session(bot, 2).starts_at == local(2024, 4, 23, 13, 30).astimezone(UTC)
+    assert (await bot.send(ELS, "14/5 13u30"))[-1].key == "calendar/move_preview"
+
+
+async def test_a_new_session_comes_after_the_last_one(bot):
+    now = bot.now()
+    t8 = trajectories.upsert(bot.db, number=8, year=2024, title="Leegstand aanpakken", now=now)
+    for number in (1, 2, 3):
+        start = local(2024, 3 + number, 9, 9, 30)
+        trajectories.upsert_session(bot.db, trajectory_id=t8.id, number=number,
+                                    title=f"Sessie {number}", starts_at=start,
+                                    ends_at=start + timedelta(hours=3), mode="online",
+                                    video_link="https://meet.example.org/8")
+    people.update(bot.db, people.by_telegram_id(bot.db, ELS.id).id, now, language="en")
+    await bot.send(ELS, "/sessies")
+    await bot.tap(ELS, key="calendar/add_button", values={"trajectory": t8})
+    calls = await bot.send(ELS, "1/5 9u30-12u30")    # session 3 of trajectory 8 is on 9 June
+    assert calls[-1].key == "calendar/out_of_order" and calls[-1].language == "en"
+    assert calls[-1].values("calendar/out_of_order")["refusal"].neighbour.number == 3
+    assert "Sunday 9 June 2024" in calls[-1].text
+    assert trajectories.session_by_number(bot.db, t8.id, 4) is None
+    calls = await bot.send(ELS, "1/10 9u30-12u30")
+    assert calls[-1].key == "calendar/add_preview"

@@ -477,3 +477,59 @@ async def test_a_typed_extension_after_the_last_session_is_refused(bot):
     assert calls[-1].values("followup/extend_after_end")["session"].number == 4
     calls = await bot.send(AN, "26/4")      # the question stays open: another date works
     assert "followup/extend_done" in calls[-1].keys
+
+
+async def test_an_extension_never_shortens_the_deadline(bot):
+    """Regression: 10/3 typed while Sofie's deadline was Friday 19 April was granted as
+    "uitstel" until 8 March, and she was told the good news. A date that is not after the
+    current deadline (once moved to a working day) is refused, nothing is stored, and the
+    question stays open for another date."""
+    from buttons.followup import ExtendType
+    from storage import followup as store
+
+    hw1 = assignment_of(bot, 1)
+    sofie = pid(bot, SOFIE)
+    await walk(bot, local(2024, 2, 20, 13, 0))
+    deadline = local(2024, 4, 19, 17, 0).astimezone(UTC)
+    await bot.press(AN, ExtendType(hw1.id, sofie).pack())
+    for typed in ("10/3", "19/4", "19/4 16u00", "20/4 13u00"):  # 20/4: Saturday -> Friday 19/4
+        calls = await bot.send(AN, typed)
+        assert calls[-1].key == "followup/extend_not_later", typed
+        assert calls[-1].values("followup/extend_not_later")["current"] == deadline
+        assert store.extension(bot.db, sofie, hw1.id) is None
+        assert not outbox.find(bot.db, kind=followup.EXTENSION_NOTICE)
+    calls = await bot.send(AN, "22/4")
+    assert "followup/extend_done" in calls[-1].keys
+    assert store.extension(bot.db, sofie, hw1.id).due_at == local(2024, 4, 22, 17, 0)
+    # A second extension is measured against the first one, not the calendar's deadline.
+    await bot.press(AN, ExtendType(hw1.id, sofie).pack())
+    calls = await bot.send(AN, "22/4 12u00")
+    assert calls[-1].key == "followup/extend_not_later"
+    assert calls[-1].values("followup/extend_not_later")["current"] == \
+        local(2024, 4, 22, 17, 0).astimezone(UTC)
+    assert store.extension(bot.db, sofie, hw1.id).due_at == local(2024, 4, 22, 17, 0)
+    calls = await bot.send(AN, "23/4 12u00")
+    assert "followup/extend_done" in calls[-1].keys
+
+
+async def test_an_extension_refused_in_english_names_the_deadline(bot):
+    from buttons.followup import ExtendType
+
+    hw1 = assignment_of(bot, 1)
+    people.update(bot.db, pid(bot, AN), bot.now(), language="en")
+    await walk(bot, local(2024, 2, 20, 13, 0))
+    await bot.press(AN, ExtendType(hw1.id, pid(bot, SOFIE)).pack())
+    calls = await bot.send(AN, "10/3")
+    assert calls[-1].key == "followup/extend_not_later" and calls[-1].language == "en"
+    assert "Friday 19 April 2024 at 17:00" in calls[-1].text
+
+
+@pytest.mark.parametrize("due", [local(2024, 4, 19, 17, 0), local(2024, 3, 28, 17, 0),
+                                 local(2024, 12, 31, 23, 59), local(2024, 5, 8, 9, 0)])
+@pytest.mark.parametrize("now", [local(2024, 2, 20, 13, 0), local(2024, 5, 9, 18, 0)])
+def test_the_extension_buttons_always_give_a_later_deadline(due, now):
+    s = Settings.defaults()
+    due, now = due.astimezone(UTC), now.astimezone(UTC)
+    for choice in followup.extension_choices(s, due, now):
+        assert s.work.deadline(choice) > max(due, now)
+        assert followup.extension_refusal(s, due, choice, now) is None
