@@ -45,7 +45,7 @@ async def test_move_session_3_with_a_preview_and_an_updated_ics_for_everyone(bot
     preview = (await bot.send(ELS, "25/6 9u30"))[-1]
     assert "calendar/move_preview" in preview.keys
     text = preview.text
-    assert "dinsdag 25 juni 2024 om 9u30 tot 12u30" in text
+    assert "dinsdag 25 juni 2024 van 9u30 tot 12u30" in text
     assert preview.values("calendar/move_preview")["preview"].sequence == 1  # the .ics version
     # regression: the list of changes ended with a dangling ";"
     items = [line for line in text.split("\n") if line.startswith("•")]
@@ -185,7 +185,7 @@ async def test_another_date_typed_at_the_confirmation_gives_a_new_preview(bot):
     await bot.send(ELS, "25/6 9u30")
     preview = (await bot.send(ELS, "2/7 9u30"))[-1]
     assert preview.key == "calendar/move_preview"
-    assert "dinsdag 2 juli 2024 om 9u30" in preview.text
+    assert "dinsdag 2 juli 2024 van 9u30" in preview.text
     assert (await bot.send(ELS, "ja"))[-1].key == "calendar/use_buttons"
     await bot.tap(ELS, "Bevestigen")
     seven = trajectories.by_number(bot.db, 7)
