@@ -24,10 +24,25 @@ from storage import assignments, people, trajectories
 from storage import privacy as store
 from storage.db import checkpoint_truncate, parse_iso, transaction
 
+# The guided conversations in the order a person meets them: answers are listed in this
+# order (a flow not named here comes after them), each run in its own order (chains by number).
+FLOW_ORDER = ("intake", "brief", "waarom", "evaluatie", "slotevaluatie")
+
+
+def _run_order(row: dict) -> tuple:
+    """Where the answers of one run of a flow come: by flow, then by instance as a number."""
+    flow, instance = row["flow"], row["instance"] or ""
+    rank = FLOW_ORDER.index(flow) if flow in FLOW_ORDER else len(FLOW_ORDER)
+    return rank, flow, len(instance), instance
+
 
 def export_data(db: sqlite_utils.Database, person_id: int) -> dict:
-    """Everything stored about the person, without server paths."""
-    return store.export_readable(db, person_id)
+    """Everything stored about the person, without server paths; answers (and their earlier
+    versions) by flow and run, within a run in the order they were given."""
+    data = store.export_readable(db, person_id)
+    for table in ("flow_answers", "flow_answer_history"):
+        data[table].sort(key=lambda row: (_run_order(row), row["id"]))
+    return data
 
 
 def export_json(db: sqlite_utils.Database, person_id: int) -> str:

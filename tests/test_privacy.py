@@ -274,3 +274,49 @@ async def test_my_data_names_every_kind_of_message_and_value_in_words(bot):
     messages = lines[m.plain("privacy/table", "nl", table="outbox")]
     assert len(messages) == 1 and f"{len(planned)} geplande herinneringen" in messages[0][1]
     assert messages[0][0] == m.format(min(r.planned_at for r in planned), "nl", "datetime")
+
+
+
+def _answers_out_of_order(bot) -> int:
+    """Sofie's answers, stored in an order that is neither the flows' order nor alphabetical,
+    with a group's "add another?" marker and two earlier versions; returns her id."""
+    from datetime import timedelta
+
+    from storage import answers
+
+    pid = people.by_telegram_id(bot.db, SOFIE.id).id
+    session = trajectories.session_by_number(bot.db, trajectories.by_number(bot.db, 7).id, 2)
+    now = bot.now()
+    for flow, question, value, instance in (
+            ("evaluatie", "score", "4", str(session.id)),
+            ("waarom", "problem", "Te veel leegstand.", "2"),
+            ("brief", "actions", "done", ""),       # the group's "add another?" marker
+            ("brief", "place", "place_bound", ""),
+            ("brief", "action", "Een pandenbank opzetten", ""),
+            ("waarom", "problem", "De markt loopt leeg.", "1"),
+            ("brief", "problem", "Leegstand in de Nieuwstraat.", ""),
+            ("intake", "domains", ["dom_economy", "dom_mobility"], ""),
+            ("intake", "challenge", "Leegstand.", ""),
+            ("intake", "role", "Centrummanager", ""),
+            ("intake", "challenge", "Leegstand en te weinig passage.", ""),  # one earlier
+            ("brief", "problem", "Leegstand in de Nieuwstraat en de Markt.", "")):
+        now += timedelta(minutes=1)
+        answers.save(bot.db, pid, flow, instance, question, 0, value, now=now)
+    return pid
+
+
+async def test_my_data_json_lists_answers_by_flow_and_run(bot):
+    """The JSON keeps the stored ids (it is machine-readable) but not the database's order:
+    the intake first, then the brief, the chains by number, the evaluations; within a run, in
+    the order the answers were given."""
+    _answers_out_of_order(bot)
+    calls = await bot.send(SOFIE, "/mijngegevens")
+    [path] = [c.saved_paths[0] for c in calls if c.method == "sendDocument"
+              and c.saved_paths[0].suffix == ".json"]
+    data = json.loads(path.read_text())
+    for table in ("flow_answers", "flow_answer_history"):
+        runs = [(a["flow"], a["instance"]) for a in data[table]]
+        assert runs == sorted(runs, key=lambda k: (
+            ["intake", "brief", "waarom", "evaluatie"].index(k[0]), len(k[1]), k[1])), table
+    assert [a["question"] for a in data["flow_answers"] if a["flow"] == "brief"] == \
+        ["actions", "place", "action", "problem"]
