@@ -17,17 +17,32 @@ from pathlib import Path
 
 import sqlite_utils
 
-from flows.engine import SKIPPED, Flow, Pos
+from flows.engine import SKIPPED, Flow, Group, Pos
 from messages.render import Messages
-from programme import flow_text
+from programme import evaluation, flow_text
 from storage import assignments, people, trajectories
 from storage import privacy as store
 from storage.db import checkpoint_truncate, parse_iso, transaction
 
+# The guided conversations in the order a person meets them: answers are listed in this
+# order (a flow not named here comes after them), each run in its own order (chains by number).
+FLOW_ORDER = ("intake", "brief", "waarom", "evaluatie", "slotevaluatie")
+
+
+def _run_order(row: dict) -> tuple:
+    """Where the answers of one run of a flow come: by flow, then by instance as a number."""
+    flow, instance = row["flow"], row["instance"] or ""
+    rank = FLOW_ORDER.index(flow) if flow in FLOW_ORDER else len(FLOW_ORDER)
+    return rank, flow, len(instance), instance
+
 
 def export_data(db: sqlite_utils.Database, person_id: int) -> dict:
-    """Everything stored about the person, without server paths."""
-    return store.export_readable(db, person_id)
+    """Everything stored about the person, without server paths; answers (and their earlier
+    versions) by flow and run, within a run in the order they were given."""
+    data = store.export_readable(db, person_id)
+    for table in ("flow_answers", "flow_answer_history"):
+        data[table].sort(key=lambda row: (_run_order(row), row["id"]))
+    return data
 
 
 def export_json(db: sqlite_utils.Database, person_id: int) -> str:
@@ -91,20 +106,8 @@ def readable(db: sqlite_utils.Database, messages: Messages, flows: dict[str, Flo
         lines.append((m.plain("privacy/role", lang, role=row["role"]),
                       f"{trajectory.number}: {trajectory.title}" if trajectory else "?"))
     sections.append(Section(m.plain("privacy/table", lang, table="memberships"), lines))
-    answers: list[tuple[str, str]] = []
-    for row in data["flow_answers"]:
-        flow = flows.get(row["flow"])
-        value = json.loads(row["value"]) if row["value"] else None
-        if flow is None:
-            continue
-        pos = Pos(row["question"], row["idx"])
-        name = flow_text.label(m, lang, flow, pos) if flow.question(pos.qid) else pos.qid
-        title = m.static(f"flows/{flow.id}/title", lang)
-        shown = flow_text.display_value(m, lang, flow, pos, SKIPPED if row["skipped"] else value)
-        answers.append((f"{title}: {name}", shown))
+    answers, earlier = _answer_lines(db, m, flows, person_id, lang, data)
     sections.append(Section(m.plain("privacy/table", lang, table="flow_answers"), answers))
-    earlier = [(f"{row['flow']}: {row['question']}", str(json.loads(row["value"]))
-                if row.get("value") else "") for row in data["flow_answer_history"]]
     sections.append(Section(m.plain("privacy/table", lang, table="flow_answer_history"),
                             earlier))
     work = []
@@ -162,6 +165,71 @@ def readable(db: sqlite_utils.Database, messages: Messages, flows: dict[str, Flo
                                         feature=r["state"].split(":", 1)[0]))
         for r in data["conversation_state"]]))
     return [s for s in sections if s.lines]
+
+
+def _answer_lines(db: sqlite_utils.Database, m: Messages, flows: dict[str, Flow],
+                  person_id: int, lang: str, data: dict
+                  ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The answers and their earlier versions as ("<conversation>: <question>", answer), in
+    the order they are asked: the flows in FLOW_ORDER, each run (a chain, an evaluation) in
+    turn, the questions in the flow's order, a group round by round. A group's "add
+    another?" marker is no answer and is left out, as in the summaries; so are answers to
+    flows that no longer exist (they are in the JSON)."""
+    titles: dict[tuple[str, str], tuple[str, tuple]] = {}
+
+    def run(flow: Flow, instance: str) -> tuple[str, tuple]:
+        """(title, order) of one run of a flow."""
+        if (flow.id, instance) not in titles:
+            title, order = m.static(f"flows/{flow.id}/title", lang), (len(instance), instance)
+            if flow.instances == "numbered" and instance:
+                title = m.plain("flows/doc/chain", lang, number=instance)
+            elif flow.id == "evaluatie" and instance:   # the instance is a session id
+                session = evaluation.session_of_person(db, person_id, instance)
+                if session is not None:
+                    title = m.plain("flows/evaluatie/title_session", lang,
+                                    number=session.number)
+                    order = (0, session.starts_at.isoformat(), *order)
+            titles[flow.id, instance] = (title, order)
+        return titles[flow.id, instance]
+
+    def lines(rows: list[dict], shown) -> list[tuple[str, str]]:
+        found = []
+        for row in rows:
+            flow = flows.get(row["flow"])
+            if flow is None or flow.group(row["question"]) is not None:
+                continue
+            pos = Pos(row["question"], row["idx"])
+            title, order = run(flow, row["instance"] or "")
+            name = flow_text.label(m, lang, flow, pos) if flow.question(pos.qid) else pos.qid
+            value = SKIPPED if row["skipped"] else \
+                (json.loads(row["value"]) if row["value"] else None)
+            found.append(((_run_order(row)[:2], order, _question_order(flow, pos), row["id"]),
+                          f"{title}: {name}", shown(flow, pos, value, row)))
+        return [(name, text) for _, name, text in sorted(found, key=lambda f: f[0])]
+
+    def current(flow: Flow, pos: Pos, value, row: dict) -> str:
+        return flow_text.display_value(m, lang, flow, pos, value)
+
+    def replaced(flow: Flow, pos: Pos, value, row: dict) -> str:
+        moment = parse_iso(row["replaced_at"]) if row.get("replaced_at") else None
+        return m.plain("privacy/replaced", lang, value=current(flow, pos, value, row),
+                       when=m.format(moment, lang, "datetime") if moment else "")
+
+    return (lines(data["flow_answers"], current),
+            lines(data["flow_answer_history"], replaced))
+
+
+def _question_order(flow: Flow, pos: Pos) -> tuple:
+    """Where a question comes in its flow: by item, a group round by round; a question the
+    flow no longer has comes last."""
+    for n, item in enumerate(flow.items):
+        if item.id == pos.qid:
+            return n, pos.idx, 0, ""
+        if isinstance(item, Group):
+            for k, q in enumerate(item.questions):
+                if q.id == pos.qid:
+                    return n, pos.idx, k, ""
+    return len(flow.items), pos.idx, 0, pos.qid
 
 
 def _trajectory_number(db: sqlite_utils.Database, trajectory_id: int) -> str:

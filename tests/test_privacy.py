@@ -274,3 +274,100 @@ async def test_my_data_names_every_kind_of_message_and_value_in_words(bot):
     messages = lines[m.plain("privacy/table", "nl", table="outbox")]
     assert len(messages) == 1 and f"{len(planned)} geplande herinneringen" in messages[0][1]
     assert messages[0][0] == m.format(min(r.planned_at for r in planned), "nl", "datetime")
+
+
+
+def _answers_out_of_order(bot) -> int:
+    """Sofie's answers, stored in an order that is neither the flows' order nor alphabetical,
+    with a group's "add another?" marker and two earlier versions; returns her id."""
+    from datetime import timedelta
+
+    from storage import answers
+
+    pid = people.by_telegram_id(bot.db, SOFIE.id).id
+    session = trajectories.session_by_number(bot.db, trajectories.by_number(bot.db, 7).id, 2)
+    now = bot.now()
+    for flow, question, value, instance in (
+            ("evaluatie", "score", "4", str(session.id)),
+            ("waarom", "problem", "Te veel leegstand.", "2"),
+            ("brief", "actions", "done", ""),       # the group's "add another?" marker
+            ("brief", "place", "place_bound", ""),
+            ("brief", "action", "Een pandenbank opzetten", ""),
+            ("waarom", "problem", "De markt loopt leeg.", "1"),
+            ("brief", "problem", "Leegstand in de Nieuwstraat.", ""),
+            ("intake", "domains", ["dom_economy", "dom_mobility"], ""),
+            ("intake", "challenge", "Leegstand.", ""),
+            ("intake", "role", "Centrummanager", ""),
+            ("intake", "challenge", "Leegstand en te weinig passage.", ""),  # one earlier
+            ("brief", "problem", "Leegstand in de Nieuwstraat en de Markt.", "")):
+        now += timedelta(minutes=1)
+        answers.save(bot.db, pid, flow, instance, question, 0, value, now=now)
+    return pid
+
+
+async def test_my_data_shows_answers_and_earlier_versions_by_title_and_label_in_flow_order(bot):
+    """Regression: the PDF showed "Ontwerpbrief: actions: done" (a group's "add another?"
+    marker), earlier versions as "intake: challenge: ..." (ids, not words) and the answers in
+    database order (brief step 4 before step 1, the intake after the brief)."""
+    from pypdf import PdfReader
+
+    m, flows = bot.services.messages, bot.services.flows
+    pid = _answers_out_of_order(bot)
+    for lang in ("nl", "en"):
+        def title(flow, lang=lang):
+            return m.plain(f"flows/{flow}/title", lang)
+
+        def name(flow, qid, lang=lang):
+            return m.plain(f"flows/{flow}/{qid}/label", lang)
+
+        lines = {s.title: s.lines for s in privacy_rules.readable(bot.db, m, flows, pid, lang)}
+        answers = lines[m.plain("privacy/table", lang, table="flow_answers")]
+        brief, intake = title("brief"), title("intake")
+        assert [label for label, _ in answers] == [
+            f"{intake}: {name('intake', 'role')}", f"{intake}: {name('intake', 'domains')}",
+            f"{intake}: {name('intake', 'challenge')}",
+            f"{brief}: {name('brief', 'problem')}",
+            f"{brief}: {name('brief', 'action')} (1)", f"{brief}: {name('brief', 'place')} (1)",
+            f"{m.plain('flows/doc/chain', lang, number='1')}: {name('waarom', 'problem')}",
+            f"{m.plain('flows/doc/chain', lang, number='2')}: {name('waarom', 'problem')}",
+            f"{m.plain('flows/evaluatie/title_session', lang, number=2)}: "
+            f"{name('evaluatie', 'score')}"], lang
+        values = dict(answers)
+        assert values[f"{intake}: {name('intake', 'domains')}"] == ", ".join(
+            m.plain(f"flows/options/{o}", lang) for o in ("dom_economy", "dom_mobility"))
+        assert values[f"{brief}: {name('brief', 'place')} (1)"] == m.plain(
+            "flows/options/place_bound", lang)
+        earlier = lines[m.plain("privacy/table", lang, table="flow_answer_history")]
+        assert [label for label, _ in earlier] == [f"{intake}: {name('intake', 'challenge')}",
+                                                   f"{brief}: {name('brief', 'problem')}"], lang
+        assert earlier[0][1].startswith("Leegstand.") and \
+            earlier[1][1].startswith("Leegstand in de Nieuwstraat.")
+
+    calls = await bot.send(SOFIE, "/mijngegevens")
+    [path] = [c.saved_paths[0] for c in calls if c.method == "sendDocument"
+              and c.saved_paths[0].suffix == ".pdf"]
+    pdf = " ".join(" ".join(p.extract_text() for p in PdfReader(path).pages).split())
+    assert "actions" not in pdf and "done" not in pdf and "intake:" not in pdf
+    assert "place_bound" not in pdf and "dom_economy" not in pdf
+    order = [pdf.index(text) for text in ("Centrummanager", "Leegstand en te weinig passage.",
+                                          "Leegstand in de Nieuwstraat en de Markt.",
+                                          "Een pandenbank opzetten", "De markt loopt leeg.",
+                                          "Te veel leegstand.")]
+    assert order == sorted(order)
+
+
+async def test_my_data_json_lists_answers_by_flow_and_run(bot):
+    """The JSON keeps the stored ids (it is machine-readable) but not the database's order:
+    the intake first, then the brief, the chains by number, the evaluations; within a run, in
+    the order the answers were given."""
+    _answers_out_of_order(bot)
+    calls = await bot.send(SOFIE, "/mijngegevens")
+    [path] = [c.saved_paths[0] for c in calls if c.method == "sendDocument"
+              and c.saved_paths[0].suffix == ".json"]
+    data = json.loads(path.read_text())
+    for table in ("flow_answers", "flow_answer_history"):
+        runs = [(a["flow"], a["instance"]) for a in data[table]]
+        assert runs == sorted(runs, key=lambda k: (
+            ["intake", "brief", "waarom", "evaluatie"].index(k[0]), len(k[1]), k[1])), table
+    assert [a["question"] for a in data["flow_answers"] if a["flow"] == "brief"] == \
+        ["actions", "place", "action", "problem"]
