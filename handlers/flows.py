@@ -26,7 +26,7 @@ from flows.engine import Flow, Input, Pos
 from handlers import brief, flow_views, router
 from handlers.access import PARTICIPANT, Actor
 from handlers.context import KernbotContext
-from handlers.replies import Sent, delete, edit, keyboard, reply, send
+from handlers.replies import Sent, delete, edit, keyboard, label, reply, send
 from programme import evaluation, flow_progress, flow_runner, flow_text
 from storage import conversations, drafts, flow_runs, updates
 from storage.db import parse_iso, transaction, utcnow_iso
@@ -221,6 +221,18 @@ async def evaluatie_command(update: Update, context: KernbotContext, actor: Acto
         coming = evaluation.next_session(services.db, actor.person_id, now)
         await reply(update, context, actor, "flows/ui/evaluation_not_yet", session=coming,
                     label=flow_views.session_label(context, actor, coming) if coming else "")
+        return
+    evaluated = {e.session_id for e in flow_progress.evaluations(
+        services.db, services.flows, actor.person_id) if e.complete}
+    still_open = evaluation.open_sessions(services.db, actor.person_id, evaluated, now)
+    if session.id in evaluated and len(still_open) == 1:  # the latest is done: an earlier one
+        session = still_open[0]                           # left open (the nudges chase it)
+    elif session.id in evaluated and still_open:  # several: the person chooses
+        markup = keyboard([[(label(context, actor, "flows/buttons/evaluate_session",
+                                   number=s.number),
+                             fb.Start("evaluatie", str(s.id)).pack())] for s in still_open])
+        await reply(update, context, actor, "flows/ui/evaluation_choose", markup,
+                    sessions=still_open)
         return
     await begin(update, context, actor, "evaluatie", str(session.id))
 

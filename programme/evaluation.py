@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlite_utils
 
+from storage import followup as followup_store
 from storage import memberships, trajectories
 
 
@@ -28,6 +29,21 @@ def latest_session(db: sqlite_utils.Database, person_id: int | None, now: dateti
     /evaluatie is about (a session is evaluated after it took place)."""
     ended = [s for s in _planned(db, person_id) if s.ends_at <= now]
     return max(ended, key=lambda s: s.ends_at, default=None)
+
+
+def open_sessions(db: sqlite_utils.Database, person_id: int | None, evaluated: set[int],
+                  now: datetime) -> list[trajectories.Session]:
+    """Sessions held whose evaluation (`evaluated`: ids of sessions evaluated completely) is
+    still to do, oldest first; a session that ended before the person joined is not theirs,
+    as in the progress overview."""
+    out = []
+    for session in sorted(_planned(db, person_id), key=lambda s: s.ends_at):
+        if session.ends_at > now or session.id in evaluated:
+            continue
+        joined = followup_store.joined_at(db, person_id, session.trajectory_id)
+        if joined is None or session.ends_at > joined:
+            out.append(session)
+    return out
 
 
 def next_session(db: sqlite_utils.Database, person_id: int | None, now: datetime

@@ -25,8 +25,8 @@ from tests.flow_helpers import (
 )
 
 
-def label(bot, key: str, language: str = "nl") -> str:
-    return bot.services.messages.plain(key, language)
+def label(bot, key: str, language: str = "nl", **values) -> str:
+    return bot.services.messages.plain(key, language, **values)
 
 
 async def test_intake_in_dutch_from_start_to_summary(bot):
@@ -185,6 +185,26 @@ async def test_an_old_button_of_a_paused_run_while_another_runs_offers_to_switch
     calls = await bot.press(SOFIE, fb.Toggle("intake", "", intake.question, intake.idx,
                                              "dom_economy").pack())
     assert calls[-1].key == "flows/ui/pause_ask"
+
+
+async def test_evaluatie_reaches_an_earlier_session_still_open(bot):
+    """Regression (console walk): a missed evaluation of session 1 was chased by the
+    progress overview and the nudges, yet /evaluatie only ever opened the latest session.
+    The latest comes first; once it is done, /evaluatie opens what is still open."""
+    evaluate = [("send", "Te lang"), ("send", "De wandeling"), ("key", SKIP), ("send", "4")]
+    after_session(bot, 3)
+    calls = await bot.send(SOFIE, "/evaluatie")         # the session just held
+    assert "3" in calls[0].values("flows/ui/intro")["title"]
+    await play(bot, SOFIE, evaluate)
+    calls = await bot.send(SOFIE, "/evaluatie")         # then sessions 1 and 2: a choice
+    assert calls[-1].key == "flows/ui/evaluation_choose"
+    assert [b["text"] for b in calls[-1].buttons] == [
+        label(bot, "flows/buttons/evaluate_session", number=n) for n in (1, 2)]
+    calls = await bot.tap(SOFIE, 2)
+    assert "2" in calls[0].values("flows/ui/intro")["title"]
+    await play(bot, SOFIE, evaluate)
+    calls = await bot.send(SOFIE, "/evaluatie")         # only session 1 is left: straight in
+    assert "1" in calls[0].values("flows/ui/intro")["title"]
 
 
 async def test_button_of_an_answered_question_says_so_and_shows_the_current_one(bot):
