@@ -1,5 +1,6 @@
 """Dates and times people type ("25/3 14u30", "25/03/2024 14:30", "15/3", "25 maart",
-"March 25 14:30"), read in the programme's time zone. A moment in the past is refused with
+"March 25 14:30", "30 april om 13u", "30/4 13.30 uur", "April 30 1 pm", "30/4 van 9u30 tot
+12u30"), read in the programme's time zone. A moment in the past is refused with
 the reason, never moved to next year: "11/2 9u00" typed on 12 February is yesterday's date,
 not one in a year.
 
@@ -16,9 +17,17 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import get_month_names
 
-_DATE = r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2,4}))?"
-_MOMENT = re.compile(rf"\s*(?:op\s+|on\s+)?{_DATE}\s+(?:om\s+|at\s+)?(\d{{1,2}})[u:h.](\d{{2}})"
-                     r"(?:\s*-\s*(\d{1,2})[u:h.](\d{2}))?\s*", re.I)
+_DATE = r"(?P<day>\d{1,2})[/-](?P<month>\d{1,2})(?:[/-](?P<year>\d{2,4}))?"
+
+
+def _clock(n: str) -> str:
+    """An hour as people type it: "13u30", "13:30", "13.30", "13u", "13 uur", "13h", "1 pm"."""
+    return (rf"(?P<h{n}>\d{{1,2}})(?:[:.](?P<m{n}>\d{{2}}))?"
+            rf"(?:\s*(?P<u{n}>uur|u|h)(?P<um{n}>\d{{2}})?)?(?:\s*(?P<ap{n}>[ap])\.?m\.?)?")
+
+
+_MOMENT = re.compile(rf"\s*(?:op\s+|on\s+)?{_DATE},?\s+(?:(?:om|at|van|from)\s+)?{_clock('')}"
+                     rf"(?:\s*(?:-|–|tot|to|until)\s*{_clock('e')})?\s*", re.I)
 _DAY = re.compile(rf"\s*(?:tot\s+(?:en\s+met\s+)?|until\s+)?{_DATE}\s*", re.I)
 
 
@@ -69,19 +78,29 @@ def _year(text: str | None, now_local: datetime) -> int:
     return value + 2000 if len(text) == 2 else value
 
 
+def _time(match: re.Match, n: str = "") -> time:
+    """The hour matched by _clock(n); ValueError when it is none: "13" alone (no "u", no
+    minutes), "13:30u30", "13 pm", "0 am"."""
+    hour, minute, unit, ampm = match[f"h{n}"], match[f"m{n}"], match[f"u{n}"], match[f"ap{n}"]
+    if (minute and match[f"um{n}"]) or not (minute or unit or ampm):
+        raise ValueError("no hour")
+    hour = int(hour)
+    if ampm:
+        if not 1 <= hour <= 12:
+            raise ValueError("no hour on a 12-hour clock")
+        hour = hour % 12 + (12 if ampm.casefold() == "p" else 0)
+    return time(hour, int(minute or match[f"um{n}"] or 0))
+
+
 def parse_moment(text: str, now: datetime, tz: ZoneInfo) -> Parsed:
     match = _MOMENT.fullmatch(_numeric(text))
     if not match:
         return Parsed(problem="format")
-    day, month, year, hour, minute, end_hour, end_minute = match.groups()
     local_now = now.astimezone(tz)
     try:
-        moment = datetime(_year(year, local_now), int(month), int(day), int(hour), int(minute),
-                          tzinfo=tz)
-        end = None
-        if end_hour is not None:
-            end = datetime.combine(moment.date(), time(int(end_hour), int(end_minute)),
-                                   tzinfo=tz)
+        day = date(_year(match["year"], local_now), int(match["month"]), int(match["day"]))
+        moment = datetime.combine(day, _time(match), tzinfo=tz)
+        end = datetime.combine(day, _time(match, "e"), tzinfo=tz) if match["he"] else None
     except ValueError:
         return Parsed(problem="format")
     if moment <= now:
@@ -95,7 +114,7 @@ def parse_day(text: str, now: datetime, tz: ZoneInfo) -> Parsed:
     match = _DAY.fullmatch(_numeric(text))
     if not match:
         return Parsed(problem="format")
-    day, month, year = match.groups()
+    day, month, year = match["day"], match["month"], match["year"]
     local_now = now.astimezone(tz)
     try:
         value = date(_year(year, local_now), int(month), int(day))

@@ -39,3 +39,39 @@ def test_a_day_with_a_month_name_in_the_past_is_refused_with_that_reason():
 def test_a_moment_with_a_month_name(typed):
     parsed = parse_moment(typed, NOW, BXL)
     assert parsed.ok and parsed.value == datetime(2024, 3, 25, 14, 30, tzinfo=BXL)
+
+
+# -- hours as people (and the bot) write them: "13u", "13 uur", "13h", "1 pm" ------------------------
+@pytest.mark.parametrize("typed, at", [
+    ("30 april 13u", (4, 30, 13, 0)), ("30/4 13 u", (4, 30, 13, 0)),
+    ("30/4 om 13 uur", (4, 30, 13, 0)), ("30/4 13.30 uur", (4, 30, 13, 30)),
+    ("30/4 13.30", (4, 30, 13, 30)), ("30/4 13h", (4, 30, 13, 0)),
+    ("30/4 13h30", (4, 30, 13, 30)), ("30/04 8u", (4, 30, 8, 0)),
+    ("30 april 2024 om 13u30", (4, 30, 13, 30)), ("30 April at 1:30 pm", (4, 30, 13, 30)),
+    ("April 30 1 pm", (4, 30, 13, 0)), ("April 30, 2024 at 1:30 p.m.", (4, 30, 13, 30)),
+    ("30/4 12 am", (4, 30, 0, 0)), ("30/4 12pm", (4, 30, 12, 0)),
+])
+def test_a_moment_with_an_hour_as_people_write_it(typed, at):
+    parsed = parse_moment(typed, NOW, BXL)
+    assert parsed.ok and parsed.value == datetime(2024, *at, tzinfo=BXL), parsed
+
+
+@pytest.mark.parametrize("typed, at", [("12/02 8u", (2, 12, 8, 0)), ("11 februari 9u", (2, 11, 9, 0))])
+def test_a_moment_in_the_past_is_refused_with_that_reason_whatever_its_form(typed, at):
+    parsed = parse_moment(typed, NOW, BXL)
+    assert parsed.problem == "past" and parsed.value == datetime(2024, *at, tzinfo=BXL)
+
+
+@pytest.mark.parametrize("typed", ["30 april van 9u30 tot 12u30", "30/4 9u30-12u30",
+                                   "30/4 9u30 - 12u30", "30 April from 9:30 to 12:30"])
+def test_a_moment_with_an_end_time(typed):
+    parsed = parse_moment(typed, NOW, BXL)
+    assert parsed.ok and parsed.value == datetime(2024, 4, 30, 9, 30, tzinfo=BXL)
+    assert parsed.end == datetime(2024, 4, 30, 12, 30, tzinfo=BXL)
+
+
+@pytest.mark.parametrize("typed", ["30/4 13", "30/4 25u", "30/4 13u pm", "30/4 13:30u30",
+                                   "13u", "morgen 9u", "31 februari om 10u", "30/4 9u-8u",
+                                   "30/4 0 am", "30/4", ""])
+def test_what_is_no_moment_is_refused_as_such(typed):
+    assert parse_moment(typed, NOW, BXL).problem == "format"
