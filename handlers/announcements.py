@@ -74,9 +74,9 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
     elif step == "time" and message.text:
         now = context.services.clock.now()
         parsed = moments.parse_moment(text_of(update), now, context.services.settings.tz)
-        if parsed.problem == "past":
-            await reply(update, context, actor, "announcements/time_past", value=parsed.value,
-                        now=now)
+        if parsed.problem in ("past", "weekday"):
+            await reply(update, context, actor, f"announcements/time_{parsed.problem}",
+                        value=parsed.value, now=now, weekday=parsed.weekday)
             return
         if not parsed.ok or parsed.end is not None:
             await reply(update, context, actor, "announcements/time_invalid")

@@ -295,7 +295,7 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
         typed = _typed_session_time(text, now, s.tz, length)
         if isinstance(typed, moments.Parsed):
             await reply(update, context, actor, f"calendar/time_{typed.problem}",
-                        value=typed.value, now=now)
+                        value=typed.value, now=now, weekday=typed.weekday)
             return
         starts_at, ends_at = typed
         refusal = calendar.move_refusal(db, session.id, starts_at, ends_at) if step == "move" \
@@ -350,11 +350,11 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
             day = moments.parse_day(text, now, s.tz)
             if day.ok:
                 parsed = moments.Parsed(s.work.at(day.value, s.work.deadline_time))
-            elif day.problem == "past":
-                parsed = moments.Parsed(day.value, "past")
+            elif day.problem != "format":  # past, or not the weekday typed
+                parsed = day
         if not parsed.ok:
             await reply(update, context, actor, f"calendar/time_{parsed.problem}",
-                        value=parsed.value, now=now)
+                        value=parsed.value, now=now, weekday=parsed.weekday)
             return
         due = s.work.deadline(parsed.value)
         opens = assignment.opens_at or session.ends_at

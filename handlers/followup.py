@@ -213,7 +213,7 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
             return
         if not parsed.ok:
             await reply(update, context, actor, f"followup/date_{parsed.problem}",
-                        value=parsed.value, now=now, example="15/3")
+                        value=parsed.value, now=now, weekday=parsed.weekday, example="15/3")
             return
         await _go_away(update, context, actor, parsed.value)
         return
@@ -223,11 +223,11 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
             day = moments.parse_day(text, now, s.tz)
             if day.ok:
                 parsed = moments.Parsed(s.work.at(day.value, s.work.deadline_time))
-            elif day.problem == "past":
-                parsed = moments.Parsed(day.value, "past")
+            elif day.problem != "format":  # past, or not the weekday typed
+                parsed = day
         if not parsed.ok:
             await reply(update, context, actor, f"followup/date_{parsed.problem}",
-                        value=parsed.value, now=now, example="26/4")
+                        value=parsed.value, now=now, weekday=parsed.weekday, example="26/4")
             return
         target = await _extension_target(update, context, actor, int(parts[2]), int(parts[3]))
         if target is None:
