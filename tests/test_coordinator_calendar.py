@@ -143,15 +143,23 @@ async def test_edit_an_assignment_and_a_reimport_reports_instead_of_overwriting(
     assert assignments.get(bot.db, hw.id).instructions.startswith("Drie foto's")
 
 
-async def test_add_a_session_to_a_trajectory_with_room(bot):
-    now = bot.now()
-    t8 = trajectories.upsert(bot.db, number=8, year=2024, title="Leegstand aanpakken", now=now)
+def trajectory_8(bot):
+    """A trajectory with three online sessions (9 April, May, June at 9u30) and room for a
+    fourth."""
+    t8 = trajectories.upsert(bot.db, number=8, year=2024, title="Leegstand aanpakken",
+                             now=bot.now())
     for number in (1, 2, 3):
         start = local(2024, 3 + number, 9, 9, 30)
         trajectories.upsert_session(bot.db, trajectory_id=t8.id, number=number,
                                     title=f"Sessie {number}", starts_at=start,
                                     ends_at=start + timedelta(hours=3), mode="online",
                                     video_link="https://meet.example.org/8")
+    return t8
+
+
+async def test_add_a_session_to_a_trajectory_with_room(bot):
+    now = bot.now()
+    t8 = trajectory_8(bot)
     pieter = people.by_telegram_id(bot.db, PIETER.id)
     memberships.add(bot.db, person_id=pieter.id, trajectory_id=t8.id, role="participant",
                     now=now)
@@ -242,13 +250,7 @@ async def test_a_neighbour_moved_before_the_confirmation_still_keeps_the_order(b
 
 async def test_a_new_session_comes_after_the_last_one(bot):
     now = bot.now()
-    t8 = trajectories.upsert(bot.db, number=8, year=2024, title="Leegstand aanpakken", now=now)
-    for number in (1, 2, 3):
-        start = local(2024, 3 + number, 9, 9, 30)
-        trajectories.upsert_session(bot.db, trajectory_id=t8.id, number=number,
-                                    title=f"Sessie {number}", starts_at=start,
-                                    ends_at=start + timedelta(hours=3), mode="online",
-                                    video_link="https://meet.example.org/8")
+    t8 = trajectory_8(bot)
     people.update(bot.db, people.by_telegram_id(bot.db, ELS.id).id, now, language="en")
     await bot.send(ELS, "/sessies")
     await bot.tap(ELS, key="calendar/add_button", values={"trajectory": t8})
