@@ -97,8 +97,14 @@ async def closed(update: Update, context: KernbotContext, actor: Actor) -> None:
 async def on_message(update: Update, context: KernbotContext, actor: Actor,
                      state: conversations.ConversationState) -> None:
     """A message while a confirmation is open: the confirmation closes and the message is
-    handled as it would have been without it (nothing typed is lost)."""
+    handled as it would have been without it (nothing typed is lost). Outside any other
+    conversation, where it would get the idle reply, the person hears that nothing was done
+    (a typed "ja" does not confirm: only the button does)."""
     from handlers import router
 
     _restore(context, update.effective_chat.id, state)
+    message = update.effective_message
+    if state.data.get("back") is None and message is not None and message.text:
+        await reply(update, context, actor, "common/confirm_typed")
+        return
     await router.route_message(update, context)

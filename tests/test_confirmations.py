@@ -83,3 +83,13 @@ async def test_typing_while_a_confirmation_is_open_closes_it_and_keeps_the_answe
         "Centrummanager"
     calls = await bot.press(SOFIE, old_yes)
     assert calls[-1].key == "common/confirm_closed" and active(bot)
+
+
+async def test_typing_ja_at_an_erase_question_says_nothing_was_done(bot):
+    """Regression (console walk): "ja" typed at /vergeetmij's question closed it with the
+    idle reply, so the person could believe their data was erased."""
+    await bot.send(SOFIE, "/vergeetmij")
+    calls = await bot.send(SOFIE, "ja")
+    assert calls[-1].key == "common/confirm_typed" and active(bot)
+    calls = await bot.tap(SOFIE, key=YES)      # the question is closed: nothing happens
+    assert calls[-1].key == "common/confirm_closed" and active(bot)
