@@ -76,8 +76,13 @@ async def away_command(update: Update, context: KernbotContext, actor: Actor) ->
             [(label(context, actor, "followup/away_type"), fub.Away("type").pack())]]
     if current is not None:
         rows.append([(label(context, actor, "followup/away_back"), fub.Away("back").pack())])
+    chat_id = update.effective_chat.id
+    typed = conversations.get(services.db, chat_id) is None  # else: that conversation's answer
+    if typed:  # a date typed straight away is the answer to "tot wanneer?"
+        conversations.put(services.db, chat_id, f"{PREFIX}:away", {}, now)
     await reply(update, context, actor, "followup/away_choose", keyboard(rows), current=current,
-                back=followup.back_at(services.settings, current) if current else None)
+                back=followup.back_at(services.settings, current) if current else None,
+                typed=typed)
 
 
 async def away_button(update: Update, context: KernbotContext, actor: Actor,
@@ -86,6 +91,9 @@ async def away_button(update: Update, context: KernbotContext, actor: Actor,
     now = services.clock.now()
     if button.choice == "back":
         followup.come_back(services.db, services.bus, actor.person_id, now)
+        state = conversations.get(services.db, update.effective_chat.id)
+        if state is not None and state.state == f"{PREFIX}:away":  # no date is asked any more
+            conversations.clear(services.db, update.effective_chat.id)
         context.wake_dispatcher()
         await reply(update, context, actor, "followup/away_ended")
         return

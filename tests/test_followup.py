@@ -320,6 +320,25 @@ async def test_remind_me_tomorrow_when_it_was_done_meanwhile(bot):
 
 
 # -- absence ---------------------------------------------------------------------------------------
+async def test_a_date_typed_right_after_afwezig_is_taken(bot):
+    """Regression (console walk): "Tot wanneer ben je weg?" answered with a typed "24/4" got
+    the idle reply; only after tapping "Een andere datum typen" was a date accepted. In the
+    middle of a conversation, a typed text stays that conversation's answer."""
+    await walk(bot, local(2024, 4, 12, 9, 0))
+    await bot.send(SOFIE, "/afwezig")
+    calls = await bot.send(SOFIE, "24/4")
+    assert "followup/away_set" in calls[-1].keys
+    await bot.send(SOFIE, "/afwezig")
+    await bot.tap(SOFIE, key="followup/away_back")      # back early: no date is asked now
+    calls = await bot.send(SOFIE, "25/4")
+    assert calls[-1].key == "common/idle_text"
+    await bot.send(SOFIE, "/intake")
+    await bot.send(SOFIE, "/afwezig")
+    calls = await bot.send(SOFIE, "Centrummanager")     # the intake's answer, not a date
+    assert not {"followup/date_format", "followup/away_set"} & set(calls[-1].keys)
+    assert "flows/ui/question" in calls[-1].keys
+
+
 async def test_away_holds_reminders_tells_the_coaches_and_ends_by_itself(bot):
     await walk(bot, local(2024, 4, 12, 9, 0))   # a Friday
     calls = await bot.send(SOFIE, "/afwezig")
