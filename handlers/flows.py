@@ -599,7 +599,8 @@ async def question_button(update: Update, context: KernbotContext, actor: Actor,
     """An option, a multiple-choice toggle or a navigation button of the current question."""
     services = context.services
     run = flow_runs.active(services.db, actor.person_id)
-    paused = _paused_at(context, actor, button)
+    paused = None if run is not None and (run.flow, run.instance) == (
+        button.flow, button.instance) else _paused_at(context, actor, button)
     if paused is not None and run is not None:  # another one runs: ask which, as the command
         await begin(update, context, actor, paused.flow, paused.instance, paused.section)
         return
