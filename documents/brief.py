@@ -170,6 +170,12 @@ def pdf_safe(text: str) -> str:
     return re.sub(r"[ \t]+", " ", cleaned).strip()
 
 
+def drawable_or(text: str, instead: str) -> str:
+    """`text`, or `instead` when the PDF's font can draw none of it (a message of emoji only
+    would otherwise vanish from the document)."""
+    return text if not text.strip() or pdf_safe(text) else instead
+
+
 def new_pdf(margin: float = 18):
     """An A4 fpdf2 document with the embedded Unicode font, and a `text(value, size, style,
     gap)` writer that drops characters the font cannot draw."""

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from core.services import Services
 from documents import images, safe
-from documents.brief import collect, new_pdf
+from documents.brief import collect, drawable_or, new_pdf
 from flows.engine import Group, Pos
 from programme import flow_text, homework, readable
 from programme.flow_runner import load_answers
@@ -156,7 +156,8 @@ def _pdf(services: Services, trajectory, participants, path: Path, lang: str, no
             text(f"{m.programme_text(view.assignment, 'title', lang)} ({status})", 10.5, "B", 1)
             for item in items:
                 if item.kind == "text" or item.text:
-                    text(item.text, 9.5, "", 1)
+                    text(drawable_or(item.text or "", m.plain("prep/label", lang,
+                                                              name="emoji_only")), 9.5, "", 1)
                 if item.kind == "photo" and item.local_path and Path(item.local_path).exists():
                     _thumbnail(pdf, text, m, lang, Path(item.local_path))  # size checked first
                 elif item.kind in ("document", "voice"):

@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 
 from documents import images
-from documents.brief import new_pdf, pdf_safe
+from documents.brief import drawable_or, new_pdf, pdf_safe
 from messages.render import Messages
 from programme import preparation
 
@@ -121,7 +121,7 @@ def pack_pdf(m: Messages, pack: preparation.Pack, lang: str) -> bytes:
                 for label, value in block.rows:
                     text(f"{label}: {value}", 9, "", 0.4)
             for line in h.texts:
-                text(line, 9, "", 0.8)
+                text(drawable_or(line, lab("emoji_only")), 9, "", 0.8)
             if h.files:
                 text(f"{lab('files')}: " + ", ".join(h.files), 9, "", 0.8)
             for path in h.photos:

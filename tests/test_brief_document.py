@@ -107,3 +107,10 @@ async def test_english_document_for_an_empty_brief(bot, tmp_path):
         assert m.plain(key, "en") in text, key
     assert m.plain(key, "nl") not in text
     assert m.plain("flows/doc/version", "en", date="Monday 12 February 2024") in text
+
+
+def test_a_message_of_emoji_only_is_named_not_dropped():
+    """Regression (console walk): a homework piece "🙂" was missing from the export PDF."""
+    assert brief_document.drawable_or("🙂🎉", "[emoji]") == "[emoji]"
+    assert brief_document.drawable_or("Klaar 🎉", "[emoji]") == "Klaar 🎉"
+    assert brief_document.drawable_or("", "[emoji]") == ""

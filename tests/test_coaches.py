@@ -550,6 +550,9 @@ async def test_the_export_holds_every_action_chain_photo_evaluation_and_intake(b
     fill(bot, SOFIE, "brief", {"test_direction": "Tijdelijk groen", "tested": "yes",
                                "learned": "Mensen blijven langer", "test_photo": photo,
                                **STEP4_ACTIONS})
+    sofie = pid(bot, SOFIE)
+    handed = next(s for s in homework_store.of_person(bot.db, sofie) if s.submitted_at)
+    homework_store.add_item(bot.db, handed.id, kind="text", text="🙂", now=bot.now())
     calls = await bot.send(AN, "/export")
     files = {c.saved_paths[0].suffix: c.saved_paths[0] for c in calls
              if c.method == "sendDocument"}
@@ -570,6 +573,8 @@ async def test_the_export_holds_every_action_chain_photo_evaluation_and_intake(b
     # a homework status keeps a symbol the PDF font can draw (it read "( open)": the emoji
     # was left out and its space stayed behind)
     assert "( " not in text, text
+    # a piece of emoji only is named, not dropped (it vanished from the PDF)
+    assert bot.services.messages.plain("prep/label", "nl", name="emoji_only") in text
     assert f"(✓ {words(bot, 'homework/_status', status='handed_in')[2:]})" in text, text
     from pypdf import PdfReader
 
