@@ -63,5 +63,11 @@ class ConfirmMaximum(Button, prefix=PREFIX, action="max"):
     value: int
 
 
+@dataclass(frozen=True)
+class KeepMaximum(Button, prefix=PREFIX, action="maxno"):
+    """/maximum above the programme's rule: "Nee", the maximum stays as it is."""
+    trajectory_number: int
+
+
 KINDS = (PickTrajectory, PickRole, Uses, Days, Prefill, Create, Cancel, ListOpen, Revoke,
-         ConfirmMaximum)
+         ConfirmMaximum, KeepMaximum)

@@ -265,7 +265,9 @@ async def maximum_command(update: Update, context: KernbotContext, actor: Actor)
             invitations.MAX_PARTICIPANTS_LIMIT:
         # Above the programme's rule: say the rule and ask first.
         rows = [[(label(context, actor, "invite/maximum_yes", value=numbers[1]),
-                  ib.ConfirmMaximum(numbers[0], numbers[1]).pack())]]
+                  ib.ConfirmMaximum(numbers[0], numbers[1]).pack())],
+                [(label(context, actor, "invite/maximum_no"),
+                  ib.KeepMaximum(numbers[0]).pack())]]
         await reply(update, context, actor, "invite/maximum_confirm", keyboard(rows),
                     trajectory=trajectory, value=numbers[1], rule=rule)
         return
@@ -282,6 +284,13 @@ async def _set_maximum(update: Update, context: KernbotContext, actor: Actor, nu
         return
     await reply(update, context, actor, "invite/maximum_set", trajectory=trajectory,
                 rule=services.settings.max_participants_rule)
+
+
+async def keep_maximum(update: Update, context: KernbotContext, actor: Actor,
+                       button: ib.KeepMaximum) -> None:
+    """"Nee" to a maximum above the programme's rule: nothing changes."""
+    trajectory = trajectories.by_number(context.services.db, button.trajectory_number)
+    await reply(update, context, actor, "invite/maximum_kept", trajectory=trajectory)
 
 
 async def confirm_maximum(update: Update, context: KernbotContext, actor: Actor,

@@ -312,6 +312,7 @@ def build_registry() -> Registry:
     r.button(ib.ListOpen, invitations.list_open, COORDINATORS)
     r.button(ib.Revoke, invitations.revoke, COORDINATORS)
     r.button(ib.ConfirmMaximum, invitations.confirm_maximum, COORDINATORS)
+    r.button(ib.KeepMaximum, invitations.keep_maximum, COORDINATORS)
     r.command("audit", privacy.audit_command, COORDINATORS, order=83)
     return r
 

@@ -141,6 +141,7 @@ EXPECTED = {
     ib.ListOpen: (lambda i: ib.ListOpen(i["t"]), COORDINATOR),
     ib.Revoke: (lambda i: ib.Revoke(1), COORDINATOR),
     ib.ConfirmMaximum: (lambda i: ib.ConfirmMaximum(7, 11), COORDINATOR),
+    ib.KeepMaximum: (lambda i: ib.KeepMaximum(7), COORDINATOR),
     cb.Manage: (lambda i: cb.Manage(i["s"]), COORDINATOR),
     cb.Move: (lambda i: cb.Move(i["s"]), COORDINATOR),
     cb.CancelSession: (lambda i: cb.CancelSession(i["s"]), COORDINATOR),

@@ -112,6 +112,9 @@ async def test_full_trajectory_then_raised_maximum(bot):
     calls = await bot.send(ELS, "/maximum 7 11")
     assert "invite/maximum_confirm" in calls[-1].keys   # above the programme's 10: asked first
     assert t7(bot).max_participants == 10
+    calls = await bot.tap(ELS, key="invite/maximum_no")   # "Nee": nothing changes
+    assert calls[-1].key == "invite/maximum_kept" and t7(bot).max_participants == 10
+    await bot.send(ELS, "/maximum 7 11")
     calls = await bot.tap(ELS, 1)
     assert calls[-1].key == "invite/maximum_set"
     assert calls[-1].values("invite/maximum_set")["trajectory"].max_participants == 11
