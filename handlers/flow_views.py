@@ -215,8 +215,9 @@ def _question_rows(context: KernbotContext, actor: Actor, flow: Flow, run: flow_
 
 
 def summary_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_runs.Run,
-                 answers: dict) -> tuple[str, InlineKeyboardMarkup]:
-    """(text, markup) of the summary: every answer with an edit button."""
+                 answers: dict, closing: bool = False) -> tuple[str, InlineKeyboardMarkup]:
+    """(text, markup) of the summary: every answer with an edit button; with the closing
+    words ("Dank je wel! Je intake is klaar") when the last answer just completed it."""
     m, lang = context.services.messages, actor.language
     section = flow_runner.section_of(run)
     shown = engine.summary_positions(flow, answers, section)
@@ -250,5 +251,6 @@ def summary_view(context: KernbotContext, actor: Actor, flow: Flow, run: flow_ru
                     section=section_title, rows=rows, complete=complete,
                     done=Markup(m.static(f"flows/ui/done_{flow.id}", lang, html=True,
                                          **_hashable(session_values(context, actor, flow.id,
-                                                                    run.instance)))))
+                                                                    run.instance))))
+                    if closing else "")
     return text, markup

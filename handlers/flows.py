@@ -115,12 +115,13 @@ async def toggle(update: Update, context: KernbotContext, actor: Actor, run: flo
 async def show_summary(update: Update, context: KernbotContext, actor: Actor,
                        run: flow_runs.Run, *, before: str | None = None,
                        answers: dict | None = None, trail: dict | None = None,
-                       keep_state: bool = False, **before_values) -> Sent | None:
+                       keep_state: bool = False, closing: bool = False, **before_values
+                       ) -> Sent | None:
     services = context.services
     if answers is None:
         answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
     text, markup = flow_views.summary_view(context, actor, _flow(context, run.flow), run,
-                                           answers)
+                                           answers, closing)
     if before:
         text = services.messages.render(before, actor.language, **before_values) + "\n\n" + text
     if keep_state:  # an overview asked for while the person may be doing something else
@@ -382,7 +383,7 @@ async def _apply(update: Update, context: KernbotContext, actor: Actor, run: flo
     if sub.next is None:
         await show_summary(update, context, actor, run,
                            before="flows/ui/edited" if was_edit else None, answers=answers,
-                           trail=trail)
+                           trail=trail, closing=not was_edit)
     else:
         await ask(update, context, actor, run, sub.next, answers=answers, known_state=state,
                   trail=trail, order=sub.result.order, known_draft=sub.draft)

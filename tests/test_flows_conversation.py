@@ -132,6 +132,19 @@ async def test_wrong_input_is_reprompted_with_what_is_expected(bot):
     assert flow_progress.flow_answers(bot.db, pid, "intake") == {("role", 0): "Centrummanager"}
 
 
+async def test_the_closing_words_come_once_not_each_time_the_intake_is_viewed(bot):
+    """Regression (console walk): /intake repeated "Dank je wel! Je intake is klaar" every
+    time it was looked at, and after every edit."""
+    await bot.send(SOFIE, "/intake")
+    calls = await play(bot, SOFIE, INTAKE_NL)
+    assert "flows/ui/done_intake" in calls[-1].keys
+    calls = await bot.send(SOFIE, "/intake")
+    assert summary(calls[-1])["complete"] and "flows/ui/done_intake" not in calls[-1].keys
+    await bot.tap(SOFIE, 1)                              # edit the first answer
+    calls = await bot.send(SOFIE, "Centrummanager")
+    assert "flows/ui/edited" in calls[-1].keys and "flows/ui/done_intake" not in calls[-1].keys
+
+
 async def test_score_out_of_range_and_typed_score(bot):
     session = after_session(bot, 1)
     await bot.send(SOFIE, "/evaluatie")
