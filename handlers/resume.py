@@ -52,7 +52,7 @@ async def resend_owed(app: Application, update: Update, received_at: datetime) -
 
 async def _flow_prompt(update: Update, context: KernbotContext, actor: Actor,
                        run: flow_runs.Run | None, before: str,
-                       selected: list[str] | None = None) -> bool:
+                       selected: list[str] | None = None, closing: bool = False) -> bool:
     services = context.services
     if run is None or run.flow not in services.flows:
         return False
@@ -60,7 +60,8 @@ async def _flow_prompt(update: Update, context: KernbotContext, actor: Actor,
     answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
     pos = flow_runner.current_position(flow, run, answers) if run.status == "active" else None
     if pos is None:
-        await flows.show_summary(update, context, actor, run, before=before, answers=answers)
+        await flows.show_summary(update, context, actor, run, before=before, answers=answers,
+                                 closing=closing)
     else:
         await flows.ask(update, context, actor, run, pos, before=before, answers=answers,
                         selected=selected)
@@ -98,7 +99,8 @@ async def finished_flow(update: Update, context: KernbotContext, actor: Actor,
     latest = runs[0] if runs else None
     if latest is None or latest.updated_at < since.replace(microsecond=0):
         return False
-    return await _flow_prompt(update, context, actor, latest, before)
+    # the owed reply was the one that finished it: its closing words were never seen
+    return await _flow_prompt(update, context, actor, latest, before, closing=True)
 
 
 async def enrolment(update: Update, context: KernbotContext, actor: Actor,

@@ -175,6 +175,8 @@ async def test_crash_before_the_summary_resends_the_summary(bot):
     sent = bot.api.sent(SOFIE.id)
     assert len(sent) == 1
     assert BACK in sent[0].keys and "flows/ui/summary" in sent[0].keys
+    # the reply that finished the intake was lost: its closing words come with the summary
+    assert "flows/ui/done_intake" in sent[0].keys
 
 
 async def test_crash_during_enrolment_resends_the_enrolment_question(bot):
