@@ -52,7 +52,7 @@ async def resend_owed(app: Application, update: Update, received_at: datetime) -
 
 async def _flow_prompt(update: Update, context: KernbotContext, actor: Actor,
                        run: flow_runs.Run | None, before: str,
-                       selected: list[str] | None = None, closing: bool = False) -> bool:
+                       selected: list[str] | None = None) -> bool:
     services = context.services
     if run is None or run.flow not in services.flows:
         return False
@@ -60,8 +60,10 @@ async def _flow_prompt(update: Update, context: KernbotContext, actor: Actor,
     answers = flow_runner.load_answers(services.db, actor.person_id, run.flow, run.instance)
     pos = flow_runner.current_position(flow, run, answers) if run.status == "active" else None
     if pos is None:
+        # re-sent after a lost reply (`BACK`): that reply may have been the one finishing the
+        # conversation, whose closing words the person then never saw
         await flows.show_summary(update, context, actor, run, before=before, answers=answers,
-                                 closing=closing)
+                                 closing=before == BACK)
     else:
         await flows.ask(update, context, actor, run, pos, before=before, answers=answers,
                         selected=selected)
@@ -99,8 +101,7 @@ async def finished_flow(update: Update, context: KernbotContext, actor: Actor,
     latest = runs[0] if runs else None
     if latest is None or latest.updated_at < since.replace(microsecond=0):
         return False
-    # the owed reply was the one that finished it: its closing words were never seen
-    return await _flow_prompt(update, context, actor, latest, before, closing=True)
+    return await _flow_prompt(update, context, actor, latest, before)
 
 
 async def enrolment(update: Update, context: KernbotContext, actor: Actor,

@@ -14,7 +14,7 @@ import sqlite3
 import pytest
 
 from kernbot.harness import ELS, NEWCOMER_USER, SOFIE
-from storage import inbox, outbox, people, updates
+from storage import conversations, inbox, outbox, people, updates
 from storage.db import connect
 from tests.flow_helpers import INTAKE_NL, person_id, play
 
@@ -177,6 +177,22 @@ async def test_crash_before_the_summary_resends_the_summary(bot):
     assert BACK in sent[0].keys and "flows/ui/summary" in sent[0].keys
     # the reply that finished the intake was lost: its closing words come with the summary
     assert "flows/ui/done_intake" in sent[0].keys
+
+
+async def test_crash_before_the_state_was_cleared_resends_the_summary_with_its_closing(bot):
+    """The process died after the last answer was stored but before the chat's state was
+    cleared (found by the random-SIGKILL test, seed 136949): the summary comes back through
+    the state's resume hook, with the closing words the person never saw."""
+    await bot.send(SOFIE, "/intake")
+    await play(bot, SOFIE, INTAKE_NL[:-1])
+    crash_at_next_send(bot, SOFIE.id)
+    with pytest.raises(Crash):
+        await bot.tap(SOFIE, "Overslaan")
+    conversations.put(bot.db, SOFIE.id, "fl:intake", {"instance": "", "sel": []}, bot.now())
+    await bot.restart()
+    sent = bot.api.sent(SOFIE.id)
+    assert len(sent) == 1 and BACK in sent[0].keys
+    assert "flows/ui/summary" in sent[0].keys and "flows/ui/done_intake" in sent[0].keys
 
 
 async def test_crash_during_enrolment_resends_the_enrolment_question(bot):
