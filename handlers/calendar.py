@@ -345,13 +345,8 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
                     other=changed.instructions if english else changed.instructions_en)
         return
     if step == "due":
-        parsed = moments.parse_moment(text, now, s.tz)
-        if parsed.problem == "format":
-            day = moments.parse_day(text, now, s.tz)
-            if day.ok:
-                parsed = moments.Parsed(s.work.at(day.value, s.work.deadline_time))
-            elif day.problem != "format":  # past, or not the weekday typed
-                parsed = day
+        parsed = moments.parse_due(text, now, s.tz,    # a date alone: at the deadline time
+                                   lambda day: s.work.at(day, s.work.deadline_time))
         if not parsed.ok:
             await reply(update, context, actor, f"calendar/time_{parsed.problem}",
                         value=parsed.value, now=now, weekday=parsed.weekday)

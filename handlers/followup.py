@@ -226,13 +226,8 @@ async def on_message(update: Update, context: KernbotContext, actor: Actor,
         await _go_away(update, context, actor, parsed.value)
         return
     if len(parts) == 4 and parts[1] == "extend" and parts[2].isdigit() and parts[3].isdigit():
-        parsed = moments.parse_moment(text, now, s.tz)
-        if parsed.problem == "format":  # a date alone: at the deadline time
-            day = moments.parse_day(text, now, s.tz)
-            if day.ok:
-                parsed = moments.Parsed(s.work.at(day.value, s.work.deadline_time))
-            elif day.problem != "format":  # past, or not the weekday typed
-                parsed = day
+        parsed = moments.parse_due(text, now, s.tz,    # a date alone: at the deadline time
+                                   lambda day: s.work.at(day, s.work.deadline_time))
         if not parsed.ok:
             await reply(update, context, actor, f"followup/date_{parsed.problem}",
                         value=parsed.value, now=now, weekday=parsed.weekday, example="26/4")

@@ -8,12 +8,14 @@ year. A weekday that is not the date's is refused too ("woensdag 30 april 2024":
 
     parse_moment(text, now, tz) -> Parsed(moment, problem)
     parse_day(text, now, tz)    -> Parsed(day, problem)
+    parse_due(text, now, tz, at_day) -> a moment, or a date alone at at_day(date)
     problem: None | "format" | "past" | "weekday" (then Parsed.weekday is the day typed)
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -149,3 +151,17 @@ def parse_day(text: str, now: datetime, tz: ZoneInfo) -> Parsed:
     if value < local_now.date():
         return Parsed(value, "past")
     return Parsed(value)
+
+
+def parse_due(text: str, now: datetime, tz: ZoneInfo, at_day: Callable[[date], datetime]
+              ) -> Parsed:
+    """A deadline as typed: a moment ("26/4 12u"), or a date alone ("26/4") at the time
+    `at_day` gives it (the programme's deadline time); the date's problem (past, another
+    weekday) when it is one, else the moment's."""
+    parsed = parse_moment(text, now, tz)
+    if parsed.problem != "format":
+        return parsed
+    day = parse_day(text, now, tz)
+    if day.ok:
+        return Parsed(at_day(day.value))
+    return day if day.problem != "format" else parsed

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from programme.moments import parse_day, parse_moment
+from programme.moments import parse_day, parse_due, parse_moment
 
 BXL = ZoneInfo("Europe/Brussels")
 NOW = datetime(2024, 2, 12, 9, 0, tzinfo=BXL)
@@ -139,3 +139,21 @@ def test_a_day_whose_weekday_is_not_the_dates_is_said_so():
     parsed = parse_day("woensdag 30 april", NOW, BXL)
     assert parsed.problem == "weekday" and parsed.weekday == 2
     assert parsed.value == date(2024, 4, 30)
+
+
+def at_five(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time().replace(hour=17), tzinfo=BXL)
+
+
+@pytest.mark.parametrize("typed, value, problem", [
+    ("26/4 12u", datetime(2024, 4, 26, 12, 0, tzinfo=BXL), None),   # a moment: as typed
+    ("26/4", at_five(date(2024, 4, 26)), None),                     # a day: at the deadline
+    ("11/2", date(2024, 2, 11), "past"),                            # the day's problem
+    ("woensdag 30/4", date(2024, 4, 30), "weekday"),
+    ("11/2 9u", datetime(2024, 2, 11, 9, 0, tzinfo=BXL), "past"),   # the moment's
+    ("volgende week", None, "format"),
+])
+def test_a_deadline_is_a_moment_or_a_day_at_the_deadline_time(typed, value, problem):
+    parsed = parse_due(typed, NOW, BXL, at_five)
+    assert parsed.problem == problem
+    assert parsed.value == value
