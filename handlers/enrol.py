@@ -13,7 +13,7 @@ from buttons.enrol import PREFIX, AsTyped, KeepValue, Suggestion
 from handlers.access import Actor, actor_of
 from handlers.context import KernbotContext
 from handlers.replies import keyboard, label, reply
-from handlers.router import plain_words, text_of
+from handlers.router import button_words, plain_words, text_of
 from programme import enrolment, overview, places
 from storage import conversations, updates
 from storage.db import transaction
@@ -173,11 +173,8 @@ async def on_answer(update: Update, context: KernbotContext, actor: Actor,
 
 def _says_ok(context: KernbotContext, actor: Actor, text: str) -> bool:
     """The typed text is the "Klopt" button's label, or a word for it ("ja", "juist")."""
-    m = context.services.messages
-    typed = plain_words(text)
-    return bool(typed) and typed in {plain_words(w) for w in (
-        m.static("buttons/enrol_ok", actor.language),
-        *m.static("enrol/typed_ok", actor.language).split(","))}
+    return plain_words(text) in button_words(context.services.messages, "buttons/enrol_ok",
+                                             "enrol/typed_ok", actor.language)
 
 
 async def on_ok_button(update: Update, context: KernbotContext, actor: Actor,

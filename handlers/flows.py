@@ -10,7 +10,6 @@ more photos for the same question, the next part of a text Telegram split.
 
 from __future__ import annotations
 
-import functools
 import logging
 import sqlite3
 from datetime import timedelta
@@ -299,18 +298,9 @@ def _typed_nav(context: KernbotContext, actor: Actor, flow: Flow, pos: Pos, text
             continue
         if nav == "stop" and not engine.can_stop(flow, pos):
             continue
-        if typed in _nav_words(m, key, nav, actor.language):
+        if typed in router.button_words(m, key, f"flows/typed/{nav}", actor.language):
             return nav
     return None
-
-
-@functools.lru_cache(maxsize=64)
-def _nav_words(m, key: str, nav: str, lang: str) -> frozenset[str]:
-    """The label of a navigation button and the words that mean it, as `plain_words` reads
-    them."""
-    words = {router.plain_words(m.static(key, lang))}
-    words |= {router.plain_words(w) for w in m.static(f"flows/typed/{nav}", lang).split(",")}
-    return frozenset(words - {""})
 
 
 def _transformed(context: KernbotContext, actor: Actor, q, text: str) -> str:

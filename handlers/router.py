@@ -8,6 +8,8 @@ the bot expects.
 
 from __future__ import annotations
 
+import functools
+
 from telegram import Update
 
 from core.text import clean
@@ -34,6 +36,15 @@ def plain_words(text: str) -> str:
     (to tell a typed button label from an answer)."""
     kept = "".join(c if c.isalnum() or c.isspace() else " " for c in text.casefold())
     return " ".join(kept.split())
+
+
+@functools.lru_cache(maxsize=128)
+def button_words(m, label_key: str, words_key: str, lang: str) -> frozenset[str]:
+    """A button's label and the typed words that mean it (template `words_key`, comma
+    separated), as `plain_words` reads them: typing one is pressing the button."""
+    words = {plain_words(m.static(label_key, lang))}
+    words |= {plain_words(w) for w in m.static(words_key, lang).split(",")}
+    return frozenset(words - {""})
 
 
 def message_kind(update: Update) -> str:
