@@ -101,6 +101,7 @@ def _pdf(services: Services, trajectory, participants, path: Path, lang: str, no
          photos: dict[str, Path] | None = None) -> Path:
     db, m = services.db, services.messages
     photos = photos or {}
+    emoji_only = m.plain("prep/label", lang, name="emoji_only")  # a text the font cannot draw
     evaluations = {s.id: readable.session_evaluations(db, m, services.flows, lang, s)
                    for s in trajectories.sessions_of(db, trajectory.id)
                    if s.status == "planned" and s.ends_at <= now}
@@ -156,8 +157,7 @@ def _pdf(services: Services, trajectory, participants, path: Path, lang: str, no
             text(f"{m.programme_text(view.assignment, 'title', lang)} ({status})", 10.5, "B", 1)
             for item in items:
                 if item.kind == "text" or item.text:
-                    text(drawable_or(item.text or "", m.plain("prep/label", lang,
-                                                              name="emoji_only")), 9.5, "", 1)
+                    text(drawable_or(item.text or "", emoji_only), 9.5, "", 1)
                 if item.kind == "photo" and item.local_path and Path(item.local_path).exists():
                     _thumbnail(pdf, text, m, lang, Path(item.local_path))  # size checked first
                 elif item.kind in ("document", "voice"):
